@@ -1,0 +1,5 @@
+"""The one exception type the CLI turns into a one-line message."""
+
+
+class KgError(Exception):
+    """A user-facing problem: bad input, missing graph, bad rule file."""

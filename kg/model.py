@@ -1,0 +1,123 @@
+"""Typed records passed between the pipeline stages.
+
+document -> articles -> sentences -> tokens/mentions -> entities -> relations.
+Every text-bearing record keeps offsets into the raw text of its document.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+TYPES = ("Company", "Institution", "Project", "Place", "Person")
+RELATIONS = ("locatedIn", "partOf", "subOrganizationOf", "memberOf", "foundedBy",
+             "cooperatesWith", "develops", "builds", "worksFor", "award")
+
+
+@dataclass
+class Document:
+    """One input text: a file, or one record of a JSON Lines file."""
+    id: str
+    source: str
+    raw: str
+    encoding: str = "utf-8"
+
+
+@dataclass
+class Sentence:
+    """Cleaned sentence text; ``offsets[i]`` is the raw offset of ``text[i]``."""
+    text: str
+    offsets: list[int]
+    index: int = 0
+    kind: str = "body"  # body | headline | byline | caption
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Raw [start, end) of the cleaned span [start, end)."""
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+    @property
+    def raw_start(self) -> int:
+        return self.offsets[0] if self.offsets else 0
+
+    @property
+    def raw_end(self) -> int:
+        return self.offsets[-1] + 1 if self.offsets else 0
+
+
+@dataclass
+class Article:
+    index: int
+    headline: str
+    sentences: list[Sentence] = field(default_factory=list)
+    byline: str = ""
+
+
+@dataclass
+class Token:
+    text: str
+    pos: str
+    start: int  # offsets into the sentence text
+    end: int
+
+
+@dataclass
+class Mention:
+    """A span of a sentence that names (or refers back to) an entity."""
+    text: str
+    type: str
+    start: int
+    end: int
+    rule: str
+    sentence: Sentence | None = None
+    article: int = 0
+    subtype: str = ""
+    bare: bool = False  # a generic back-reference such as 工作站 or 经开区
+    entity: "Entity | None" = None
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.start, self.end
+
+
+@dataclass
+class Entity:
+    """One node of the graph: a real-world thing with all its names."""
+    name: str
+    types: set[str]
+    aliases: set[str] = field(default_factory=set)
+    subtypes: set[str] = field(default_factory=set)
+    mentions: list[Mention] = field(default_factory=list)
+    documents: set[str] = field(default_factory=set)
+
+    @property
+    def type(self) -> str:
+        for t in TYPES:
+            if t in self.types:
+                return t
+        return next(iter(self.types))
+
+
+@dataclass
+class Relation:
+    """A relation between two entities, or an entity and a literal (award)."""
+    subject: Entity
+    predicate: str
+    object: "Entity | str"
+    rule: str
+    document: str
+    article: Article | None
+    sentence: Sentence
+    start: int  # cleaned offsets of the evidence within the sentence
+    end: int
+
+    @property
+    def raw_span(self) -> tuple[int, int]:
+        return self.sentence.raw_span(self.start, self.end)
+
+
+@dataclass
+class DocumentResult:
+    """Everything extracted from one document."""
+    document: Document
+    articles: list[Article]
+    mentions: list[Mention]
+    entities: list[Entity]
+    relations: list[Relation]
