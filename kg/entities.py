@@ -1,0 +1,512 @@
+"""Find entity mentions in a sentence by applying the entity rules.
+
+The engine reads rules (kg/rules/entities.yaml and user files) and applies them by
+kind: suffix, pattern, gazetteer, list and person. A name's left edge is decided
+by structure: punctuation, boundary words, verbs, list markers.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import gazetteer as gazmod
+from .lexicon import Lexicon
+from .model import Mention, Sentence, Token
+from .rules import EntityRule, RuleSet
+
+HARD_STOP = set("，。；：、！？,;:!?“”‘’\"《》【】…—|/\n□■●◆·")
+BRACKETS = set("（）()")
+SOFT_STOP_POS = {"v", "vd", "vg", "vi", "vq", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "dg",
+                 "r", "rr", "rz", "rg", "q", "t", "tg", "y", "e", "o", "zg", "l", "i", "a", "ad", "ag", "k"}
+SPECIFIC_POS = ("ns", "nr", "nrt", "nrfg", "nt", "nz", "eng", "x")
+TOWN_SUFFIXES = ("镇", "乡", "街道", "村", "社区")
+MAX_NAME = 40
+SURNAME_CHARS = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+                 "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
+                 "龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞"
+                 "左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕"
+                 "屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧"
+                 "闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝")
+COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "令狐")
+
+
+@dataclass
+class _Ctx:
+    sent: Sentence
+    tokens: list[Token]
+
+    def __post_init__(self) -> None:
+        self.text = self.sent.text
+        self.bounds = {0, len(self.text)} | {t.start for t in self.tokens} | {t.end for t in self.tokens}
+        self.tok_at = {}
+        for i, t in enumerate(self.tokens):
+            for c in range(t.start, t.end):
+                self.tok_at[c] = i
+
+
+def looks_like_person(name: str) -> bool:
+    if not 2 <= len(name) <= 4 or not all("\u4e00" <= c <= "\u9fff" for c in name):
+        return False
+    return name[0] in SURNAME_CHARS or name[:2] in COMPOUND_SURNAMES
+
+
+class EntityExtractor:
+    """Applies the entity rules of a RuleSet to sentences."""
+
+    def __init__(self, rules: RuleSet):
+        self.rules = rules
+        v = rules.words
+        self.name_verbs = set(v("name_verbs"))
+        self.determiners = set(v("determiners"))
+        self.titles = sorted(set(v("titles")), key=len, reverse=True)
+        self.speech = sorted(set(v("speech_verbs")), key=len, reverse=True)
+        self.industry = set(v("industry_words"))
+        triggers = {t for r in rules.relation_rules for t in r.triggers}
+        self.boundary = set(v("boundary_words")) | triggers | set(self.titles) | self.determiners
+        self.strong_boundary = {w for w in self.boundary if len(w) >= 2} | \
+            {"在", "与", "和", "及", "由", "是", "被", "将", "等", "的", "了", "向", "对", "从", "以", "并"}
+        self.suffix_rules = [(s, r) for r in rules.entity_rules if r.kind == "suffix" for s in r.suffixes]
+        self.suffix_rules.sort(key=lambda sr: len(sr[0]), reverse=True)
+        self.all_suffixes = {s for s, _ in self.suffix_rules}
+        self.suffix_lengths = sorted({len(s) for s in self.all_suffixes}, reverse=True)
+        self.by_suffix = {}
+        for s, r in self.suffix_rules:
+            self.by_suffix.setdefault(s, r)
+        self.gaz_rule = next((r for r in rules.entity_rules if r.kind == "gazetteer"), None)
+        self.list_rule = next((r for r in rules.entity_rules if r.kind == "list"), None)
+        self.person_rule = next((r for r in rules.entity_rules if r.kind == "person"), None)
+        self.gaz = gazmod.load(tuple(v("regions")))
+        heads = [(h, t) for t, hs in rules.list_heads.items() for h in hs]
+        heads.sort(key=lambda ht: len(ht[0]), reverse=True)
+        self.list_re = re.compile(r"等(?P<gap>[^，。；！？：]{0,40}?)(?P<head>" +
+                                  "|".join(re.escape(h) for h, _ in heads) + ")") if heads else None
+        self.head_type = dict(heads)
+        words = {s: "n" for s in self.all_suffixes}
+        words.update({t: "n" for t in self.titles})
+        words.update({t: "v" for t in triggers})
+        words.update({r: "ns" for r in v("regions")})
+        self.lex = Lexicon(words)
+
+    # ---- entry point -------------------------------------------------------
+    def tokens(self, sent: Sentence) -> list[Token]:
+        return self.lex.tokens(sent.text)
+
+    def find(self, sent: Sentence, tokens: list[Token] | None = None) -> list[Mention]:
+        ctx = _Ctx(sent, tokens if tokens is not None else self.tokens(sent))
+        found: list[Mention] = []
+        found += self._suffix_mentions(ctx)
+        found += self._pattern_mentions(ctx)
+        found += self._gazetteer_mentions(ctx)
+        found += self._person_mentions(ctx)
+        found += self._short_names(ctx, found)
+        found += self._list_mentions(ctx, found)
+        found += self._coordinated(ctx, found)
+        return prune_nested(dedupe(found))
+
+    # ---- suffix rules ------------------------------------------------------
+    def _suffix_mentions(self, ctx: _Ctx) -> list[Mention]:
+        out = []
+        for end in sorted(ctx.bounds):
+            suffix = next((ctx.text[end - n:end] for n in self.suffix_lengths
+                           if n <= end and ctx.text[end - n:end] in self.by_suffix), None)
+            if suffix is None:
+                continue
+            s_start = end - len(suffix)
+            idx = ctx.tok_at.get(s_start)
+            host = ctx.tokens[idx] if idx is not None else None
+            if host is not None and host.start < s_start and not self._host_ok(host, suffix):
+                continue
+            mention = self._suffix_mention(ctx, self.by_suffix[suffix], suffix, s_start, end)
+            if mention:
+                out.append(mention)
+        return out
+
+    def _host_ok(self, host: Token, suffix: str) -> bool:
+        """A suffix inside a longer word (工程学院, 科技园区) counts, unless that word is a
+        trigger, or its other part is a function word (联合政府, 城市, 街镇)."""
+        if host.text in self.boundary:
+            return False
+        if len(suffix) == 1 or suffix in TOWN_SUFFIXES:
+            return bool(self.gaz.lookup(host.text)) or host.pos.startswith("ns") and len(host.text) > 2
+        head = host.text[: host.text.rfind(suffix)] if suffix in host.text else host.text
+        return head not in self.boundary and head not in self.determiners
+
+    def _suffix_mention(self, ctx: _Ctx, rule: EntityRule, suffix: str, s_start: int, end: int):
+        town = suffix in TOWN_SUFFIXES
+        left = self._scan_left(ctx, s_start, hard=rule.scan == "hard" or town)
+        left = self._trim_left(ctx.text, left, s_start)
+        left = self._skip_leading_verbs(ctx, left, s_start)
+        stem = ctx.text[left:s_start]
+        if town and len(stem) > 4:
+            left = self._shorten(ctx, left, s_start, 4)
+            stem = ctx.text[left:s_start]
+        end = self._qualifier(ctx.text, end, rule)
+        name = ctx.text[left:end]
+        if rule.require == "place_stem" and not self._place_stem(ctx, stem, left, s_start, town):
+            return None
+        bare = not stem or stem in self.determiners
+        if not bare and rule.specific and self._generic(ctx, left, s_start):
+            bare = True
+        if bare and len(suffix) < 2:
+            return None
+        if bare:
+            name = ctx.text[s_start:end] if not stem or stem in self.determiners else name
+            left = end - len(name)
+        return Mention(name, rule.type, left, end, rule.id, ctx.sent, subtype=rule.subtype, bare=bare)
+
+    def _stops(self, tok: Token, hard: bool, ctx: _Ctx, idx: int) -> bool:
+        w = tok.text
+        if any(c in HARD_STOP for c in w) or w.isspace():
+            return True
+        if hard:
+            return w in self.strong_boundary or tok.pos.startswith("r")
+        if any(c in BRACKETS for c in w):
+            return True
+        if w in self.name_verbs and len(w) >= 2:
+            return False
+        if w in self.boundary:
+            if w in ("与", "和", "及") and self._inner_conjunction(ctx, idx):
+                return False
+            return True
+        if w in self.name_verbs or w in self.industry or w in self.all_suffixes:
+            return False
+        if tok.pos == "f":
+            return len(w) < 2
+        if tok.pos in ("m", "mq") and not re.search(r"[A-Za-z]", w):
+            return True
+        return tok.pos in SOFT_STOP_POS
+
+    def _inner_conjunction(self, ctx: _Ctx, idx: int) -> bool:
+        """与/和/及 inside a name (…生物与医学工程学院, …研发及产业化基地): the word
+        on its left is a plain noun, not the end of another name."""
+        if idx == 0:
+            return False
+        prev = ctx.tokens[idx - 1]
+        if not prev.pos.startswith(("n", "vn", "j")) or prev.text in self.boundary:
+            return False
+        return not any(prev.text.endswith(s) for s in self.all_suffixes) and \
+            not self.gaz.lookup(prev.text)
+
+    def _scan_left(self, ctx: _Ctx, s_start: int, hard: bool) -> int:
+        idx = ctx.tok_at.get(s_start)
+        if idx is None:
+            return s_start
+        tok = ctx.tokens[idx]
+        left = tok.start if tok.start < s_start else s_start
+        j = idx - 1
+        while j >= 0:
+            tok = ctx.tokens[j]
+            if self._stops(tok, hard, ctx, j) or s_start - tok.start > MAX_NAME:
+                break
+            left = tok.start
+            j -= 1
+        return left
+
+    def _trim_left(self, text: str, left: int, limit: int) -> int:
+        while left < limit and (text[left] in HARD_STOP or text[left] in "）)" or text[left].isspace()):
+            left += 1
+        for d in sorted(self.determiners, key=len, reverse=True):
+            if text.startswith(d, left) and left + len(d) <= limit and d in ("该", "这", "这个", "这家", "那", "其", "某"):
+                left += len(d)
+                break
+        return left
+
+    def _skip_leading_verbs(self, ctx: _Ctx, left: int, limit: int) -> int:
+        """A name does not start with a verb: 服务长三角… is 长三角…."""
+        while left < limit:
+            idx = ctx.tok_at.get(left)
+            tok = ctx.tokens[idx] if idx is not None else None
+            if tok is None or tok.start != left or tok.end > limit or not tok.pos.startswith("v") \
+                    or tok.pos == "vn":
+                return left
+            left = tok.end
+        return left
+
+    def _shorten(self, ctx: _Ctx, left: int, s_start: int, max_stem: int) -> int:
+        for b in sorted(ctx.bounds):
+            if left <= b < s_start and s_start - b <= max_stem:
+                return b
+        return s_start - max_stem
+
+    def _qualifier(self, text: str, end: int, rule: EntityRule) -> int:
+        """Take a short bracketed qualifier after an organisation name: 联盟（中心）."""
+        if rule.type not in ("Institution", "Company") or end >= len(text) or text[end] not in "（(":
+            return end
+        m = re.match(r"[（(]([\u4e00-\u9fffA-Za-z0-9]{1,6})[）)]", text[end:])
+        if not m or "简称" in m.group(1) or self.gaz.lookup(m.group(1)):
+            return end
+        return end + m.end()
+
+    def _place_stem(self, ctx: _Ctx, stem: str, left: int, s_start: int, town: bool) -> bool:
+        if not stem:
+            return False
+        if self.gaz.lookup(stem + ctx.text[s_start:s_start + 1]) or self.gaz.lookup(stem):
+            return True
+        if self.gaz.places.get(ctx.text[left:s_start + 3]):
+            return True
+        toks = [ctx.tokens[i] for i in sorted({ctx.tok_at[c] for c in range(left, s_start) if c in ctx.tok_at})]
+        if town:
+            return bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", stem)) and not any(t.pos in ("m", "q") for t in toks) \
+                and not all(self._common(t) for t in toks)
+        return bool(toks) and toks[-1].pos == "ns" and toks[-1].start >= left
+
+    def _common(self, tok: Token) -> bool:
+        if tok.pos.startswith(SPECIFIC_POS):
+            return False
+        return tok.text in self.lex.pos.word_tag_tab or tok.text in self.industry or tok.text in self.name_verbs
+
+    def _generic(self, ctx: _Ctx, left: int, s_start: int) -> bool:
+        """A short stem made only of ordinary words: 产业基地, 展示中心, 在谈项目."""
+        if s_start - left > 4:
+            return False
+        toks = {ctx.tok_at[c] for c in range(left, s_start) if c in ctx.tok_at}
+        return all(self._common(ctx.tokens[i]) for i in toks)
+
+    # ---- pattern rules -----------------------------------------------------
+    def _pattern_mentions(self, ctx: _Ctx) -> list[Mention]:
+        out = []
+        for rule in self.rules.entity_rules:
+            if rule.kind != "pattern" or rule.pattern is None:
+                continue
+            for m in rule.pattern.finditer(ctx.text):
+                g = "name" if "name" in rule.pattern.groupindex else 0
+                s, e = m.span(g)
+                if s < e:
+                    out.append(Mention(m.group(g), rule.type, s, e, rule.id, ctx.sent, subtype=rule.subtype))
+        return out
+
+    # ---- gazetteer ---------------------------------------------------------
+    def _gazetteer_mentions(self, ctx: _Ctx) -> list[Mention]:
+        rule = self.gaz_rule
+        if rule is None:
+            return []
+        out = []
+        toks = ctx.tokens
+        for i in range(len(toks)):
+            for n in (2, 1):
+                if i + n > len(toks):
+                    continue
+                text = "".join(t.text for t in toks[i:i + n])
+                if len(text) < 2 or text in self.all_suffixes:
+                    continue
+                full = text in self.gaz.places or text in self.gaz.regions
+                short = n == 1 and text in self.gaz.short and toks[i].pos.startswith("ns")
+                if full or short:
+                    out.append(Mention(text, "Place", toks[i].start, toks[i + n - 1].end, rule.id,
+                                       ctx.sent, subtype=rule.subtype))
+                    break
+        return out
+
+    # ---- persons -----------------------------------------------------------
+    def _person_mentions(self, ctx: _Ctx) -> list[Mention]:
+        rule = self.person_rule
+        if rule is None:
+            return []
+        text, out = ctx.text, []
+        if ctx.sent.kind in ("byline", "caption") or "记者" in text:
+            for m in re.finditer(r"记者\s*([\u4e00-\u9fff]{2,3})(?=[）)\s]|摄|$)", text):
+                if looks_like_person(m.group(1)):
+                    out.append(Mention(m.group(1), "Person", m.start(1), m.end(1), rule.id, ctx.sent,
+                                       subtype="Journalist"))
+        for i, tok in enumerate(ctx.tokens):
+            if not tok.pos.startswith("nr") or not looks_like_person(tok.text):
+                continue
+            before = text[:tok.start]
+            after = text[tok.end:]
+            titled = any(before.endswith(t) for t in self.titles)
+            speaks = any(after.startswith(s) for s in self.speech)
+            if titled or speaks:
+                out.append(Mention(tok.text, "Person", tok.start, tok.end, rule.id, ctx.sent))
+        return out
+
+    # ---- short company names: place + brand + industry word (上海X星制药) ----
+    def _short_names(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
+        rule = next((r for r in self.rules.entity_rules if r.kind == "short_name"), None)
+        if rule is None:
+            return []
+        out = []
+        places = [m for m in found if m.type == "Place" and m.rule == (self.gaz_rule.id if self.gaz_rule else "")]
+        for p in places:
+            for e in sorted(b for b in ctx.bounds if p.end < b <= p.end + 8):
+                name = ctx.text[p.start:e]
+                ind = next((w for w in sorted(self.industry, key=len, reverse=True) if name.endswith(w)), None)
+                if not ind or len(name) - len(ind) - len(p.text) < 0:
+                    continue
+                brand = (p.end, e - len(ind))
+                if brand[0] < brand[1] and self._all_common(ctx, *brand):
+                    continue
+                if brand[0] == brand[1] and not self._coordinated_at(ctx.text, p.start, e):
+                    continue
+                if not self._free_end(ctx, e) or any(m.start <= p.start and e <= m.end and m.end - m.start > e - p.start
+                                                     for m in found):
+                    continue
+                out.append(Mention(name, "Company", p.start, e, rule.id, ctx.sent, subtype="ShortName"))
+                break
+        return out
+
+    def _free_end(self, ctx: _Ctx, end: int) -> bool:
+        """A short name ends before punctuation, a function word or a verb, not before more noun."""
+        if end >= len(ctx.text):
+            return True
+        if ctx.text[end] in HARD_STOP or ctx.text[end] in "（(":
+            return True
+        idx = ctx.tok_at.get(end)
+        tok = ctx.tokens[idx] if idx is not None else None
+        return tok is None or tok.text in self.boundary or tok.pos in SOFT_STOP_POS
+
+    @staticmethod
+    def _coordinated_at(text: str, start: int, end: int) -> bool:
+        return (start > 0 and text[start - 1] in "、和与及") or (end < len(text) and text[end] in "、")
+
+    # ---- items coordinated with a known organisation -----------------------
+    def _coordinated(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
+        """In A、B、C共同… where some items are organisations, the others are too."""
+        rule = self.list_rule
+        if rule is None:
+            return []
+        out, text = [], ctx.text
+        for seg in re.finditer(r"[^，。；：！？“”（）]+", text):
+            segment = seg.group()
+            if "、" not in segment:
+                continue
+            orgs = [m for m in found if seg.start() <= m.start and m.end <= seg.end() and not m.bare
+                    and m.type in ("Company", "Institution")]
+            if not orgs:
+                continue
+            first, last = min(m.start for m in orgs), max(m.end for m in orgs)
+            if not ("、" in text[first:last] or text[last:last + 1] == "、" or text[first - 1:first] == "、"):
+                continue
+            lo = text.rfind("、", seg.start(), first)
+            lo = seg.start() if lo < 0 else lo
+            hi = text.find("、", last)
+            hi = seg.end() if hi < 0 or hi > seg.end() else hi
+            end_cut = self._list_end(ctx, hi, seg.end())
+            out += [m for m in self._items(ctx, seg.start(), text[seg.start():end_cut], "Company", found, rule.id)
+                    if not any(o.start <= m.start < o.end for o in orgs)]
+        return out
+
+    def _list_end(self, ctx: _Ctx, hi: int, seg_end: int) -> int:
+        """The end of the last list item: before the first boundary word or verb after it."""
+        for i, t in enumerate(ctx.tokens):
+            if t.start >= hi and t.end <= seg_end and (t.text in self.boundary or t.pos in SOFT_STOP_POS):
+                return t.start
+        return seg_end
+
+    # ---- coordinated lists -------------------------------------------------
+    def _list_mentions(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
+        rule = self.list_rule
+        if rule is None or self.list_re is None:
+            return []
+        out = []
+        text = ctx.text
+        for m in self.list_re.finditer(text):
+            if re.match(r"[\u4e00-\u9fff]{0,2}(?:" + self.LIST_GAP_REJECT + ")", m.group("gap")):
+                continue
+            typ = self.head_type[m.group("head")]
+            seg_start = max(text.rfind(p, 0, m.start()) for p in "，。；：！？（）“”") + 1
+            segment = text[seg_start:m.start()]
+            if "、" not in segment and not re.search(r"[和及与]", segment):
+                continue
+            out += self._items(ctx, seg_start, segment, typ, found, rule.id)
+        return out
+
+    LIST_GAP_REJECT = r"领域|方面|环节|要素|方式|形式|产品|技术|服务|内容|措施|活动|政策"
+
+    def _items(self, ctx: _Ctx, seg_start: int, segment: str, typ: str, found: list[Mention],
+               rule_id: str) -> list[Mention]:
+        """Mentions for the items of a coordinated list, if enough of them look like names."""
+        items, pos = [], seg_start
+        parts = re.split(r"(、|以及|和|及|与)", segment)
+        for k, part in enumerate(parts):
+            if k % 2 == 1:
+                pos += len(part)
+                continue
+            start, item = pos, part
+            pos += len(part)
+            if k == 0:
+                start, item = self._first_item(ctx, start, item)
+            items.append((start, start + len(item)))
+        covered = [it for it in items if any(m.start <= it[0] and it[1] <= m.end and not m.bare for m in found)]
+        free = [it for it in items if it not in covered and self._list_item_shape(ctx, *it)]
+        named = [it for it in free if not self._all_common(ctx, *it)]
+        if len(named) + len(covered) < max(1, (len(items) + 1) // 2):
+            return []
+        out = []
+        for s, e in free:
+            t = "Company" if typ in ("Company", "Institution") and self._ends_industry(ctx.text[s:e]) else typ
+            out.append(Mention(ctx.text[s:e], t, s, e, rule_id, ctx.sent, subtype="ShortName"))
+        return out
+
+    def _ends_industry(self, name: str) -> bool:
+        return any(name.endswith(w) for w in self.industry)
+
+    def _first_item(self, ctx: _Ctx, start: int, item: str) -> tuple[int, str]:
+        cut = 0
+        for w in self.boundary:
+            if len(w) < 2 and w not in ("了", "的", "在", "将", "对", "为", "与", "和"):
+                continue
+            i = item.rfind(w)
+            if i >= 0:
+                cut = max(cut, i + len(w))
+        while cut < len(item) and item[cut] in "了的着":
+            cut += 1
+        return start + cut, item[cut:]
+
+    def _item_tokens(self, ctx: _Ctx, start: int, end: int) -> list[Token]:
+        idx = sorted({ctx.tok_at[c] for c in range(start, end) if c in ctx.tok_at})
+        return [ctx.tokens[i] for i in idx]
+
+    def _list_item_shape(self, ctx: _Ctx, start: int, end: int) -> bool:
+        item = ctx.text[start:end]
+        if not 2 <= len(item) <= 12 or re.search(r"[\s，。；：“”《》（）()]", item):
+            return False
+        if item in self.determiners or item in self.boundary:
+            return False
+        toks = self._item_tokens(ctx, start, end)
+        bad = ("v", "p", "c", "u", "d", "r", "y", "e", "o")
+        return not any(t.pos.startswith(bad) and t.pos != "vn" and t.text not in self.name_verbs
+                       for t in toks if len(t.text) > 1 and t.start >= start)
+
+    def _all_common(self, ctx: _Ctx, start: int, end: int) -> bool:
+        return all(self._common(t) for t in self._item_tokens(ctx, start, end))
+
+
+def _family(t: str) -> str:
+    return "org" if t in ("Company", "Institution") else t
+
+
+def prune_nested(mentions: list[Mention]) -> list[Mention]:
+    """Keep mentions nested in a longer one only where they start it (松江经开区 in
+    松江经开区…集群) or sit in brackets (（上海）); drop a nested mention that itself
+    starts with a mention of another kind (中铁二局沪苏湖铁路 in …项目部)."""
+    tops = [m for m in mentions if not any(o is not m and o.start <= m.start and m.end <= o.end
+                                           and (o.end - o.start) > (m.end - m.start) for o in mentions)]
+    out = []
+    for m in mentions:
+        if m in tops:
+            out.append(m)
+            continue
+        outer = [o for o in tops if o.start <= m.start and m.end <= o.end]
+        if m.bare:
+            continue
+        text = outer[0].sentence.text if outer and outer[0].sentence else ""
+        bracketed = m.start > 0 and text[m.start - 1:m.start] in "（(" and text[m.end:m.end + 1] in "）)"
+        if not any(o.start == m.start for o in outer) and not bracketed:
+            continue
+        inner = [x for x in mentions if x is not m and x.start == m.start and x.end < m.end and not x.bare]
+        if any(_family(x.type) != _family(m.type) for x in inner) and any(_family(o.type) != _family(m.type)
+                                                                          for o in outer):
+            continue
+        out.append(m)
+    return out
+
+
+def dedupe(mentions: list[Mention]) -> list[Mention]:
+    """One mention per span, the first rule's; ordered by position."""
+    seen, out = set(), []
+    for m in sorted(mentions, key=lambda m: (m.start, -m.end)):
+        if (m.start, m.end) in seen:
+            continue
+        seen.add((m.start, m.end))
+        out.append(m)
+    return out

@@ -1,0 +1,102 @@
+"""Administrative divisions of China (from the cpca package's adcode table) and regions.
+
+Gives each known place its full name, short forms (松江 for 松江区) and parent
+(松江区 → 上海市), so that places are recognised without a suffix and nested.
+"""
+from __future__ import annotations
+
+import csv
+import importlib.util
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县",
+            "新区", "地区", "省", "市", "区", "县", "盟", "旗")
+# jieba tags that mark a short form as an ordinary word (清新, 公安, 定边 …)
+COMMON_TAGS = {"a", "ad", "an", "d", "v", "vn", "t", "s", "m", "c", "p", "r", "u", "f", "q", "l", "i"}
+MIN_COMMON_FREQ = 3000
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    adcode: str
+    level: int  # 1 province, 2 city, 3 county/district
+
+    @property
+    def parent_code(self) -> str | None:
+        if self.level == 3:
+            return self.adcode[:4] + "0" * 8
+        if self.level == 2:
+            return self.adcode[:2] + "0" * 10
+        return None
+
+
+def _level(code: str) -> int:
+    if code[2:] == "0" * 10:
+        return 1
+    if code[4:] == "0" * 8:
+        return 2
+    return 3
+
+
+def _table_path() -> str | None:
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = os.path.join(list(spec.submodule_search_locations)[0], "resources", "adcodes.csv")
+    return path if os.path.exists(path) else None
+
+
+def short_form(name: str) -> str | None:
+    for suf in SUFFIXES:
+        if name.endswith(suf) and len(name) - len(suf) >= 2:
+            return name[: -len(suf)]
+    return None
+
+
+class Gazetteer:
+    def __init__(self, regions: list[str], word_tag, word_freq):
+        self.places: dict[str, Place] = {}     # full name -> place
+        self.by_code: dict[str, Place] = {}
+        self.short: dict[str, Place] = {}      # short form -> place
+        self.regions = set(regions)
+        path = _table_path()
+        rows = list(csv.DictReader(open(path, encoding="utf-8"))) if path else []
+        for row in sorted(rows, key=lambda r: r["adcode"]):
+            p = Place(row["name"], row["adcode"], _level(row["adcode"]))
+            self.by_code[p.adcode] = p
+            old = self.places.get(p.name)
+            if old is None or p.level < old.level:
+                self.places[p.name] = p
+        for p in sorted(self.places.values(), key=lambda p: (p.level, p.adcode)):
+            s = short_form(p.name)
+            if not s or s in self.short or s in self.places:
+                continue
+            tag, freq = word_tag(s), word_freq(s)
+            if tag in COMMON_TAGS or (tag == "n" and freq > MIN_COMMON_FREQ):
+                continue
+            self.short[s] = p
+
+    def lookup(self, text: str) -> Place | None:
+        return self.places.get(text) or self.short.get(text)
+
+    def canonical(self, text: str) -> str:
+        p = self.lookup(text)
+        return p.name if p else text
+
+    def parent(self, name: str) -> Place | None:
+        p = self.lookup(name)
+        if p and p.parent_code:
+            return self.by_code.get(p.parent_code)
+        return None
+
+    def names(self) -> list[str]:
+        return sorted(set(self.places) | set(self.short) | self.regions)
+
+
+@lru_cache(maxsize=4)
+def load(regions: tuple[str, ...]) -> Gazetteer:
+    from .lexicon import word_freq, word_tag
+    return Gazetteer(list(regions), word_tag, word_freq)

@@ -1,0 +1,173 @@
+"""Load rule files (YAML) into typed rules; user files extend the built-in set."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from .errors import KgError
+from .model import RELATIONS, TYPES
+
+ENTITY_KINDS = {"suffix", "pattern", "list", "person", "gazetteer", "short_name"}
+RELATION_SHAPES = {"svo", "ovs", "attr", "at", "pair", "passive", "title", "literal",
+                   "context", "possessive", "inverse_possessive"}
+
+
+@dataclass
+class Example:
+    text: str
+    mentions: list[str] = field(default_factory=list)
+    relations: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class EntityRule:
+    id: str
+    description: str
+    kind: str
+    type: str = ""
+    subtype: str = ""
+    suffixes: list[str] = field(default_factory=list)
+    pattern: re.Pattern | None = None
+    scan: str = "soft"
+    require: str = ""
+    specific: bool = False
+    match: list[Example] = field(default_factory=list)
+    no_match: list[Example] = field(default_factory=list)
+    source: str = ""
+
+
+@dataclass
+class RelationRule:
+    id: str
+    description: str
+    relation: str
+    shape: str
+    triggers: list[str]
+    subject: list[str] = field(default_factory=list)
+    object: list[str] = field(default_factory=list)
+    requires: str = ""          # a regex the clause after the trigger must contain
+    objects: str = "first"      # first | all
+    connectors: list[str] = field(default_factory=list)
+    inverse: bool = False       # the syntactic left side is the triple's object
+    match: list[Example] = field(default_factory=list)
+    no_match: list[Example] = field(default_factory=list)
+    source: str = ""
+
+
+@dataclass
+class RuleSet:
+    entity_rules: list[EntityRule]
+    relation_rules: list[RelationRule]
+    vocab: dict[str, list[str]]
+    list_heads: dict[str, list[str]]
+    files: list[str]
+
+    def words(self, name: str) -> list[str]:
+        return self.vocab.get(name, [])
+
+
+def _examples(raw: list | None, where: str) -> list[Example]:
+    out = []
+    for ex in raw or []:
+        if not isinstance(ex, dict) or "text" not in ex:
+            raise KgError(f"{where}: every example needs a 'text'")
+        rels = [tuple(r) for r in ex.get("relations", [])]
+        for r in rels:
+            if len(r) != 3:
+                raise KgError(f"{where}: relation example {list(r)} is not [subject, relation, object]")
+        out.append(Example(ex["text"], list(ex.get("mentions", [])), rels))
+    return out
+
+
+def _entity_rule(d: dict, where: str) -> EntityRule:
+    kind = d.get("kind", "suffix")
+    if kind not in ENTITY_KINDS:
+        raise KgError(f"{where}: unknown kind {kind!r} (one of {', '.join(sorted(ENTITY_KINDS))})")
+    typ = d.get("type", "")
+    if kind != "list" and typ not in TYPES:
+        raise KgError(f"{where}: type {typ!r} is not one of {', '.join(TYPES)}")
+    pattern = None
+    if kind == "pattern":
+        try:
+            pattern = re.compile(d["pattern"])
+        except (KeyError, re.error) as exc:
+            raise KgError(f"{where}: bad or missing pattern ({exc})") from None
+    ex = d.get("examples") or {}
+    return EntityRule(
+        id=d["id"], description=d.get("description", ""), kind=kind, type=typ,
+        subtype=d.get("subtype", ""), suffixes=sorted(d.get("suffixes", []), key=len, reverse=True),
+        pattern=pattern, scan=d.get("scan", "soft"), require=d.get("require", ""),
+        specific=bool(d.get("specific", False)),
+        match=_examples(ex.get("match"), where), no_match=_examples(ex.get("no_match"), where),
+        source=where)
+
+
+def _relation_rule(d: dict, where: str) -> RelationRule:
+    if d.get("relation") not in RELATIONS:
+        raise KgError(f"{where}: relation {d.get('relation')!r} is not one of {', '.join(RELATIONS)}")
+    if d.get("shape") not in RELATION_SHAPES:
+        raise KgError(f"{where}: shape {d.get('shape')!r} is not one of {', '.join(sorted(RELATION_SHAPES))}")
+    ex = d.get("examples") or {}
+    return RelationRule(
+        id=d["id"], description=d.get("description", ""), relation=d["relation"], shape=d["shape"],
+        triggers=sorted(d.get("triggers", []), key=len, reverse=True),
+        subject=list(d.get("subject", [])), object=list(d.get("object", [])),
+        requires=d.get("requires", ""), objects=d.get("objects", "first"),
+        connectors=list(d.get("connectors", [])), inverse=bool(d.get("inverse", False)),
+        match=_examples(ex.get("match"), where), no_match=_examples(ex.get("no_match"), where),
+        source=where)
+
+
+def _load_yaml(text: str, name: str) -> dict:
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        at = f" at line {line + 1}" if line is not None else ""
+        raise KgError(f"{name}: not valid YAML{at}") from None
+    if not isinstance(data, dict):
+        raise KgError(f"{name}: a rule file must be a mapping (rules:, relations:, vocabulary lists)")
+    return data
+
+
+def builtin_files() -> list[tuple[str, str]]:
+    pkg = resources.files("kg") / "rules"
+    names = ("vocabulary.yaml", "entities.yaml", "relations.yaml")
+    return [(f"kg/rules/{n}", (pkg / n).read_text(encoding="utf-8")) for n in names]
+
+
+def load_rules(extra: list[str] | None = None) -> RuleSet:
+    """The built-in rules plus any user rule files, later files extending earlier ones."""
+    files = builtin_files()
+    for path in extra or []:
+        try:
+            files.append((path, Path(path).read_text(encoding="utf-8")))
+        except OSError as exc:
+            raise KgError(f"{path}: cannot read rule file ({exc.strerror})") from None
+    ents: dict[str, EntityRule] = {}
+    rels: dict[str, RelationRule] = {}
+    vocab: dict[str, list[str]] = {}
+    heads: dict[str, list[str]] = {}
+    for name, text in files:
+        data = _load_yaml(text, name)
+        for i, d in enumerate(data.get("rules", []) or []):
+            where = f"{name}: rule {d.get('id', i + 1) if isinstance(d, dict) else i + 1}"
+            if not isinstance(d, dict) or "id" not in d:
+                raise KgError(f"{where}: a rule needs an 'id'")
+            ents[d["id"]] = _entity_rule(d, where)
+        for i, d in enumerate(data.get("relations", []) or []):
+            where = f"{name}: relation rule {d.get('id', i + 1) if isinstance(d, dict) else i + 1}"
+            if not isinstance(d, dict) or "id" not in d:
+                raise KgError(f"{where}: a rule needs an 'id'")
+            rels[d["id"]] = _relation_rule(d, where)
+        for key, val in data.items():
+            if key == "list_heads" and isinstance(val, dict):
+                for t, words in val.items():
+                    heads.setdefault(t, []).extend(words)
+            elif key not in ("rules", "relations") and isinstance(val, list):
+                vocab.setdefault(key, []).extend(str(v) for v in val)
+    return RuleSet(list(ents.values()), list(rels.values()), vocab, heads, [n for n, _ in files])
