@@ -135,7 +135,7 @@ class EntityExtractor:
         town = suffix in TOWN_SUFFIXES
         left = self._scan_left(ctx, s_start, hard=rule.scan == "hard" or town)
         left = self._trim_left(ctx.text, left, s_start)
-        left = self._skip_leading_verbs(ctx, left, s_start)
+        left = self._skip_leading_verbs(ctx, left, s_start, rule.type == "Place")
         stem = ctx.text[left:s_start]
         if town and len(stem) > 4:
             left = self._shorten(ctx, left, s_start, 4)
@@ -211,13 +211,13 @@ class EntityExtractor:
                 break
         return left
 
-    def _skip_leading_verbs(self, ctx: _Ctx, left: int, limit: int) -> int:
+    def _skip_leading_verbs(self, ctx: _Ctx, left: int, limit: int, strict: bool) -> int:
         """A name does not start with a verb: 服务长三角… is 长三角…."""
         while left < limit:
             idx = ctx.tok_at.get(left)
             tok = ctx.tokens[idx] if idx is not None else None
             if tok is None or tok.start != left or tok.end > limit or not tok.pos.startswith("v") \
-                    or tok.pos == "vn":
+                    or (tok.pos == "vn" and not strict):
                 return left
             left = tok.end
         return left
@@ -365,7 +365,7 @@ class EntityExtractor:
         if rule is None:
             return []
         out, text = [], ctx.text
-        for seg in re.finditer(r"[^，。；：！？“”（）]+", text):
+        for seg in re.finditer(r"[^，。；：！？“”（）等]+", text):
             segment = seg.group()
             if "、" not in segment:
                 continue

@@ -1,0 +1,89 @@
+"""Run the stages over documents: segment, find mentions, resolve, relate, merge."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .entities import EntityExtractor
+from .model import Document, DocumentResult, Entity, Mention, Relation
+from .relations import RelationExtractor, structural
+from .resolve import Resolver
+from .rules import RuleSet, load_rules
+from .segment import segment
+
+
+class Extractor:
+    """Everything needed to turn one document into entities and relations."""
+
+    def __init__(self, rules: RuleSet):
+        self.rules = rules
+        self.entities = EntityExtractor(rules)
+        self.resolver = Resolver(self.entities)
+        self.relations = RelationExtractor(rules, self.entities.lex)
+
+    def process(self, doc: Document) -> DocumentResult:
+        articles = segment(doc.raw)
+        by_sentence: dict[int, list[Mention]] = {}
+        for art in articles:
+            for sent in art.sentences:
+                found = self.entities.find(sent)
+                for m in found:
+                    m.article = art.index
+                by_sentence[id(sent)] = found
+        self.resolver.add_known(articles, by_sentence)
+        mentions = [m for art in articles for s in art.sentences for m in by_sentence[id(s)]]
+        entities = self.resolver.resolve(mentions, doc.id)
+        relations: list[Relation] = []
+        for art in articles:
+            history: list[Mention] = []
+            for sent in art.sentences:
+                ms = [m for m in by_sentence[id(sent)] if m.entity is not None]
+                relations += self.relations.extract(doc.id, art, sent, ms, history)
+                history += sorted(ms, key=lambda m: m.start)
+        relations += structural(doc.id, articles, mentions, self.entities.gaz)
+        _agent_zones(relations)
+        return DocumentResult(doc, articles, mentions, entities, relations)
+
+
+def _agent_zones(relations: list[Relation]) -> None:
+    """A zone that launches projects or signs agreements acts as an institution too."""
+    for r in relations:
+        if r.predicate in ("develops", "cooperatesWith") and "Place" in r.subject.types:
+            r.subject.types.add("Institution")
+
+
+@lru_cache(maxsize=8)
+def _cached(extra: tuple[str, ...]) -> Extractor:
+    return Extractor(load_rules(list(extra)))
+
+
+def extractor(rule_files: list[str] | None = None) -> Extractor:
+    return _cached(tuple(rule_files or ()))
+
+
+@dataclass
+class Corpus:
+    """Results of many documents with entities merged across them by canonical name."""
+    results: list[DocumentResult] = field(default_factory=list)
+    entities: dict[str, Entity] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)
+
+    def add(self, result: DocumentResult) -> None:
+        self.results.append(result)
+        remap: dict[int, Entity] = {}
+        for e in result.entities:
+            merged = self.entities.get(e.name)
+            if merged is None:
+                self.entities[e.name] = e
+                continue
+            merged.types |= e.types
+            merged.aliases |= e.aliases
+            merged.subtypes |= e.subtypes
+            merged.mentions += e.mentions
+            merged.documents |= e.documents
+            remap[id(e)] = merged
+        for r in result.relations:
+            r.subject = remap.get(id(r.subject), r.subject)
+            if isinstance(r.object, Entity):
+                r.object = remap.get(id(r.object), r.object)
+            self.relations.append(r)

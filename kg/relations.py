@@ -1,0 +1,364 @@
+"""Extract relations between resolved mentions by applying the relation rules.
+
+Each rule names triggers and a shape (where its arguments stand); the engine
+finds coordinated groups (A、B和C), carries a sentence's topic into later
+clauses, and drops hedged or denied statements (计划, 拟, 有望, 未 …).
+Nested names give structural relations (a project named after its developer).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import Article, Entity, Mention, Relation, Sentence
+from .rules import RelationRule, RuleSet
+from .lexicon import Lexicon
+
+CLAUSE = re.compile(r"[，。；！？：,;!?]")
+SEP = re.compile(r"^(?:、|和|与|及|以及|，以及|，和|及其|同|携手|联合|会同|日前携手|近日携手|\s)+$")
+LIST_TAIL = r"等[^，。；！？]{0,20}?(?:企业代表|企业|单位|项目|机构|高校|院校|街镇|公司|城市|代表|部门|乡镇|园区)"
+GAP_LEFT = re.compile(r"^(?:已|已经|也|还|均|都|正|正在|共同|先后|分别|又|再|今年|近日|日前|近期|正式|成功|顺利|相继|"
+                      r"陆续|率先|首次|纷纷|积极|一同|一起|于\d{4}年(?:\d{1,2}月)?|在\d{4}年|" + LIST_TAIL + r"|等|\s)*，?$")
+GAP_RIGHT = re.compile(r"^(?:了|在|于|到|至|进|入|为|了位于|\s)*$")
+GAP_TIGHT = re.compile(r"^(?:的|之|\s)?$")
+TOPIC_TYPES = ("Company", "Institution", "Place", "Project")
+
+
+@dataclass
+class _Ctx:
+    sent: Sentence
+    article: Article
+    doc: str
+    mentions: list[Mention]     # top-level, resolved, ordered
+    history: list[Mention]      # resolved mentions of the article before this sentence
+
+    @property
+    def text(self) -> str:
+        return self.sent.text
+
+    def clause(self, pos: int) -> tuple[int, int]:
+        start = max((m.end() for m in CLAUSE.finditer(self.text, 0, pos)), default=0)
+        nxt = CLAUSE.search(self.text, pos)
+        return start, nxt.start() if nxt else len(self.text)
+
+
+def _ok(m: Mention | Entity, types: list[str]) -> bool:
+    ent = m.entity if isinstance(m, Mention) else m
+    return ent is not None and (not types or bool(ent.types & set(types)))
+
+
+class RelationExtractor:
+    def __init__(self, rules: RuleSet, lexicon: Lexicon):
+        self.rules = rules.relation_rules
+        self.hedges = set(rules.words("hedges"))
+        self.titles = sorted(set(rules.words("titles")), key=len, reverse=True)
+        self.lex = lexicon
+
+    # ---- entry point -------------------------------------------------------
+    def extract(self, doc: str, article: Article, sent: Sentence, mentions: list[Mention],
+                history: list[Mention]) -> list[Relation]:
+        tops = [m for m in mentions if m.entity is not None and not any(
+            o is not m and o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start
+            for o in mentions)]
+        ctx = _Ctx(sent, article, doc, sorted(tops, key=lambda m: m.start), history)
+        out: list[Relation] = []
+        for rule in self.rules:
+            if rule.shape == "title":
+                out += self._title(ctx, rule)
+                continue
+            used: list[tuple[int, int]] = []
+            for trig in rule.triggers:
+                for hit in re.finditer(re.escape(trig), sent.text):
+                    span = hit.span()
+                    if any(a <= span[0] < b for a, b in used) or self._inside_name(ctx, span):
+                        continue
+                    used.append(span)
+                    out += getattr(self, "_" + rule.shape)(ctx, rule, span)
+        return out
+
+    def _inside_name(self, ctx: _Ctx, span: tuple[int, int]) -> bool:
+        return any(m.start < span[1] and span[0] < m.end for m in ctx.mentions)
+
+    def _rel(self, ctx: _Ctx, rule: RelationRule, s: Mention | Entity, o: Mention | Entity | str,
+             lo: int, hi: int) -> list[Relation]:
+        se = s.entity if isinstance(s, Mention) else s
+        oe = o.entity if isinstance(o, Mention) else o
+        if se is None or oe is None or se is oe:
+            return []
+        if not _ok(se, rule.subject) or (not isinstance(oe, str) and not _ok(oe, rule.object)):
+            return []
+        return [Relation(se, rule.relation, oe, rule.id, ctx.doc, ctx.article, ctx.sent, lo, hi)]
+
+    def _emit(self, ctx, rule, left: list[Mention], right: list[Mention], lo: int, hi: int) -> list[Relation]:
+        out = []
+        for a in left:
+            for b in right:
+                s, o = (b, a) if rule.inverse else (a, b)
+                out += self._rel(ctx, rule, s, o, lo, hi)
+        return out
+
+    # ---- argument finding --------------------------------------------------
+    def _before(self, ctx: _Ctx, pos: int, lo: int) -> list[Mention]:
+        return [m for m in ctx.mentions if lo <= m.start and m.end <= pos]
+
+    def group_left(self, ctx: _Ctx, pos: int, lo: int, gap: re.Pattern = GAP_LEFT) -> list[Mention]:
+        """The coordinated mentions (A、B和C) that end just before ``pos``."""
+        cands = self._before(ctx, pos, 0)
+        if not cands:
+            return []
+        last = cands[-1]
+        if last.start < lo and not SEP.match(ctx.text[last.end:lo] or "x"):
+            if not gap.match(ctx.text[last.end:pos]) or CLAUSE.search(ctx.text, last.end, lo):
+                return []
+        if not gap.match(ctx.text[last.end:pos]):
+            return []
+        group = [last]
+        for m in reversed(cands[:-1]):
+            between = ctx.text[m.end:group[0].start]
+            if not SEP.match(between):
+                break
+            group.insert(0, m)
+        return group
+
+    def group_right(self, ctx: _Ctx, pos: int, hi: int, gap: re.Pattern = GAP_RIGHT) -> list[Mention]:
+        cands = [m for m in ctx.mentions if m.start >= pos and m.end <= hi]
+        if not cands or not gap.match(ctx.text[pos:cands[0].start]):
+            return []
+        group = [cands[0]]
+        for m in cands[1:]:
+            if not SEP.match(ctx.text[group[-1].end:m.start]):
+                break
+            group.append(m)
+        return group
+
+    def topic(self, ctx: _Ctx, pos: int, types: list[str]) -> list[Mention]:
+        """The sentence's first mention carries over as the subject of a later clause."""
+        first = next((m for m in ctx.mentions if m.end <= pos), None)
+        if first is None or not _ok(first, types or list(TOPIC_TYPES)):
+            return []
+        c_start, _ = ctx.clause(first.start)
+        if CLAUSE.search(ctx.text, first.end, first.end + 1) is None and \
+                any(m.start < pos for m in ctx.mentions if m.start >= ctx.clause(pos)[0]):
+            return []
+        return [first]
+
+    def hedged(self, ctx: _Ctx, lo: int, hi: int) -> bool:
+        return any(t.text in self.hedges for t in self.lex.tokens(ctx.text[lo:hi]))
+
+    def _left_types(self, rule: RelationRule) -> list[str]:
+        return rule.object if rule.inverse else rule.subject
+
+    def _right_types(self, rule: RelationRule) -> list[str]:
+        return rule.subject if rule.inverse else rule.object
+
+    # ---- shapes ------------------------------------------------------------
+    def _svo(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
+        c_lo, c_hi = ctx.clause(span[0])
+        if rule.requires and not re.search(rule.requires, ctx.text[span[1]:c_hi]):
+            return []
+        left = self.group_left(ctx, span[0], c_lo) or self.topic(ctx, span[0], self._left_types(rule))
+        if not left:
+            return []
+        r_hi = ctx.clause(span[1])[1]
+        if rule.objects == "all":
+            right = [m for m in ctx.mentions if span[1] <= m.start and m.end <= r_hi
+                     and _ok(m, self._right_types(rule))]
+        else:
+            right = self.group_right(ctx, span[1], r_hi)
+        lo = min(m.start for m in left)
+        if not right or self.hedged(ctx, min(lo, c_lo), span[1]):
+            return []
+        return self._emit(ctx, rule, left, right, lo, max(m.end for m in right))
+
+    def _ovs(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
+        c_lo, c_hi = ctx.clause(span[0])
+        obj = self.group_left(ctx, span[0], c_lo) or self.topic(ctx, span[0], rule.object)
+        subs = self.group_right(ctx, span[1], ctx.clause(span[1])[1])
+        if not obj or not subs or self.hedged(ctx, c_lo, span[1]):
+            return []
+        return [r for s in subs for r in self._rel(ctx, rule, s, obj[-1], obj[-1].start, subs[-1].end)]
+
+    def _attr(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
+        c_lo, c_hi = ctx.clause(span[0])
+        after = [m for m in ctx.mentions if m.start >= span[1] and m.end <= c_hi]
+        if not after or not GAP_RIGHT.match(ctx.text[span[1]:after[0].start]):
+            return []
+        obj = after[0]
+        rest = [m for m in after[1:] if ctx.text[obj.end:m.start].endswith("的")
+                and len(ctx.text[obj.end:m.start]) <= 6]
+        if rest:
+            return self._rel(ctx, rule, rest[0], obj, span[0], rest[0].end)
+        subs = self.group_left(ctx, span[0], c_lo) or self.topic(ctx, span[0], rule.subject)
+        if self.hedged(ctx, c_lo, span[1]):
+            return []
+        return [r for s in subs for r in self._rel(ctx, rule, s, obj, s.start, obj.end)]
+
+    def _at(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
+        c_lo, _ = ctx.clause(span[0])
+        zai = ctx.text.rfind("在", c_lo, span[0])
+        if zai < 0:
+            return []
+        objs = [m for m in ctx.mentions if m.start >= zai + 1 and m.end <= span[0]
+                and len(ctx.text[m.end:span[0]]) <= 3]
+        if not objs or not GAP_RIGHT.match(ctx.text[zai + 1:objs[0].start]) or objs[0].start - zai > 2:
+            return []
+        subs = self.group_left(ctx, zai, c_lo, re.compile(r"^.{0,12}$")) or self.topic(ctx, zai, rule.subject)
+        if self.hedged(ctx, c_lo, span[1]):
+            return []
+        return [r for s in subs for r in self._rel(ctx, rule, s, objs[0], s.start, span[1])]
+
+    def _pair(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
+        c_lo, c_hi = ctx.clause(span[0])
+        if rule.requires and not re.search(rule.requires, ctx.text[span[0]:c_hi]):
+            return []
+        right = self.group_left(ctx, span[0], c_lo)
+        if not right:
+            return []
+        m = re.search(r"(?:与|和|同|跟)\s*$", ctx.text[c_lo:right[0].start])
+        if m:
+            conn = c_lo + m.start()
+            left = self.group_left(ctx, conn, c_lo) or self.topic(ctx, conn, rule.subject)
+            pairs = [(a, b) for a in left for b in right]
+        else:
+            pairs = [(a, b) for i, a in enumerate(right) for b in right[i + 1:]]
+        if not pairs or self.hedged(ctx, c_lo, span[1]):
+            return []
+        return [r for a, b in pairs for r in self._rel(ctx, rule, a, b, a.start, span[1])]
+
+    def _passive(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
+        c_lo, _ = ctx.clause(span[0])
+        agents = self.group_left(ctx, span[0], c_lo)
+        if not agents:
+            return []
+        m = re.search(r"(?:是由|由)\s*$", ctx.text[c_lo:agents[0].start])
+        if not m:
+            return []
+        by = c_lo + m.start()
+        subj = [x for x in ctx.mentions if x.end <= by and len(ctx.text[x.end:by]) <= 2]
+        if not subj or self.hedged(ctx, c_lo, span[1]):
+            return []
+        return [r for a in agents for r in self._rel(ctx, rule, subj[-1], a, subj[-1].start, span[1])]
+
+    def _literal(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
+        c_lo, c_hi = ctx.clause(span[0])
+        subs = self.group_left(ctx, span[0], c_lo)
+        value = ctx.text[span[1]:c_hi].strip("“”\"‘’「」《》 ")
+        value = re.sub(r"(?:荣誉)?称号$", "", value)
+        if not subs or not 2 <= len(value) <= 30 or self.hedged(ctx, c_lo, span[1]):
+            return []
+        return [r for s in subs for r in self._rel(ctx, rule, s, value, s.start, c_hi)]
+
+    def _context(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
+        after = [m for m in ctx.mentions if m.start >= span[1]]
+        before = [m for m in ctx.mentions if m.end <= span[0]]
+        if after and GAP_TIGHT.match(ctx.text[span[1]:after[0].start]):
+            arg = after[0]
+        elif before and len(ctx.text[before[-1].end:span[0]]) <= 2:
+            arg = before[-1]
+        else:
+            return []
+        want = rule.subject if rule.inverse else rule.object
+        earlier = [m for m in ctx.history + [m for m in ctx.mentions if m.end <= arg.start]
+                   if m.entity is not None and m.entity is not arg.entity and _ok(m, want)
+                   and not (arg.start <= m.start and m.end <= arg.end and m.sentence is arg.sentence)]
+        if not earlier:
+            return []
+        other = earlier[-1]
+        s, o = (other, arg) if rule.inverse else (arg, other)
+        return self._rel(ctx, rule, s, o, min(span[0], arg.start), max(span[1], arg.end))
+
+    def _possessive(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
+        before = [m for m in ctx.mentions if m.end <= span[0] and len(ctx.text[m.end:span[0]]) <= 1]
+        after = [m for m in ctx.mentions if m.start >= span[1] and GAP_TIGHT.match(ctx.text[span[1]:m.start])]
+        if not before or not after:
+            return []
+        a, b = before[-1], after[0]
+        return self._rel(ctx, rule, a, b, a.start, b.end)
+
+    def _inverse_possessive(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
+        before = [m for m in ctx.mentions if m.end <= span[0] and len(ctx.text[m.end:span[0]]) <= 1]
+        if not before:
+            return []
+        group = self.group_right(ctx, span[1], ctx.clause(span[1])[1], GAP_TIGHT)
+        return [r for m in group for r in self._rel(ctx, rule, m, before[-1], before[-1].start, m.end)]
+
+    def _title(self, ctx: _Ctx, rule: RelationRule) -> list[Relation]:
+        out = []
+        for p in (m for m in ctx.mentions if m.entity is not None and "Person" in m.entity.types):
+            pos = p.start
+            while True:
+                t = next((t for t in self.titles if ctx.text.endswith(t, 0, pos)), None)
+                if t is None:
+                    break
+                pos -= len(t)
+                org = next((m for m in ctx.mentions if m.end == pos and m is not p), None)
+                if org is not None:
+                    out += self._rel(ctx, rule, p, org, org.start, p.end)
+                    pos = org.start
+                if pos > 0 and ctx.text[pos - 1] in "、兼":
+                    pos -= 1
+                    continue
+                break
+        return out
+
+
+def structural(doc: str, articles: list[Article], mentions: list[Mention], gaz) -> list[Relation]:
+    """Relations that a name's structure states: 东华大学X学院 is part of 东华大学; a project
+    named after a company is developed by it; a place inside a place is part of it."""
+    out: list[Relation] = []
+    art_by_index = {a.index: a for a in articles}
+    for m in mentions:
+        if m.entity is None or m.sentence is None:
+            continue
+        inner = [n for n in mentions if n.sentence is m.sentence and n.entity is not None and n.entity is not m.entity
+                 and n.end < m.end and (n.start == m.start or _bracketed(m.sentence.text, n))
+                 and n.start >= m.start]
+        heads = [n for n in inner if n.start == m.start]
+        use = ([max(heads, key=lambda n: n.end)] if heads else []) + [n for n in inner if n.start != m.start]
+        for n in use:
+            rel = _structure(n.entity, m.entity)
+            if rel:
+                s, p, o = rel
+                out.append(Relation(s, p, o, "struct.name_prefix" if n.start == m.start else "struct.bracket",
+                                    doc, art_by_index.get(m.article), m.sentence, m.start, m.end))
+    out += _hierarchy(doc, articles, mentions, gaz)
+    return out
+
+
+def _bracketed(text: str, n: Mention) -> bool:
+    return n.start > 0 and text[n.start - 1] in "（(" and text[n.end:n.end + 1] in "）)"
+
+
+def _structure(inner: Entity, outer: Entity):
+    it, ot = inner.type, outer.type
+    if "Alliance" in outer.subtypes or "GovernmentBody" in outer.subtypes:
+        return None
+    if it == "Place" and ot == "Place":
+        return outer, "partOf", inner
+    if it == "Place":
+        return outer, "locatedIn", inner
+    if it in ("Company", "Institution") and ot in ("Company", "Institution"):
+        return outer, "subOrganizationOf", inner
+    if it in ("Company", "Institution") and ot == "Project":
+        return inner, "develops", outer
+    if it == "Project" and ot == "Project":
+        return outer, "partOf", inner
+    return None
+
+
+def _hierarchy(doc: str, articles: list[Article], mentions: list[Mention], gaz) -> list[Relation]:
+    """松江区 partOf 上海市 when both are named in the document."""
+    places: dict[str, Mention] = {}
+    for m in mentions:
+        if m.entity is not None and m.entity.type == "Place" and gaz.lookup(m.entity.name):
+            places.setdefault(gaz.lookup(m.entity.name).adcode, m)
+    out = []
+    art_by_index = {a.index: a for a in articles}
+    for code, m in sorted(places.items()):
+        parent = gaz.parent(m.entity.name)
+        while parent is not None and parent.adcode not in places:
+            parent = gaz.parent(parent.name) if parent.level > 1 else None
+        if parent is not None and places[parent.adcode].entity is not m.entity:
+            out.append(Relation(m.entity, "partOf", places[parent.adcode].entity, "gazetteer.hierarchy",
+                                doc, art_by_index.get(m.article), m.sentence, m.start, m.end))
+    return out

@@ -1,0 +1,227 @@
+"""Resolve mentions of one document into entities: one node per real-world thing.
+
+Merges full and short names (上海X桐医疗科技有限公司 / X桐医疗), names with and without
+a place prefix, 简称 introductions and bare back-references (工作站, 经开区) to
+the nearest fitting named entity of the article.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from .entities import EntityExtractor, prune_nested
+from .model import Article, Entity, Mention
+
+GOV_SUFFIXES = ("管委会", "管理委员会", "党工委", "党委", "政府", "人民政府", "委员会", "常委会")
+PROJECT_TAILS = ("工程", "项目", "工程项目", "站")
+ALIAS_INTRO = re.compile(r"[（(]\s*(?:以下)?简称\s*[“\"「]?([^”\"」）)]{2,12})[”\"」]?\s*[）)]")
+
+
+def norm(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def family(t: str) -> str:
+    return "org" if t in ("Company", "Institution") else t
+
+
+@dataclass
+class _Cluster:
+    name: str
+    type: str
+    mentions: list[Mention] = field(default_factory=list)
+    aliases: set[str] = field(default_factory=set)
+    subtypes: set[str] = field(default_factory=set)
+
+
+def order(m: Mention) -> tuple[int, int, int]:
+    return (m.article, m.sentence.index if m.sentence else 0, m.start)
+
+
+class Resolver:
+    def __init__(self, extractor: EntityExtractor):
+        self.ex = extractor
+        v = extractor.rules.words
+        self.legal = sorted(v("legal_forms"), key=len, reverse=True)
+        self.industry = sorted(v("industry_words"), key=len, reverse=True)
+        self.gaz = extractor.gaz
+
+    # ---- names -------------------------------------------------------------
+    def strip_place(self, name: str) -> tuple[str, str]:
+        """(leading place, rest): 松江经开区生物医药产业集群 → (松江经开区, 生物医药产业集群)."""
+        best = ""
+        for n in range(min(len(name) - 2, 12), 1, -1):
+            head = name[:n]
+            if self.gaz.lookup(head) or head in self.gaz.regions or \
+                    any(head.endswith(s) for s in ("经开区", "开发区", "高新区", "新区", "新城", "园区")):
+                best = head
+                break
+        return best, name[len(best):]
+
+    def short_names(self, name: str) -> set[str]:
+        """Short names a company is called by: place, legal form and industry words stripped."""
+        core = re.sub(r"[（(][^）)]*[）)]", "", name)
+        for lf in self.legal:
+            if core.endswith(lf):
+                core = core[: -len(lf)]
+                break
+        if core == name or len(core) < 2:
+            return set()
+        _, core = self.strip_place(core)
+        out = {core}
+        for tail in ("科技", "技术", "集团", "股份", "控股", "实业", "发展"):
+            if core.endswith(tail) and len(core) - len(tail) >= 3:
+                out.add(core[: -len(tail)])
+        for c in list(out):
+            ind = next((w for w in self.industry if c.endswith(w)), None)
+            if ind:
+                for i in range(1, len(c) - len(ind) - 1):
+                    out.add(c[i:])
+        return {c for c in out if len(c) >= 3}
+
+    # ---- pass 2: find known names everywhere -------------------------------
+    def known_names(self, mentions: list[Mention]) -> dict[str, Mention]:
+        names: dict[str, Mention] = {}
+        for m in mentions:
+            if m.bare or m.type == "Person" or len(m.text) < 3:
+                continue
+            names.setdefault(m.text, m)
+            if m.type == "Company":
+                for s in self.short_names(m.text):
+                    names.setdefault(s, m)
+            text = m.sentence.text if m.sentence else ""
+            intro = ALIAS_INTRO.match(text, m.end)
+            if intro:
+                names.setdefault(intro.group(1), m)
+        return names
+
+    def add_known(self, articles: list[Article], by_sentence: dict[int, list[Mention]]) -> None:
+        """Add a mention wherever a name known from elsewhere in the document occurs."""
+        allm = [m for ms in by_sentence.values() for m in ms]
+        names = self.known_names(allm)
+        if not names:
+            return
+        pattern = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
+        for art in articles:
+            for sent in art.sentences:
+                ms = by_sentence.setdefault(id(sent), [])
+                toks = self.ex.tokens(sent)
+                bounds = {t.start for t in toks} | {t.end for t in toks}
+                spans = {(m.start, m.end) for m in ms}
+                added = False
+                for hit in pattern.finditer(sent.text):
+                    s, e = hit.span()
+                    if (s, e) in spans or (len(hit.group()) < 4 and not (s in bounds and e in bounds)):
+                        continue
+                    if any(m.start < s < m.end or m.start < e < m.end for m in ms if not
+                           (m.start <= s and e <= m.end)):
+                        continue
+                    src = names[hit.group()]
+                    ms.append(Mention(hit.group(), src.type, s, e, "resolve.known_name", sent,
+                                      art.index, src.subtype))
+                    added = True
+                if added:
+                    by_sentence[id(sent)] = prune_nested(sorted(ms, key=lambda m: (m.start, -m.end)))
+
+    # ---- clustering --------------------------------------------------------
+    def _key(self, m: Mention) -> str:
+        if m.type == "Place":
+            return norm(self.gaz.canonical(m.text))
+        return norm(m.text)
+
+    def _matches(self, m: Mention, c: _Cluster) -> bool:
+        a, b = norm(m.text), norm(c.name)
+        if family(m.type) != family(c.type) and not (m.rule.endswith("list") or "list" in m.rule):
+            return False
+        if a == b or a in c.aliases:
+            return True
+        if len(a) >= 4 and b.endswith(a) and a not in self.ex.all_suffixes:
+            return True
+        if c.type == "Company" and a in self.short_names(c.name):
+            return True
+        pa, ra = self.strip_place(a)
+        pb, rb = self.strip_place(b)
+        if ra and ra == rb and (pa or pb) and (not pa or pb.startswith(pa) or pa.startswith(pb)):
+            return len(ra) >= 4
+        if c.type == "Project" and b.startswith(a) and b[len(a):] in PROJECT_TAILS:
+            return True
+        return False
+
+    def cluster(self, mentions: list[Mention]) -> list[_Cluster]:
+        clusters: list[_Cluster] = []
+        by_key: dict[str, _Cluster] = {}
+        named = [m for m in mentions if not m.bare]
+        named.sort(key=lambda m: (-len(self._key(m)), m.rule.startswith("resolve"), order(m)))
+        for m in named:
+            key = self._key(m)
+            c = by_key.get(key) or next((c for c in clusters if self._matches(m, c)), None)
+            if c is None:
+                name = self.gaz.canonical(m.text) if m.type == "Place" else m.text
+                c = _Cluster(norm(name), m.type)
+                clusters.append(c)
+            by_key[key] = c
+            c.mentions.append(m)
+            c.aliases.add(norm(m.text))
+            if m.subtype:
+                c.subtypes.add(m.subtype)
+        for m in sorted((m for m in mentions if m.bare), key=order):
+            c = self._antecedent(m, clusters, mentions)
+            if c is not None:
+                c.mentions.append(m)
+                c.aliases.add(norm(m.text))
+        return clusters
+
+    def _antecedent(self, bare: Mention, clusters: list[_Cluster], mentions: list[Mention]) -> _Cluster | None:
+        word = norm(bare.text)
+        fits = [c for c in clusters if (c.name.endswith(word) or any(a.endswith(word) for a in c.aliases))
+                and family(c.type) == family(bare.type)]
+        if not fits:
+            return self._synthesise(bare, clusters, mentions)
+        here = [(order(m), c) for c in fits for m in c.mentions if m.article == bare.article and not m.bare]
+        before = [x for x in here if x[0] < order(bare)]
+        if before:
+            return max(before, key=lambda x: x[0])[1]
+        after = [x for x in here if x[0] > order(bare)]
+        if after:
+            return min(after, key=lambda x: x[0])[1]
+        return fits[0] if len(fits) == 1 else None
+
+    def _synthesise(self, bare: Mention, clusters: list[_Cluster], mentions: list[Mention]) -> _Cluster | None:
+        """经开区党工委书记、管委会副主任: the bare 管委会 shares the place of the body before it."""
+        if not bare.text.endswith(GOV_SUFFIXES):
+            return None
+        prev = [m for m in mentions if m.sentence is bare.sentence and m.end <= bare.start and not m.bare
+                and m.type == "Institution" and m.text.endswith(GOV_SUFFIXES)]
+        if not prev:
+            return None
+        p = max(prev, key=lambda m: m.end)
+        place, _ = self.strip_place(p.text)
+        if not place:
+            return None
+        name = norm(place + bare.text)
+        c = next((c for c in clusters if c.name == name), None)
+        if c is None:
+            c = _Cluster(name, "Institution", subtypes={"GovernmentBody"})
+            clusters.append(c)
+        return c
+
+    # ---- entities ------------------------------------------------------------
+    def resolve(self, mentions: list[Mention], doc_id: str) -> list[Entity]:
+        entities = []
+        for c in self.cluster(mentions):
+            if not any(not m.bare for m in c.mentions) and not c.subtypes & {"GovernmentBody"}:
+                continue
+            names = {norm(m.text) for m in c.mentions if not m.bare}
+            label = c.name if c.type == "Place" and c.name not in names and self.gaz.lookup(c.name) \
+                else max(names or {c.name}, key=lambda n: (len(n), n))
+            aliases = (c.aliases | names | {c.name}) - {label}
+            placed, rest = self.strip_place(label)
+            if placed and self.gaz.lookup(placed) is None:
+                pass
+            e = Entity(name=label, types={c.type}, aliases=aliases, subtypes=set(c.subtypes),
+                       mentions=list(c.mentions), documents={doc_id})
+            for m in c.mentions:
+                m.entity = e
+            entities.append(e)
+        return entities
