@@ -487,7 +487,7 @@ def prune_nested(mentions: list[Mention]) -> list[Mention]:
             out.append(m)
             continue
         outer = [o for o in tops if o.start <= m.start and m.end <= o.end]
-        if m.bare:
+        if m.bare and not any(o.start == m.start for o in outer):
             continue
         text = outer[0].sentence.text if outer and outer[0].sentence else ""
         bracketed = m.start > 0 and text[m.start - 1:m.start] in "（(" and text[m.end:m.end + 1] in "）)"

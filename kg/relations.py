@@ -103,6 +103,9 @@ class RelationExtractor:
 
     def group_left(self, ctx: _Ctx, pos: int, lo: int, gap: re.Pattern = GAP_LEFT) -> list[Mention]:
         """The coordinated mentions (A、B和C) that end just before ``pos``."""
+        tail = re.search(LIST_TAIL + r"\s*，?\s*$", ctx.text[:pos])
+        if tail:
+            pos = tail.start()
         cands = self._before(ctx, pos, 0)
         if not cands:
             return []
@@ -188,6 +191,8 @@ class RelationExtractor:
                 and len(ctx.text[obj.end:m.start]) <= 6]
         if rest:
             return self._rel(ctx, rule, rest[0], obj, span[0], rest[0].end)
+        if ctx.text.startswith("的", obj.end):
+            return []
         subs = self.group_left(ctx, span[0], c_lo) or self.topic(ctx, span[0], rule.subject)
         if self.hedged(ctx, c_lo, span[1]):
             return []
@@ -316,6 +321,8 @@ def structural(doc: str, articles: list[Article], mentions: list[Mention], gaz) 
         heads = [n for n in inner if n.start == m.start]
         use = ([max(heads, key=lambda n: n.end)] if heads else []) + [n for n in inner if n.start != m.start]
         for n in use:
+            if n.entity.type == "Place" and n.start == m.start and len(m.text) - len(n.text) < 3:
+                continue
             rel = _structure(n.entity, m.entity)
             if rel:
                 s, p, o = rel

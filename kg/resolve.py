@@ -19,7 +19,26 @@ ALIAS_INTRO = re.compile(r"[（(]\s*(?:以下)?简称\s*[“\"「]?([^”\"」�
 
 
 def norm(text: str) -> str:
+    """A comparison key: NFKC, no white space."""
     return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def compact(text: str) -> str:
+    """A name as written, white space removed."""
+    return "".join(text.split())
+
+
+def unqualified(name: str) -> str:
+    return re.sub(r"[（(][^）)]*[）)]$", "", name)
+
+
+FILLERS = ("产业", "科技")
+
+
+def defilled(name: str) -> str:
+    for f in FILLERS:
+        name = name.replace(f, "")
+    return name
 
 
 def family(t: str) -> str:
@@ -146,6 +165,8 @@ class Resolver:
             return len(ra) >= 4
         if c.type == "Project" and b.startswith(a) and b[len(a):] in PROJECT_TAILS:
             return True
+        if len(a) >= 4 and m.type == c.type and defilled(ra) == defilled(rb):
+            return len(defilled(ra)) >= 3 and (not pa or not pb or pb.startswith(pa) or pa.startswith(pb))
         return False
 
     def cluster(self, mentions: list[Mention]) -> list[_Cluster]:
@@ -158,24 +179,26 @@ class Resolver:
             c = by_key.get(key) or next((c for c in clusters if self._matches(m, c)), None)
             if c is None:
                 name = self.gaz.canonical(m.text) if m.type == "Place" else m.text
-                c = _Cluster(norm(name), m.type)
+                c = _Cluster(compact(name), m.type)
                 clusters.append(c)
             by_key[key] = c
             c.mentions.append(m)
-            c.aliases.add(norm(m.text))
+            c.aliases.add(compact(m.text))
             if m.subtype:
                 c.subtypes.add(m.subtype)
         for m in sorted((m for m in mentions if m.bare), key=order):
             c = self._antecedent(m, clusters, mentions)
             if c is not None:
                 c.mentions.append(m)
-                c.aliases.add(norm(m.text))
+                c.aliases.add(compact(m.text))
         return clusters
 
     def _antecedent(self, bare: Mention, clusters: list[_Cluster], mentions: list[Mention]) -> _Cluster | None:
-        word = norm(bare.text)
-        fits = [c for c in clusters if (c.name.endswith(word) or any(a.endswith(word) for a in c.aliases))
-                and family(c.type) == family(bare.type)]
+        word = compact(bare.text)
+        if len(word) < 3 and bare.type != "Institution":
+            return None
+        fits = [c for c in clusters if family(c.type) == family(bare.type) and
+                any(unqualified(n).endswith(word) for n in c.aliases | {c.name})]
         if not fits:
             return self._synthesise(bare, clusters, mentions)
         here = [(order(m), c) for c in fits for m in c.mentions if m.article == bare.article and not m.bare]
@@ -185,7 +208,7 @@ class Resolver:
         after = [x for x in here if x[0] > order(bare)]
         if after:
             return min(after, key=lambda x: x[0])[1]
-        return fits[0] if len(fits) == 1 else None
+        return fits[0] if len(fits) == 1 and len(word) >= 3 else None
 
     def _synthesise(self, bare: Mention, clusters: list[_Cluster], mentions: list[Mention]) -> _Cluster | None:
         """经开区党工委书记、管委会副主任: the bare 管委会 shares the place of the body before it."""
@@ -199,7 +222,7 @@ class Resolver:
         place, _ = self.strip_place(p.text)
         if not place:
             return None
-        name = norm(place + bare.text)
+        name = compact(place + bare.text)
         c = next((c for c in clusters if c.name == name), None)
         if c is None:
             c = _Cluster(name, "Institution", subtypes={"GovernmentBody"})
@@ -212,7 +235,7 @@ class Resolver:
         for c in self.cluster(mentions):
             if not any(not m.bare for m in c.mentions) and not c.subtypes & {"GovernmentBody"}:
                 continue
-            names = {norm(m.text) for m in c.mentions if not m.bare}
+            names = {compact(m.text) for m in c.mentions if not m.bare}
             label = c.name if c.type == "Place" and c.name not in names and self.gaz.lookup(c.name) \
                 else max(names or {c.name}, key=lambda n: (len(n), n))
             aliases = (c.aliases | names | {c.name}) - {label}
