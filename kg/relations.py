@@ -110,9 +110,6 @@ class RelationExtractor:
         if not cands:
             return []
         last = cands[-1]
-        if last.start < lo and not SEP.match(ctx.text[last.end:lo] or "x"):
-            if not gap.match(ctx.text[last.end:pos]) or CLAUSE.search(ctx.text, last.end, lo):
-                return []
         if not gap.match(ctx.text[last.end:pos]):
             return []
         group = [last]

@@ -121,7 +121,7 @@ class Resolver:
         names = self.known_names(allm)
         if not names:
             return
-        pattern = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
+        ordered = sorted(names, key=len, reverse=True)
         for art in articles:
             for sent in art.sentences:
                 ms = by_sentence.setdefault(id(sent), [])
@@ -129,19 +129,28 @@ class Resolver:
                 bounds = {t.start for t in toks} | {t.end for t in toks}
                 spans = {(m.start, m.end) for m in ms}
                 added = False
-                for hit in pattern.finditer(sent.text):
-                    s, e = hit.span()
-                    if (s, e) in spans or (len(hit.group()) < 4 and not (s in bounds and e in bounds)):
+                for name, s in self._occurrences(sent.text, ordered):
+                    e = s + len(name)
+                    if (s, e) in spans or (len(name) < 4 and not (s in bounds and e in bounds)):
                         continue
                     if any(m.start < s < m.end or m.start < e < m.end for m in ms if not
                            (m.start <= s and e <= m.end)):
                         continue
-                    src = names[hit.group()]
-                    ms.append(Mention(hit.group(), src.type, s, e, "resolve.known_name", sent,
-                                      art.index, src.subtype))
+                    src = names[name]
+                    ms.append(Mention(name, src.type, s, e, "resolve.known_name", sent, art.index, src.subtype))
+                    spans.add((s, e))
                     added = True
                 if added:
                     by_sentence[id(sent)] = prune_nested(sorted(ms, key=lambda m: (m.start, -m.end)))
+
+    @staticmethod
+    def _occurrences(text: str, names: list[str]):
+        """Every occurrence of every name, longer names first, overlaps allowed."""
+        for name in names:
+            i = text.find(name)
+            while i >= 0:
+                yield name, i
+                i = text.find(name, i + 1)
 
     # ---- clustering --------------------------------------------------------
     def _key(self, m: Mention) -> str:
