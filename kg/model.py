@@ -19,6 +19,11 @@ class Document:
     source: str
     raw: str
     encoding: str = "utf-8"
+    ref: str = ""  # the record's own id in a JSON Lines file
+
+    def __post_init__(self) -> None:
+        if not self.ref:
+            self.ref = self.id
 
 
 @dataclass

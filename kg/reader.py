@@ -61,7 +61,7 @@ def read_jsonl(path: Path) -> Iterator[Document]:
         if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
             raise KgError(f"{path}:{n}: record has no string field 'text'")
         rid = str(rec.get("id", n))
-        yield Document(id=f"{path.stem}#{rid}", source=f"{path}:{n}", raw=rec["text"])
+        yield Document(id=f"{path.stem}#{rid}", source=f"{path}:{n}", raw=rec["text"], ref=rid)
 
 
 def expand(sources: list[str]) -> list[Path]:

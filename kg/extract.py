@@ -1,0 +1,36 @@
+"""Mention-level output: one JSON object per document, offsets into its raw text."""
+from __future__ import annotations
+
+import json
+
+from .model import DocumentResult, Entity, Mention
+
+
+def _top(mentions: list[Mention]) -> list[Mention]:
+    named = [m for m in mentions if not m.bare and m.entity is not None]
+    return [m for m in named if not any(
+        o is not m and o.sentence is m.sentence and o.start <= m.start and m.end <= o.end
+        and o.end - o.start > m.end - m.start for o in named)]
+
+
+def record(res: DocumentResult, nested: bool = False) -> dict:
+    mentions = [m for m in res.mentions if not m.bare and m.entity is not None] if nested else _top(res.mentions)
+    ents, seen = [], set()
+    for m in sorted(mentions, key=lambda m: m.sentence.raw_span(m.start, m.end)):
+        start, end = m.sentence.raw_span(m.start, m.end)
+        if (start, end) in seen:
+            continue
+        seen.add((start, end))
+        ents.append({"type": m.entity.type if m.entity else m.type, "text": m.text,
+                     "start": start, "end": end, "rule": m.rule})
+    rels = []
+    for r in res.relations:
+        start, end = r.raw_span
+        rels.append({"s": r.subject.name, "p": r.predicate,
+                     "o": r.object.name if isinstance(r.object, Entity) else r.object,
+                     "rule": r.rule, "start": start, "end": end})
+    return {"id": res.document.ref, "entities": ents, "relations": rels}
+
+
+def dumps(res: DocumentResult, nested: bool = False) -> str:
+    return json.dumps(record(res, nested), ensure_ascii=False)

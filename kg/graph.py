@@ -1,0 +1,98 @@
+"""The library API: build a knowledge graph from sources, query it, save it."""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from rdflib import Graph
+from rdflib.namespace import RDF
+
+from . import query as q
+from .model import RELATIONS, TYPES, Document
+from .pipeline import Corpus, extractor
+from .rdf import KG, build_graph
+from .reader import ReadReport, read_sources
+from .store import GRAPH_FILE, PAGE_FILE, atomic_write, load_graph
+
+
+@dataclass
+class Summary:
+    documents: int = 0
+    articles: int = 0
+    entities: Counter = field(default_factory=Counter)
+    relations: Counter = field(default_factory=Counter)
+    skipped: list = field(default_factory=list)
+    seconds: float = 0.0
+    triples: int = 0
+
+
+class KnowledgeGraph:
+    """An RDF knowledge graph with the corpus it was built from (when built here)."""
+
+    def __init__(self, graph: Graph, corpus: Corpus | None = None, summary: Summary | None = None):
+        self.graph = graph
+        self.corpus = corpus
+        self.summary = summary or summarise(graph)
+
+    # ---- building ------------------------------------------------------------
+    @classmethod
+    def build(cls, sources: Iterable[str] | None = None, rules: list[str] | None = None,
+              documents: Iterable[Document] | None = None,
+              progress: Callable[[Document], None] | None = None) -> "KnowledgeGraph":
+        t0 = time.perf_counter()
+        ex = extractor(rules)
+        report = ReadReport()
+        docs = documents if documents is not None else read_sources(list(sources or []), report)
+        corpus = Corpus()
+        for doc in docs:
+            corpus.add(ex.process(doc))
+            if progress:
+                progress(doc)
+        graph = build_graph(corpus, ex.rules)
+        s = summarise(graph)
+        s.documents = len(corpus.results)
+        s.articles = sum(len(r.articles) for r in corpus.results)
+        s.skipped = report.skipped
+        s.seconds = time.perf_counter() - t0
+        return cls(graph, corpus, s)
+
+    @classmethod
+    def load(cls, outdir: str | Path) -> "KnowledgeGraph":
+        return cls(load_graph(outdir))
+
+    # ---- using ---------------------------------------------------------------
+    def query(self, sparql: str) -> q.Result:
+        return q.run(self.graph, q.read_query(sparql))
+
+    def turtle(self) -> bytes:
+        return self.graph.serialize(format="turtle", encoding="utf-8")
+
+    def html(self, title: str = "kg") -> str:
+        from .viz import page
+        return page(self.graph, title)
+
+    def save(self, outdir: str | Path) -> Path:
+        out = Path(outdir)
+        atomic_write(out / GRAPH_FILE, self.turtle())
+        atomic_write(out / PAGE_FILE, self.html(title=f"kg — {out.name}").encode("utf-8"))
+        return out / GRAPH_FILE
+
+
+def summarise(graph: Graph) -> Summary:
+    s = Summary()
+    for t in TYPES:
+        s.entities[t] = len(set(graph.subjects(RDF.type, KG[t])))
+    for r in RELATIONS:
+        s.relations[r] = len(list(graph.triples((None, KG[r], None))))
+    s.documents = len(set(graph.subjects(RDF.type, KG.Document)))
+    s.articles = len(set(graph.subjects(RDF.type, KG.Article)))
+    s.triples = len(graph)
+    return s
+
+
+def build(sources: Iterable[str], rules: list[str] | None = None) -> KnowledgeGraph:
+    """Build a knowledge graph from .txt files, folders and .jsonl files."""
+    return KnowledgeGraph.build(sources, rules)

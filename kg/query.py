@@ -1,0 +1,126 @@
+"""Run SPARQL over a graph and render the results as a table, CSV, TSV or JSON."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
+
+from .errors import KgError
+from .rdf import DOC, ENT, KG, RULE, SCHEMA, STMT
+
+PREFIXES = {"kg": KG, "ent": ENT, "doc": DOC, "as": STMT, "rule": RULE, "rdf": RDF, "rdfs": RDFS,
+            "skos": SKOS, "prov": PROV, "owl": OWL, "xsd": XSD, "schema": SCHEMA}
+
+
+@dataclass
+class Result:
+    kind: str                      # SELECT | ASK | CONSTRUCT
+    vars: list[str]
+    rows: list[list[object]]
+    graph: Graph | None = None
+    answer: bool | None = None
+
+
+def read_query(query: str) -> str:
+    """A .rq file's text, or the query string itself."""
+    p = Path(query)
+    if query.endswith((".rq", ".sparql")) or (len(query) < 300 and "\n" not in query and p.is_file()):
+        try:
+            return p.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise KgError(f"{query}: cannot read query file ({exc.strerror})") from None
+    return query
+
+
+def run(graph: Graph, text: str) -> Result:
+    try:
+        res = graph.query(text, initNs=PREFIXES)
+    except Exception as exc:  # pyparsing and rdflib raise many kinds
+        msg = str(exc).splitlines()[0][:200]
+        raise KgError(f"bad SPARQL query: {msg}") from None
+    if res.type == "ASK":
+        return Result("ASK", ["answer"], [[res.askAnswer]], answer=bool(res.askAnswer))
+    if res.type in ("CONSTRUCT", "DESCRIBE"):
+        g = res.graph
+        for p, ns in PREFIXES.items():
+            g.bind(p, ns, override=True)
+        return Result("CONSTRUCT", [], [], graph=g)
+    names = [str(v) for v in res.vars]
+    return Result("SELECT", names, [list(r) for r in res])
+
+
+def term_text(t: object, compact: bool = True) -> str:
+    if t is None:
+        return ""
+    if isinstance(t, URIRef):
+        s = str(t)
+        if compact:
+            for p, ns in PREFIXES.items():
+                if s.startswith(str(ns)):
+                    from urllib.parse import unquote
+                    return f"{p}:{unquote(s[len(str(ns)):])}"
+        return s
+    return str(t)
+
+
+def to_csv(r: Result) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(r.vars)
+    for row in r.rows:
+        w.writerow([term_text(t, compact=False) for t in row])
+    return buf.getvalue()
+
+
+def _tsv_term(t: object) -> str:
+    if t is None:
+        return ""
+    if isinstance(t, (URIRef, BNode, Literal)):
+        return t.n3()
+    return str(t)
+
+
+def to_tsv(r: Result) -> str:
+    lines = ["\t".join("?" + v for v in r.vars)]
+    lines += ["\t".join(_tsv_term(t) for t in row) for row in r.rows]
+    return "\n".join(lines) + "\n"
+
+
+def _json_term(t: object) -> dict | None:
+    if t is None:
+        return None
+    if isinstance(t, URIRef):
+        return {"type": "uri", "value": str(t)}
+    if isinstance(t, BNode):
+        return {"type": "bnode", "value": str(t)}
+    if isinstance(t, Literal):
+        d = {"type": "literal", "value": str(t)}
+        if t.language:
+            d["xml:lang"] = t.language
+        elif t.datatype:
+            d["datatype"] = str(t.datatype)
+        return d
+    return {"type": "literal", "value": str(t)}
+
+
+def to_json(r: Result) -> str:
+    if r.kind == "ASK":
+        return json.dumps({"head": {}, "boolean": r.answer}, ensure_ascii=False, indent=1)
+    bindings = []
+    for row in r.rows:
+        b = {v: _json_term(t) for v, t in zip(r.vars, row) if t is not None}
+        bindings.append(b)
+    return json.dumps({"head": {"vars": r.vars}, "results": {"bindings": bindings}},
+                      ensure_ascii=False, indent=1)
+
+
+def render(r: Result, fmt: str) -> str:
+    """Text for --format csv|tsv|json|turtle; the table is drawn by the CLI."""
+    if r.kind == "CONSTRUCT":
+        return r.graph.serialize(format="turtle")
+    return {"csv": to_csv, "tsv": to_tsv, "json": to_json}[fmt](r)
