@@ -18,7 +18,7 @@ HARD_STOP = set("，。；：、！？,;:!?“”‘’\"《》【】…—|/\n�
 BRACKETS = set("（）()")
 SOFT_STOP_POS = {"v", "vd", "vg", "vi", "vq", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "dg",
                  "r", "rr", "rz", "rg", "q", "t", "tg", "y", "e", "o", "zg", "l", "i", "a", "ad", "ag", "k"}
-SPECIFIC_POS = ("ns", "nr", "nrt", "nrfg", "nt", "nz", "eng", "x")
+SPECIFIC_POS = ("ns", "nr", "nrt", "nrfg", "nt", "nz", "eng", "x", "j")
 TOWN_SUFFIXES = ("镇", "乡", "街道", "村", "社区")
 MAX_NAME = 40
 SURNAME_CHARS = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
@@ -61,6 +61,7 @@ class EntityExtractor:
         self.titles = sorted(set(v("titles")), key=len, reverse=True)
         self.speech = sorted(set(v("speech_verbs")), key=len, reverse=True)
         self.industry = set(v("industry_words"))
+        self.generic = set(v("generic_heads"))
         triggers = {t for r in rules.relation_rules for t in r.triggers}
         self.boundary = set(v("boundary_words")) | triggers | set(self.titles) | self.determiners
         self.strong_boundary = {w for w in self.boundary if len(w) >= 2} | \
@@ -98,6 +99,7 @@ class EntityExtractor:
         found += self._pattern_mentions(ctx)
         found += self._gazetteer_mentions(ctx)
         found += self._person_mentions(ctx)
+        found += self._post_orgs(ctx, found)
         found += self._short_names(ctx, found)
         found += self._list_mentions(ctx, found)
         found += self._coordinated(ctx, found)
@@ -126,20 +128,22 @@ class EntityExtractor:
         trigger, or its other part is a function word (联合政府, 城市, 街镇)."""
         if host.text in self.boundary:
             return False
-        if len(suffix) == 1 or suffix in TOWN_SUFFIXES:
+        if suffix in TOWN_SUFFIXES:
+            return host.pos.startswith("ns") or not self.lex.in_dictionary(host.text)
+        if len(suffix) == 1:
             return bool(self.gaz.lookup(host.text)) or host.pos.startswith("ns") and len(host.text) > 2
         head = host.text[: host.text.rfind(suffix)] if suffix in host.text else host.text
         return head not in self.boundary and head not in self.determiners
 
     def _suffix_mention(self, ctx: _Ctx, rule: EntityRule, suffix: str, s_start: int, end: int):
         town = suffix in TOWN_SUFFIXES
-        left = self._scan_left(ctx, s_start, hard=rule.scan == "hard" or town)
-        left = self._trim_left(ctx.text, left, s_start)
-        left = self._skip_leading_verbs(ctx, left, s_start, rule.type == "Place")
+        if town:
+            left = self._town_left(ctx.text, s_start)
+        else:
+            left = self._scan_left(ctx, s_start, hard=rule.scan == "hard")
+            left = self._trim_left(ctx.text, left, s_start)
+            left = self._skip_leading_verbs(ctx, left, s_start, rule.type == "Place")
         stem = ctx.text[left:s_start]
-        if town and len(stem) > 4:
-            left = self._shorten(ctx, left, s_start, 4)
-            stem = ctx.text[left:s_start]
         end = self._qualifier(ctx.text, end, rule)
         name = ctx.text[left:end]
         if rule.require == "place_stem" and not self._place_stem(ctx, stem, left, s_start, town):
@@ -176,13 +180,20 @@ class EntityExtractor:
             return True
         return tok.pos in SOFT_STOP_POS
 
+    def _plain_stop(self, tok: Token) -> bool:
+        w = tok.text
+        return any(c in HARD_STOP or c in BRACKETS for c in w) or w.isspace() or \
+            (w in self.boundary and w not in self.name_verbs) or tok.pos in SOFT_STOP_POS
+
     def _inner_conjunction(self, ctx: _Ctx, idx: int) -> bool:
         """与/和/及 inside a name (…生物与医学工程学院, …研发及产业化基地): the word
         on its left is a plain noun, not the end of another name."""
         if idx == 0:
             return False
         prev = ctx.tokens[idx - 1]
-        if not prev.pos.startswith(("n", "vn", "j")) or prev.text in self.boundary:
+        if not prev.pos.startswith(("n", "vn", "j")) or prev.text in self.boundary or prev.text in self.generic:
+            return False
+        if idx < 2 or self._plain_stop(ctx.tokens[idx - 2]):
             return False
         return not any(prev.text.endswith(s) for s in self.all_suffixes) and \
             not self.gaz.lookup(prev.text)
@@ -222,11 +233,20 @@ class EntityExtractor:
             left = tok.end
         return left
 
-    def _shorten(self, ctx: _Ctx, left: int, s_start: int, max_stem: int) -> int:
-        for b in sorted(ctx.bounds):
-            if left <= b < s_start and s_start - b <= max_stem:
-                return b
-        return s_start - max_stem
+    def _town_left(self, text: str, s_start: int) -> int:
+        """A town's name is two to four characters after a boundary or a larger place
+        (柯桥区兰亭街道 → 兰亭街道); the tokenizer often splits unknown town names."""
+        i = s_start
+        while i > 0 and s_start - i < 4:
+            ch = text[i - 1]
+            if not "\u4e00" <= ch <= "\u9fff" or ch in "个家等的在于和与及是为将从到" :
+                break
+            if any(text.endswith(w, 0, i) for w in self.strong_boundary if len(w) >= 2):
+                break
+            if ch in "区县市镇省州" and s_start - i >= 2:
+                break
+            i -= 1
+        return i
 
     def _qualifier(self, text: str, end: int, rule: EntityRule) -> int:
         """Take a short bracketed qualifier after an organisation name: 联盟（中心）."""
@@ -246,14 +266,16 @@ class EntityExtractor:
             return True
         toks = [ctx.tokens[i] for i in sorted({ctx.tok_at[c] for c in range(left, s_start) if c in ctx.tok_at})]
         if town:
-            return bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", stem)) and not any(t.pos in ("m", "q") for t in toks) \
+            return bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", stem)) and not re.search(r"[个家批余多几位名项]", stem) \
                 and not all(self._common(t) for t in toks)
         return bool(toks) and toks[-1].pos == "ns" and toks[-1].start >= left
 
     def _common(self, tok: Token) -> bool:
+        if tok.text in self.industry or tok.text in self.name_verbs:
+            return True
         if tok.pos.startswith(SPECIFIC_POS):
             return False
-        return tok.text in self.lex.pos.word_tag_tab or tok.text in self.industry or tok.text in self.name_verbs
+        return tok.text in self.lex.pos.word_tag_tab
 
     def _generic(self, ctx: _Ctx, left: int, s_start: int) -> bool:
         """A short stem made only of ordinary words: 产业基地, 展示中心, 在谈项目."""
@@ -290,7 +312,9 @@ class EntityExtractor:
                 if len(text) < 2 or text in self.all_suffixes:
                     continue
                 full = text in self.gaz.places or text in self.gaz.regions
-                short = n == 1 and text in self.gaz.short and toks[i].pos.startswith("ns")
+                short = n == 1 and text in self.gaz.short and (
+                    toks[i].pos.startswith("ns") or self.gaz.short[text].level <= 2
+                    and toks[i].pos.startswith(("nr", "nz", "j")))
                 if full or short:
                     out.append(Mention(text, "Place", toks[i].start, toks[i + n - 1].end, rule.id,
                                        ctx.sent, subtype=rule.subtype))
@@ -333,7 +357,7 @@ class EntityExtractor:
                 if not ind or len(name) - len(ind) - len(p.text) < 0:
                     continue
                 brand = (p.end, e - len(ind))
-                if brand[0] < brand[1] and self._all_common(ctx, *brand):
+                if brand[0] < brand[1] and not self._brand(ctx, *brand):
                     continue
                 if brand[0] == brand[1] and not self._coordinated_at(ctx.text, p.start, e):
                     continue
@@ -343,6 +367,16 @@ class EntityExtractor:
                 out.append(Mention(name, "Company", p.start, e, rule.id, ctx.sent, subtype="ShortName"))
                 break
         return out
+
+    def _brand(self, ctx: _Ctx, start: int, end: int) -> bool:
+        """The distinctive part of a short name: not only industry words, no verbs."""
+        toks = [t for t in self._item_tokens(ctx, start, end) if t.start >= start]
+        if not toks or toks[-1].end > end:
+            return False
+        plain = self.industry | self.name_verbs | self.all_suffixes | self.generic
+        if all(t.text in plain for t in toks):
+            return False
+        return not any((t.pos in SOFT_STOP_POS and len(t.text) > 1) or t.pos in ("m", "f") for t in toks)
 
     def _free_end(self, ctx: _Ctx, end: int) -> bool:
         """A short name ends before punctuation, a function word or a verb, not before more noun."""
@@ -381,8 +415,9 @@ class EntityExtractor:
             hi = text.find("、", last)
             hi = seg.end() if hi < 0 or hi > seg.end() else hi
             end_cut = self._list_end(ctx, hi, seg.end())
-            out += [m for m in self._items(ctx, seg.start(), text[seg.start():end_cut], "Company", found, rule.id)
-                    if not any(o.start <= m.start < o.end for o in orgs)]
+            typ = "Institution" if all(o.type == "Institution" for o in orgs) else "Company"
+            out += [m for m in self._items(ctx, seg.start(), text[seg.start():end_cut], typ, found, rule.id)
+                    if not any(o.start < m.end and m.start < o.end for o in found if not o.bare)]
         return out
 
     def _list_end(self, ctx: _Ctx, hi: int, seg_end: int) -> int:
@@ -391,6 +426,30 @@ class EntityExtractor:
             if t.start >= hi and t.end <= seg_end and (t.text in self.boundary or t.pos in SOFT_STOP_POS):
                 return t.start
         return seg_end
+
+    # ---- an organisation named before a post: X科技总经理张三 ------------------
+    def _post_orgs(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
+        rule = next((r for r in self.rules.entity_rules if r.kind == "post_org"), None)
+        if rule is None:
+            return []
+        out = []
+        for p in (m for m in found if m.type == "Person"):
+            title = next((t for t in self.titles if ctx.text.endswith(t, 0, p.start)), None)
+            if title is None:
+                continue
+            end = p.start - len(title)
+            if end <= 0 or any(m.end == end for m in found):
+                continue
+            idx = ctx.tok_at.get(end - 1)
+            if idx is None or ctx.tokens[idx].end != end:
+                continue
+            left = self._scan_left(ctx, ctx.tokens[idx].start, hard=False)
+            name = ctx.text[left:end]
+            if 3 <= len(name) <= 12 and self._ends_industry(name) and not self._generic_item(name) \
+                    and self._brand(ctx, left, end - len(next(w for w in sorted(self.industry, key=len, reverse=True)
+                                                              if name.endswith(w)))):
+                out.append(Mention(name, rule.type, left, end, rule.id, ctx.sent, subtype="ShortName"))
+        return out
 
     # ---- coordinated lists -------------------------------------------------
     def _list_mentions(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
@@ -428,7 +487,7 @@ class EntityExtractor:
             items.append((start, start + len(item)))
         covered = [it for it in items if any(m.start <= it[0] and it[1] <= m.end and not m.bare for m in found)]
         free = [it for it in items if it not in covered and self._list_item_shape(ctx, *it)]
-        named = [it for it in free if not self._all_common(ctx, *it)]
+        named = [it for it in free if not self._generic_item(ctx.text[it[0]:it[1]])]
         if len(named) + len(covered) < max(1, (len(items) + 1) // 2):
             return []
         out = []
@@ -466,6 +525,12 @@ class EntityExtractor:
         bad = ("v", "p", "c", "u", "d", "r", "y", "e", "o")
         return not any(t.pos.startswith(bad) and t.pos != "vn" and t.text not in self.name_verbs
                        for t in toks if len(t.text) > 1 and t.start >= start)
+
+    def _generic_item(self, item: str) -> bool:
+        """科研机构, 高校, 人力资源服务机构: a kind of thing, not a name."""
+        tag = self.lex.pos.word_tag_tab.get(item)
+        dict_word = self.lex.in_dictionary(item) and not (tag or "").startswith(SPECIFIC_POS)
+        return dict_word or item.endswith(tuple(self.generic)) or item in self.determiners
 
     def _all_common(self, ctx: _Ctx, start: int, end: int) -> bool:
         return all(self._common(t) for t in self._item_tokens(ctx, start, end))

@@ -51,8 +51,5 @@ class Lexicon:
             pos += len(w)
         return out
 
-    def is_common(self, word: str) -> bool:
-        """A dictionary word of ordinary POS (not a proper name)."""
-        tag = self.pos.word_tag_tab.get(word)
-        return tag is not None and tag[0] not in ("n", "j") or tag in ("n", "vn", "nz") and word in self.known \
-            or tag == "n"
+    def in_dictionary(self, word: str) -> bool:
+        return bool(self.pos.tokenizer.FREQ.get(word))

@@ -1,0 +1,87 @@
+"""Run every example of every rule through the whole rule set (as Duckling does)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import Document, Entity
+from .pipeline import Extractor
+from .rules import EntityRule, Example, RelationRule
+
+
+@dataclass
+class Failure:
+    rule: str
+    text: str
+    problem: str
+
+
+def _run(ex: Extractor, text: str):
+    return ex.process(Document(id="example", source="example", raw=text))
+
+
+def _names(res) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for m in res.mentions:
+        if m.entity is not None and not m.bare:
+            out.setdefault(m.text, set()).update(m.entity.types)
+    return out
+
+
+def _triples(res) -> set[tuple[str, str, str]]:
+    out = set()
+    for r in res.relations:
+        o = r.object.name if isinstance(r.object, Entity) else r.object
+        names_s = {r.subject.name} | r.subject.aliases
+        names_o = ({r.object.name} | r.object.aliases) if isinstance(r.object, Entity) else {o}
+        for s in names_s:
+            for x in names_o:
+                out.add((s, r.predicate, x))
+                if r.predicate == "cooperatesWith":
+                    out.add((x, r.predicate, s))
+    return out
+
+
+def check_entity_example(ex: Extractor, rule: EntityRule, e: Example, positive: bool) -> list[Failure]:
+    names = _names(_run(ex, e.text))
+    out = []
+    for want in e.mentions:
+        found = want in names and (not rule.type or rule.type in names[want])
+        if positive and not found:
+            got = ", ".join(f"{n}:{'/'.join(sorted(t))}" for n, t in names.items()) or "nothing"
+            out.append(Failure(rule.id, e.text, f"expected {want}{':' + rule.type if rule.type else ''}; found {got}"))
+        if not positive and want in names:
+            out.append(Failure(rule.id, e.text, f"must not find {want} (found as {'/'.join(sorted(names[want]))})"))
+    return out
+
+
+def check_relation_example(ex: Extractor, rule: RelationRule, e: Example, positive: bool) -> list[Failure]:
+    triples = _triples(_run(ex, e.text))
+    out = []
+    for t in e.relations:
+        t = tuple(t)
+        if positive and t not in triples:
+            got = "; ".join(" ".join(x) for x in sorted(triples)) or "nothing"
+            out.append(Failure(rule.id, e.text, f"expected {' '.join(t)}; found {got}"))
+        if not positive and t in triples:
+            out.append(Failure(rule.id, e.text, f"must not find {' '.join(t)}"))
+    return out
+
+
+def check_all(ex: Extractor) -> tuple[int, list[Failure]]:
+    """(number of examples run, failures)."""
+    n, fails = 0, []
+    for r in ex.rules.entity_rules:
+        for e in r.match:
+            n += 1
+            fails += check_entity_example(ex, r, e, True)
+        for e in r.no_match:
+            n += 1
+            fails += check_entity_example(ex, r, e, False)
+    for r in ex.rules.relation_rules:
+        for e in r.match:
+            n += 1
+            fails += check_relation_example(ex, r, e, True)
+        for e in r.no_match:
+            n += 1
+            fails += check_relation_example(ex, r, e, False)
+    return n, fails
