@@ -19,7 +19,7 @@ BRACKETS = set("（）()")
 SOFT_STOP_POS = {"v", "vd", "vg", "vi", "vq", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "dg",
                  "r", "rr", "rz", "rg", "q", "t", "tg", "y", "e", "o", "zg", "l", "i", "a", "ad", "ag", "k"}
 SPECIFIC_POS = ("ns", "nr", "nrt", "nrfg", "nt", "nz", "eng", "x", "j")
-TOWN_SUFFIXES = ("镇", "乡", "街道", "村", "社区")
+TOWN_SUFFIXES = ("镇", "乡", "街道", "村")
 MAX_NAME = 40
 SURNAME_CHARS = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
                  "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
@@ -129,7 +129,8 @@ class EntityExtractor:
         if host.text in self.boundary:
             return False
         if suffix in TOWN_SUFFIXES:
-            return host.pos.startswith("ns") or not self.lex.in_dictionary(host.text)
+            return host.pos.startswith("ns") or not self.lex.in_dictionary(host.text) or \
+                (host.text.endswith(suffix) and len(host.text) - len(suffix) >= 2)
         if len(suffix) == 1:
             return bool(self.gaz.lookup(host.text)) or host.pos.startswith("ns") and len(host.text) > 2
         head = host.text[: host.text.rfind(suffix)] if suffix in host.text else host.text
@@ -139,6 +140,9 @@ class EntityExtractor:
         town = suffix in TOWN_SUFFIXES
         if town:
             left = self._town_left(ctx.text, s_start)
+            idx = ctx.tok_at.get(left)
+            if idx is not None and ctx.tokens[idx].start < left and ctx.tokens[idx].end < s_start:
+                left = ctx.tokens[idx].end
         else:
             left = self._scan_left(ctx, s_start, hard=rule.scan == "hard")
             left = self._trim_left(ctx.text, left, s_start)
@@ -266,8 +270,10 @@ class EntityExtractor:
             return True
         toks = [ctx.tokens[i] for i in sorted({ctx.tok_at[c] for c in range(left, s_start) if c in ctx.tok_at})]
         if town:
+            tag = self.lex.pos.word_tag_tab.get(stem, "")
             return bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", stem)) and not re.search(r"[个家批余多几位名项]", stem) \
-                and not all(self._common(t) for t in toks)
+                and not (self.lex.in_dictionary(stem) and not tag.startswith(SPECIFIC_POS)) \
+                and not (len(toks) == 1 and toks[0].text == stem and self._common(toks[0]))
         return bool(toks) and toks[-1].pos == "ns" and toks[-1].start >= left
 
     def _common(self, tok: Token) -> bool:
@@ -332,8 +338,21 @@ class EntityExtractor:
                 if looks_like_person(m.group(1)):
                     out.append(Mention(m.group(1), "Person", m.start(1), m.end(1), rule.id, ctx.sent,
                                        subtype="Journalist"))
+        spans = {(m.start, m.end) for m in out}
+        for title in self.titles:
+            for hit in re.finditer(re.escape(title), text):
+                for n in (3, 2):
+                    name = text[hit.end():hit.end() + n]
+                    rest = text[hit.end() + n:]
+                    if len(name) == n and looks_like_person(name) and (
+                            not rest or rest[0] in "，、。；：（(" or rest.startswith(tuple(self.speech))):
+                        span = (hit.end(), hit.end() + n)
+                        if span not in spans:
+                            spans.add(span)
+                            out.append(Mention(name, "Person", *span, rule.id, ctx.sent))
+                        break
         for i, tok in enumerate(ctx.tokens):
-            if not tok.pos.startswith("nr") or not looks_like_person(tok.text):
+            if not tok.pos.startswith("nr") or not looks_like_person(tok.text) or (tok.start, tok.end) in spans:
                 continue
             before = text[:tok.start]
             after = text[tok.end:]
