@@ -284,7 +284,7 @@ class EntityExtractor:
         return tok.text in self.lex.pos.word_tag_tab
 
     def _generic(self, ctx: _Ctx, left: int, s_start: int) -> bool:
-        """A short stem made only of ordinary words: 产业基地, 展示中心, 在谈项目."""
+        """A short stem made only of ordinary words: 创新基地, 服务中心, 在谈项目."""
         if s_start - left > 4:
             return False
         toks = {ctx.tok_at[c] for c in range(left, s_start) if c in ctx.tok_at}
@@ -560,9 +560,9 @@ def _family(t: str) -> str:
 
 
 def prune_nested(mentions: list[Mention]) -> list[Mention]:
-    """Keep mentions nested in a longer one only where they start it (松江经开区 in
-    松江经开区…集群) or sit in brackets (（上海）); drop a nested mention that itself
-    starts with a mention of another kind (中铁二局沪苏湖铁路 in …项目部)."""
+    """Keep mentions nested in a longer one only where they start it (嘉兴经开区 in
+    嘉兴经开区…联盟) or sit in brackets (（上海）); drop a nested mention that itself
+    starts with a mention of another kind (中建八局杭绍台高铁 in …项目部)."""
     tops = [m for m in mentions if not any(o is not m and o.start <= m.start and m.end <= o.end
                                            and (o.end - o.start) > (m.end - m.start) for o in mentions)]
     out = []

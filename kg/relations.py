@@ -305,7 +305,7 @@ class RelationExtractor:
 
 
 def structural(doc: str, articles: list[Article], mentions: list[Mention], gaz) -> list[Relation]:
-    """Relations that a name's structure states: 东华大学X学院 is part of 东华大学; a project
+    """Relations that a name's structure states: 复旦大学X学院 is part of 复旦大学; a project
     named after a company is developed by it; a place inside a place is part of it."""
     out: list[Relation] = []
     art_by_index = {a.index: a for a in articles}

@@ -68,7 +68,7 @@ class Resolver:
 
     # ---- names -------------------------------------------------------------
     def strip_place(self, name: str) -> tuple[str, str]:
-        """(leading place, rest): 松江经开区生物医药产业集群 → (松江经开区, 生物医药产业集群)."""
+        """(leading place, rest): 嘉兴经开区智能制造联盟 → (嘉兴经开区, 智能制造联盟)."""
         best = ""
         for n in range(min(len(name) - 2, 12), 1, -1):
             head = name[:n]
@@ -220,7 +220,7 @@ class Resolver:
         return fits[0] if len(fits) == 1 and len(word) >= 3 else None
 
     def _synthesise(self, bare: Mention, clusters: list[_Cluster], mentions: list[Mention]) -> _Cluster | None:
-        """经开区党工委书记、管委会副主任: the bare 管委会 shares the place of the body before it."""
+        """高新区党工委书记、管委会副主任: the bare 管委会 shares the place of the body before it."""
         if not bare.text.endswith(GOV_SUFFIXES):
             return None
         prev = [m for m in mentions if m.sentence is bare.sentence and m.end <= bare.start and not m.bare

@@ -1,0 +1,74 @@
+"""Every example of every rule runs through the whole rule set (as in Duckling)."""
+import pytest
+
+from kg.errors import KgError
+from kg.pipeline import extractor
+from kg.rules import load_rules
+from kg.ruletest import check_entity_example, check_relation_example
+
+RULES = load_rules()
+CASES = [(r, e, True) for r in RULES.entity_rules + RULES.relation_rules for e in r.match] + \
+        [(r, e, False) for r in RULES.entity_rules + RULES.relation_rules for e in r.no_match]
+
+
+@pytest.mark.parametrize("rule,example,positive", CASES,
+                         ids=[f"{r.id}:{'+' if p else '-'}:{e.text[:12]}" for r, e, p in CASES])
+def test_rule_example(rule, example, positive):
+    ex = extractor()
+    check = check_entity_example if hasattr(rule, "kind") else check_relation_example
+    failures = check(ex, rule, example, positive)
+    assert not failures, "; ".join(f.problem for f in failures)
+
+
+def test_every_rule_has_an_example():
+    for r in RULES.entity_rules + RULES.relation_rules:
+        assert r.match, f"rule {r.id} has no example"
+
+
+def test_no_seed_names_in_rules():
+    import json
+    from conftest import GOLD
+    if not GOLD.exists():
+        pytest.skip("../shared/eval is not here")
+    gold = json.loads(GOLD.read_text(encoding="utf-8"))
+    names = {n for e in gold["entities"] for n in [e["name"], *e.get("aliases", [])] if len(n) >= 4}
+    from importlib import resources
+    for f in ("vocabulary.yaml", "entities.yaml", "relations.yaml"):
+        text = (resources.files("kg") / "rules" / f).read_text(encoding="utf-8")
+        assert not [n for n in names if n in text], f
+
+
+def test_user_rule_file_adds_a_rule(tmp_path):
+    extra = tmp_path / "mine.yaml"
+    extra.write_text("""
+rules:
+  - id: project.reservoir
+    description: reservoirs
+    kind: suffix
+    type: Project
+    suffixes: [水库]
+    examples:
+      match:
+        - text: 千岛湖水库今年扩容。
+          mentions: [千岛湖水库]
+""", encoding="utf-8")
+    ex = extractor([str(extra)])
+    rule = next(r for r in ex.rules.entity_rules if r.id == "project.reservoir")
+    assert not check_entity_example(ex, rule, rule.match[0], True)
+    base = next(r for r in extractor().rules.entity_rules if r.id == "project.construction")
+    assert "水库" not in base.suffixes
+
+
+@pytest.mark.parametrize("text,message", [
+    ("rules: [{kind: suffix, type: Company}]", "needs an 'id'"),
+    ("rules: [{id: x, kind: magic, type: Company}]", "unknown kind 'magic'"),
+    ("rules: [{id: x, kind: suffix, type: Firm}]", "type 'Firm' is not one of"),
+    ("relations: [{id: y, relation: owns, shape: svo}]", "relation 'owns' is not one of"),
+    ("rules: [: :", "not valid YAML"),
+])
+def test_bad_rule_files_get_one_clear_line(tmp_path, text, message):
+    f = tmp_path / "bad.yaml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(KgError, match=message) as info:
+        load_rules([str(f)])
+    assert "bad.yaml" in str(info.value) and "\n" not in str(info.value)

@@ -1,0 +1,55 @@
+"""Pages split into articles at bylines; headlines and captions stand apart from the body."""
+from kg.segment import segment
+
+PAGE = """□记者 张 明
+
+嘉兴经开区今年引进项目三十个，产
+
+值增长两成。
+
+招商引资
+跑出加速度
+
+园区持续优化营商环境，企业纷纷落
+
+户。
+
+本报讯（记者 刘
+
+洋） 昨天，南湖新区召开大会。会议由区长主持。
+
+图为大会现场。 记者 陈光 摄
+"""
+
+
+def test_articles_start_at_bylines():
+    arts = segment(PAGE)
+    assert len(arts) == 2
+    assert arts[0].byline == "□记者张明"
+    assert arts[1].byline == "本报讯（记者刘洋）"
+
+
+def test_lines_broken_mid_word_are_joined():
+    body = [s.text for s in segment(PAGE)[0].sentences if s.kind == "body"]
+    assert "嘉兴经开区今年引进项目三十个，产值增长两成。" in body
+    assert "园区持续优化营商环境，企业纷纷落户。" in body
+
+
+def test_headline_and_caption_are_not_body():
+    arts = segment(PAGE)
+    kinds = {s.text: s.kind for a in arts for s in a.sentences}
+    assert kinds["招商引资跑出加速度"] == "headline"
+    assert kinds["图为大会现场。记者陈光摄"] == "caption"
+    assert arts[1].sentences[1].text == "昨天，南湖新区召开大会。"
+
+
+def test_sentence_offsets_map_to_raw():
+    for a in segment(PAGE):
+        for s in a.sentences:
+            for ch, o in zip(s.text, s.offsets):
+                assert PAGE[o] == ch
+
+
+def test_seed_has_five_articles(seed_result):
+    heads = [a.byline for a in seed_result.articles]
+    assert heads == ["□记者李于伯", "本报讯（记者李光）", "本报讯（记者李谆谆）", "本报讯（记者李于伯）", "本报讯（记者王梅）"]
