@@ -16,6 +16,7 @@ SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族�
 # jieba tags that mark a short form as an ordinary word (清新, 公安, 定边 …)
 COMMON_TAGS = {"a", "ad", "an", "d", "v", "vn", "t", "s", "m", "c", "p", "r", "u", "f", "q", "l", "i"}
 MIN_COMMON_FREQ = 3000
+PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ class Gazetteer:
         path = _table_path()
         rows = list(csv.DictReader(open(path, encoding="utf-8"))) if path else []
         for row in sorted(rows, key=lambda r: r["adcode"]):
+            if row["name"] in PLACEHOLDERS:
+                continue
             p = Place(row["name"], row["adcode"], _level(row["adcode"]))
             self.by_code[p.adcode] = p
             old = self.places.get(p.name)
@@ -87,10 +90,23 @@ class Gazetteer:
         return p.name if p else text
 
     def parent(self, name: str) -> Place | None:
+        """The nearest enclosing division in the table (a district's city, else its province)."""
         p = self.lookup(name)
-        if p and p.parent_code:
-            return self.by_code.get(p.parent_code)
-        return None
+        return self._parent_of(p) if p else None
+
+    def _parent_of(self, p: Place) -> Place | None:
+        codes = [p.adcode[:4] + "0" * 8, p.adcode[:2] + "0" * 10] if p.level == 3 else \
+            [p.adcode[:2] + "0" * 10] if p.level == 2 else []
+        return next((self.by_code[c] for c in codes if c in self.by_code and self.by_code[c].name not in PLACEHOLDERS),
+                    None)
+
+    def ancestors(self, name: str) -> list[Place]:
+        out, p = [], self.lookup(name)
+        while p is not None:
+            p = self._parent_of(p)
+            if p is not None:
+                out.append(p)
+        return out
 
     def names(self) -> list[str]:
         return sorted(set(self.places) | set(self.short) | self.regions)

@@ -359,9 +359,7 @@ def _hierarchy(doc: str, articles: list[Article], mentions: list[Mention], gaz) 
     out = []
     art_by_index = {a.index: a for a in articles}
     for code, m in sorted(places.items()):
-        parent = gaz.parent(m.entity.name)
-        while parent is not None and parent.adcode not in places:
-            parent = gaz.parent(parent.name) if parent.level > 1 else None
+        parent = next((a for a in gaz.ancestors(m.entity.name) if a.adcode in places), None)
         if parent is not None and places[parent.adcode].entity is not m.entity:
             out.append(Relation(m.entity, "partOf", places[parent.adcode].entity, "gazetteer.hierarchy",
                                 doc, art_by_index.get(m.article), m.sentence, m.start, m.end))
