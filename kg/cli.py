@@ -17,6 +17,9 @@ EXAMPLES = {
              "  kg query 'SELECT ?s WHERE { ?s a kg:Company }' -g build/ --format csv",
     "extract": "kg extract seeds/000_ec529398d460bb70.txt -o mentions.jsonl\n"
                "  kg extract ../shared/benchmarks/cluener2020.dev.jsonl -o p.jsonl",
+    "explain": "kg explain \"嘉兴学院与浙江禾欣实业集团股份有限公司签署战略合作协议。\"",
+    "eval": "kg eval build/graph.ttl ../shared/eval/seed.gold.json --details",
+    "rules": "kg rules            # list the rules and run every example\n  kg rules --rules my_rules.yaml",
 }
 
 
@@ -56,6 +59,19 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--rules", action="append", default=[], metavar="FILE")
     e.add_argument("--nested", action="store_true", help="also list names nested in longer names")
     e.add_argument("-q", "--quiet", action="store_true")
+
+    x = cmd("explain", "show tokens, mentions, the rules that fired and the relations for a text")
+    x.add_argument("text", metavar="TEXT", help="a sentence or a few, or a path to a .txt file")
+    x.add_argument("--rules", action="append", default=[], metavar="FILE")
+
+    v = cmd("eval", "score a graph against gold annotations: P/R/F1 per type and relation, with misses")
+    v.add_argument("graph", metavar="GRAPH", help="a .ttl file or a folder made by kg build")
+    v.add_argument("gold", nargs="+", metavar="GOLD.json")
+    v.add_argument("--details", action="store_true", help="list every miss and spurious item")
+    v.add_argument("--json", action="store_true")
+
+    r = cmd("rules", "list the rules and run every example they carry")
+    r.add_argument("--rules", action="append", default=[], metavar="FILE")
     return ap
 
 
@@ -159,7 +175,100 @@ def cmd_extract(args) -> int:
     return 0
 
 
-COMMANDS = {"build": cmd_build, "query": cmd_query, "extract": cmd_extract}
+# ---- explain ---------------------------------------------------------------------
+def cmd_explain(args) -> int:
+    from .model import Document, Entity
+    from .pipeline import extractor
+
+    text = args.text
+    if len(text) < 260 and text.endswith(".txt") and Path(text).is_file():
+        text = Path(text).read_text(encoding="utf-8")
+    ex = extractor(args.rules)
+    res = ex.process(Document(id="explain", source="explain", raw=text))
+    out = _console()
+    for art in res.articles:
+        for sent in art.sentences:
+            out.rule(f"[bold]{sent.text}[/]", align="left")
+            toks = ex.entities.tokens(sent)
+            out.print("[dim]tokens[/] " + " ".join(f"{t.text}[dim]/{t.pos}[/]" for t in toks))
+            ms = sorted((m for m in res.mentions if m.sentence is sent), key=lambda m: (m.start, -m.end))
+            t = Table("mention", "type", "rule", "entity", header_style="bold cyan", show_edge=False)
+            for m in ms:
+                ent = m.entity.name if m.entity else ("[red]dropped[/]" if m.bare else "—")
+                kind = m.type + (" (reference)" if m.bare else "")
+                t.add_row(m.text, kind, m.rule, ent)
+            if ms:
+                out.print(t)
+            rels = [r for r in res.relations if r.sentence is sent]
+            if rels:
+                t = Table("subject", "relation", "object", "rule", header_style="bold green", show_edge=False)
+                for r in rels:
+                    t.add_row(r.subject.name, r.predicate, r.object.name if isinstance(r.object, Entity) else
+                              f"“{r.object}”", r.rule)
+                out.print(t)
+    if not res.mentions:
+        out.print("[yellow]no mentions found[/]")
+    return 0
+
+
+# ---- eval ------------------------------------------------------------------------
+def cmd_eval(args) -> int:
+    from .evaluate import evaluate
+    from .store import load_graph
+
+    rep = evaluate(load_graph(args.graph), args.gold)
+    if args.json:
+        def d(x):
+            return {"precision": round(x.p, 4), "recall": round(x.r, 4), "f1": round(x.f1, 4),
+                    "tp": x.tp, "fp": x.fp, "fn": x.fn}
+        print(json.dumps({"entities": d(rep.entities), "relations": d(rep.relations),
+                          "by_type": {k: d(v) for k, v in sorted(rep.by_type.items())},
+                          "by_relation": {k: d(v) for k, v in sorted(rep.by_relation.items())},
+                          "missed": rep.missed, "spurious": rep.spurious}, ensure_ascii=False, indent=1))
+        return 0
+    out = _console()
+    t = Table("", "P", "R", "F1", "tp", "fp", "fn", header_style="bold", title="kg eval")
+    def row(name, x, style=""):
+        t.add_row(f"{style}{name}", f"{x.p:.3f}", f"{x.r:.3f}", f"{x.f1:.3f}", str(x.tp), str(x.fp), str(x.fn))
+    row("entities", rep.entities, "[bold]")
+    for k, v in sorted(rep.by_type.items()):
+        row(f"  {k}", v)
+    row("relations", rep.relations, "[bold]")
+    for k, v in sorted(rep.by_relation.items()):
+        row(f"  {k}", v)
+    out.print(t)
+    if args.details:
+        for m in rep.missed:
+            out.print(f"[red]missed[/]   {m}")
+        for s in rep.spurious:
+            out.print(f"[yellow]spurious[/] {s}")
+    print(f"entity_f1={rep.entities.f1:.3f} relation_f1={rep.relations.f1:.3f}")
+    return 0
+
+
+# ---- rules -----------------------------------------------------------------------
+def cmd_rules(args) -> int:
+    from .pipeline import extractor
+    from .ruletest import check_all
+
+    ex = extractor(args.rules)
+    out = _console()
+    t = Table("id", "kind / shape", "type / relation", "examples", "description", header_style="bold",
+              show_edge=False)
+    for r in ex.rules.entity_rules:
+        t.add_row(r.id, r.kind, r.type or "(by list head)", f"{len(r.match)}+ {len(r.no_match)}-", r.description)
+    for r in ex.rules.relation_rules:
+        t.add_row(r.id, r.shape, r.relation, f"{len(r.match)}+ {len(r.no_match)}-", r.description)
+    out.print(t)
+    n, fails = check_all(ex)
+    for f in fails:
+        out.print(f"[red]FAIL[/] {f.rule}: {f.text} — {f.problem}")
+    out.print(f"{n - len(fails)} passed, {len(fails)} failed")
+    return 1 if fails else 0
+
+
+COMMANDS = {"build": cmd_build, "query": cmd_query, "extract": cmd_extract, "explain": cmd_explain,
+            "eval": cmd_eval, "rules": cmd_rules}
 
 
 def main(argv: list[str] | None = None) -> int:
