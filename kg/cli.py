@@ -175,6 +175,13 @@ def cmd_extract(args) -> int:
     return 0
 
 
+def _table(columns: list[str], style: str) -> Table:
+    t = Table(header_style=style, show_edge=False)
+    for c in columns:
+        t.add_column(c, overflow="fold")
+    return t
+
+
 # ---- explain ---------------------------------------------------------------------
 def cmd_explain(args) -> int:
     from .model import Document, Entity
@@ -192,7 +199,7 @@ def cmd_explain(args) -> int:
             toks = ex.entities.tokens(sent)
             out.print("[dim]tokens[/] " + " ".join(f"{t.text}[dim]/{t.pos}[/]" for t in toks))
             ms = sorted((m for m in res.mentions if m.sentence is sent), key=lambda m: (m.start, -m.end))
-            t = Table("mention", "type", "rule", "entity", header_style="bold cyan", show_edge=False)
+            t = _table(["mention", "type", "rule", "entity"], "bold cyan")
             for m in ms:
                 ent = m.entity.name if m.entity else ("[red]dropped[/]" if m.bare else "—")
                 kind = m.type + (" (reference)" if m.bare else "")
@@ -201,7 +208,7 @@ def cmd_explain(args) -> int:
                 out.print(t)
             rels = [r for r in res.relations if r.sentence is sent]
             if rels:
-                t = Table("subject", "relation", "object", "rule", header_style="bold green", show_edge=False)
+                t = _table(["subject", "relation", "object", "rule"], "bold green")
                 for r in rels:
                     t.add_row(r.subject.name, r.predicate, r.object.name if isinstance(r.object, Entity) else
                               f"“{r.object}”", r.rule)
