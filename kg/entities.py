@@ -21,6 +21,9 @@ SOFT_STOP_POS = {"v", "vd", "vg", "vi", "vq", "p", "c", "u", "uj", "ul", "uz", "
 SPECIFIC_POS = ("ns", "nr", "nrt", "nrfg", "nt", "nz", "eng", "x", "j")
 TOWN_SUFFIXES = ("镇", "乡", "街道", "村")
 MAX_NAME = 40
+ORG_CHARS = set("部委局院会社党团行所校馆司厂署办处室队盟组")
+ABSTRACT_CHARS = set("性化度率型式界类者们学法论")
+HONORIFICS = {"同志", "先生", "女士", "教授", "院士", "博士", "老师", "主席", "总理", "总统", "首相", "大使", "部长", "等人"}
 SURNAME_CHARS = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
                  "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
                  "龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞"
@@ -61,6 +64,7 @@ class EntityExtractor:
         self.titles = sorted(set(v("titles")), key=len, reverse=True)
         self.speech = sorted(set(v("speech_verbs")), key=len, reverse=True)
         self.industry = set(v("industry_words"))
+        self.legal = tuple(v("legal_forms"))
         self.generic = set(v("generic_heads"))
         triggers = {t for r in rules.relation_rules for t in r.triggers}
         self.boundary = set(v("boundary_words")) | triggers | set(self.titles) | self.determiners
@@ -100,6 +104,7 @@ class EntityExtractor:
         found += self._gazetteer_mentions(ctx)
         found += self._person_mentions(ctx)
         found += self._post_orgs(ctx, found)
+        found += self._lexicon(ctx, found)
         found += self._short_names(ctx, found)
         found += self._list_mentions(ctx, found)
         found += self._coordinated(ctx, found)
@@ -317,7 +322,7 @@ class EntityExtractor:
                 text = "".join(t.text for t in toks[i:i + n])
                 if len(text) < 2 or text in self.all_suffixes:
                     continue
-                full = text in self.gaz.places or text in self.gaz.regions
+                full = text in self.gaz.places or text in self.gaz.regions or text in self.gaz.countries
                 short = n == 1 and text in self.gaz.short and (
                     toks[i].pos.startswith("ns") or self.gaz.short[text].level <= 2
                     and toks[i].pos.startswith(("nr", "nz", "j")))
@@ -361,6 +366,61 @@ class EntityExtractor:
             if titled or speaks:
                 out.append(Mention(tok.text, "Person", tok.start, tok.end, rule.id, ctx.sent))
         return out
+
+    # ---- dictionary names: jieba's ns / nt / nr words where no rule found a name ----
+    def _lexicon(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
+        out = []
+        taken = [(m.start, m.end) for m in found]
+        for rule in (r for r in self.rules.entity_rules if r.kind == "lexicon"):
+            for i, tok in enumerate(ctx.tokens):
+                typ = rule.pos.get(tok.pos)
+                if typ is None or any(s < tok.end and tok.start < e for s, e in taken):
+                    continue
+                if not self._lexicon_ok(ctx, i, tok, typ, rule):
+                    continue
+                if typ == "Institution" and tok.text.endswith(tuple(self.legal)):
+                    typ = "Company"
+                out.append(Mention(tok.text, typ, tok.start, tok.end, rule.id, ctx.sent))
+                taken.append((tok.start, tok.end))
+        return out
+
+    def _lexicon_ok(self, ctx: _Ctx, i: int, tok: Token, typ: str, rule: EntityRule) -> bool:
+        nxt = ctx.tokens[i + 1].text if i + 1 < len(ctx.tokens) else ""
+        if nxt in self.industry or nxt in self.all_suffixes or nxt in self.generic:
+            return False  # part of a longer name: 格尔 in 格尔软件
+        freq = self.lex.pos.tokenizer.FREQ.get(tok.text, 0) or 0
+        if typ == "Person":
+            return self._person_token(ctx, i, tok) and (not rule.max_freq or freq < rule.max_freq)
+        if any(tok.text.startswith(b) and len(b) >= 2 for b in self.boundary):
+            return False  # 联合政府 is 联合 + 政府
+        return len(tok.text) >= 2 and freq >= rule.min_freq and tok.text[-1] in ORG_CHARS and \
+            self.lex.pos.word_tag_tab.get(tok.text, "") == tok.pos
+
+    def _person_token(self, ctx: _Ctx, i: int, tok: Token) -> bool:
+        """A three-character name stands on its own; a two-character one needs context
+        (a post, a verb of saying, an honorific, another name beside it)."""
+        name = tok.text
+        if "·" in name:
+            return len(name) >= 4
+        if not looks_like_person(name) or name[-1] in ABSTRACT_CHARS:
+            return False
+        given = name[2:] if name[:2] in COMPOUND_SURNAMES else name[1:]
+        gtag = self.lex.pos.word_tag_tab.get(given, "")
+        if len(given) >= 2 and gtag and not gtag.startswith("nr") and self.lex.in_dictionary(given) \
+                and (self.lex.pos.tokenizer.FREQ.get(given) or 0) > 50:
+            return False
+        if len(name) >= 3:
+            return True
+        prev = ctx.tokens[i - 1] if i else None
+        nxt = ctx.tokens[i + 1] if i + 1 < len(ctx.tokens) else None
+        if prev is not None and (prev.text in self.titles or prev.text.endswith(tuple(self.titles))):
+            return True
+        if nxt is not None and (nxt.text in self.speech or nxt.text in self.titles or nxt.text in HONORIFICS):
+            return True
+        near = [t for t in (ctx.tokens[i - 2] if i >= 2 else None, ctx.tokens[i + 2] if i + 2 < len(ctx.tokens)
+                            else None) if t is not None]
+        return any(t.pos.startswith("nr") and looks_like_person(t.text) for t in near) and \
+            ((prev is not None and prev.text == "、") or (nxt is not None and nxt.text == "、"))
 
     # ---- short company names: place + brand + industry word (上海X星制药) ----
     def _short_names(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:

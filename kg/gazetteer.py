@@ -63,6 +63,8 @@ class Gazetteer:
         self.by_code: dict[str, Place] = {}
         self.short: dict[str, Place] = {}      # short form -> place
         self.regions = set(regions)
+        self.countries: dict[str, Place] = {}
+        self._add_countries()
         path = _table_path()
         rows = list(csv.DictReader(open(path, encoding="utf-8"))) if path else []
         for row in sorted(rows, key=lambda r: r["adcode"]):
@@ -82,8 +84,26 @@ class Gazetteer:
                 continue
             self.short[s] = p
 
+    def _add_countries(self) -> None:
+        """Country names in Chinese from pycountry's ISO 3166 translations."""
+        try:
+            import gettext
+
+            import pycountry
+            tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"])
+        except (ImportError, OSError):
+            return
+        for c in pycountry.countries:
+            names = {tr.gettext(getattr(c, a)) for a in ("name", "common_name", "official_name") if hasattr(c, a)}
+            main = tr.gettext(getattr(c, "common_name", c.name))
+            for n in names:
+                if n.isascii() or len(n) < 2 or any(ch in n for ch in "()（）、 ,"):
+                    continue
+                p = Place(main if not main.isascii() else n, "C" + c.alpha_2, 0)
+                self.countries.setdefault(n, p)
+
     def lookup(self, text: str) -> Place | None:
-        return self.places.get(text) or self.short.get(text)
+        return self.places.get(text) or self.short.get(text) or self.countries.get(text)
 
     def canonical(self, text: str) -> str:
         p = self.lookup(text)
@@ -109,7 +129,7 @@ class Gazetteer:
         return out
 
     def names(self) -> list[str]:
-        return sorted(set(self.places) | set(self.short) | self.regions)
+        return sorted(set(self.places) | set(self.short) | self.regions | set(self.countries))
 
 
 @lru_cache(maxsize=4)

@@ -11,7 +11,7 @@ import yaml
 from .errors import KgError
 from .model import RELATIONS, TYPES
 
-ENTITY_KINDS = {"suffix", "pattern", "list", "person", "gazetteer", "short_name", "post_org"}
+ENTITY_KINDS = {"suffix", "pattern", "list", "person", "gazetteer", "short_name", "post_org", "lexicon"}
 RELATION_SHAPES = {"svo", "ovs", "attr", "at", "pair", "passive", "title", "literal",
                    "context", "possessive", "inverse_possessive"}
 
@@ -35,6 +35,9 @@ class EntityRule:
     scan: str = "soft"
     require: str = ""
     specific: bool = False
+    pos: dict[str, str] = field(default_factory=dict)   # lexicon rules: jieba tag -> type
+    min_freq: int = 0
+    max_freq: int = 0
     match: list[Example] = field(default_factory=list)
     no_match: list[Example] = field(default_factory=list)
     source: str = ""
@@ -88,7 +91,7 @@ def _entity_rule(d: dict, where: str) -> EntityRule:
     if kind not in ENTITY_KINDS:
         raise KgError(f"{where}: unknown kind {kind!r} (one of {', '.join(sorted(ENTITY_KINDS))})")
     typ = d.get("type", "")
-    if kind != "list" and typ not in TYPES:
+    if kind not in ("list", "lexicon") and typ not in TYPES:
         raise KgError(f"{where}: type {typ!r} is not one of {', '.join(TYPES)}")
     pattern = None
     if kind == "pattern":
@@ -101,7 +104,8 @@ def _entity_rule(d: dict, where: str) -> EntityRule:
         id=d["id"], description=d.get("description", ""), kind=kind, type=typ,
         subtype=d.get("subtype", ""), suffixes=sorted(d.get("suffixes", []), key=len, reverse=True),
         pattern=pattern, scan=d.get("scan", "soft"), require=d.get("require", ""),
-        specific=bool(d.get("specific", False)),
+        specific=bool(d.get("specific", False)), pos=dict(d.get("pos") or {}),
+        min_freq=int(d.get("min_freq", 0)), max_freq=int(d.get("max_freq", 0)),
         match=_examples(ex.get("match"), where), no_match=_examples(ex.get("no_match"), where),
         source=where)
 
