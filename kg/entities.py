@@ -21,6 +21,7 @@ SOFT_STOP_POS = {"v", "vd", "vg", "vi", "vq", "p", "c", "u", "uj", "ul", "uz", "
 SPECIFIC_POS = ("ns", "nr", "nrt", "nrfg", "nt", "nz", "eng", "x", "j")
 TOWN_SUFFIXES = ("镇", "乡", "街道", "村")
 MAX_NAME = 40
+TRANSLIT_CHARS = set("斯尔克特姆尼亚科夫娃伊坡罗拉莫米奥卡巴布德吉维基汉宫普")
 ORG_CHARS = set("部委局院会社党团行所校馆司厂署办处室队盟组")
 ABSTRACT_CHARS = set("性化度率型式界类者们学法论")
 HONORIFICS = {"同志", "先生", "女士", "教授", "院士", "博士", "老师", "主席", "总理", "总统", "首相", "大使", "部长", "等人"}
@@ -50,6 +51,8 @@ class _Ctx:
 def looks_like_person(name: str) -> bool:
     if not 2 <= len(name) <= 4 or not all("\u4e00" <= c <= "\u9fff" for c in name):
         return False
+    if len(name) == 4:
+        return name[:2] in COMPOUND_SURNAMES
     return name[0] in SURNAME_CHARS or name[:2] in COMPOUND_SURNAMES
 
 
@@ -157,6 +160,9 @@ class EntityExtractor:
         name = ctx.text[left:end]
         if rule.require == "place_stem" and not self._place_stem(ctx, stem, left, s_start, town):
             return None
+        if rule.require == "place_stem" and not town:
+            left, stem = self._drop_outer_place(ctx.text, left, s_start)
+            name = ctx.text[left:end]
         bare = not stem or stem in self.determiners
         if not bare and rule.specific and self._generic(ctx, left, s_start):
             bare = True
@@ -242,6 +248,15 @@ class EntityExtractor:
             left = tok.end
         return left
 
+    def _drop_outer_place(self, text: str, left: int, s_start: int) -> tuple[int, str]:
+        """青海省曲麻莱县 is two places: the name starts after the enclosing one."""
+        stem = text[left:s_start]
+        for n in range(len(stem) - 2, 1, -1):
+            head = stem[:n]
+            if head in self.gaz.places or head in self.gaz.countries or head in self.gaz.short:
+                return left + n, stem[n:]
+        return left, stem
+
     def _town_left(self, text: str, s_start: int) -> int:
         """A town's name is two to four characters after a boundary or a larger place
         (柯桥区兰亭街道 → 兰亭街道); the tokenizer often splits unknown town names."""
@@ -304,9 +319,20 @@ class EntityExtractor:
             for m in rule.pattern.finditer(ctx.text):
                 g = "name" if "name" in rule.pattern.groupindex else 0
                 s, e = m.span(g)
+                if rule.type == "Person":
+                    s = self._after_title(ctx.text, s, e)
                 if s < e:
-                    out.append(Mention(m.group(g), rule.type, s, e, rule.id, ctx.sent, subtype=rule.subtype))
+                    out.append(Mention(ctx.text[s:e], rule.type, s, e, rule.id, ctx.sent, subtype=rule.subtype))
         return out
+
+    def _after_title(self, text: str, s: int, e: int) -> int:
+        """团长卡洛斯·桑切斯 → the name starts after the post."""
+        best = s
+        for t in self.titles:
+            i = text.find(t, max(0, s - len(t) + 1), e)
+            if i >= 0 and i + len(t) < e and "·" in text[i + len(t):e]:
+                best = max(best, i + len(t))
+        return best
 
     # ---- gazetteer ---------------------------------------------------------
     def _gazetteer_mentions(self, ctx: _Ctx) -> list[Mention]:
@@ -390,11 +416,27 @@ class EntityExtractor:
             return False  # part of a longer name: 格尔 in 格尔软件
         freq = self.lex.pos.tokenizer.FREQ.get(tok.text, 0) or 0
         if typ == "Person":
-            return self._person_token(ctx, i, tok) and (not rule.max_freq or freq < rule.max_freq)
+            short = len(tok.text) == 2
+            return self._person_token(ctx, i, tok) and (not rule.max_freq or not short or freq < rule.max_freq)
+        if tok.text[0] in "东西南北中" and tok.text.endswith("部"):
+            return False
+        if tok.text.endswith(tuple(self.generic)) or self._generic_org_word(tok.text):
+            return False
         if any(tok.text.startswith(b) and len(b) >= 2 for b in self.boundary):
             return False  # 联合政府 is 联合 + 政府
         return len(tok.text) >= 2 and freq >= rule.min_freq and tok.text[-1] in ORG_CHARS and \
             self.lex.pos.word_tag_tab.get(tok.text, "") == tok.pos
+
+    def _generic_org_word(self, word: str) -> bool:
+        """施工队, 科研院所: a kind of organisation, not one organisation."""
+        for s in self.all_suffixes:
+            if word.endswith(s) and len(word) > len(s):
+                stem = word[: -len(s)]
+                tag = self.lex.pos.word_tag_tab.get(stem, "")
+                if stem in self.name_verbs or stem in self.industry or stem in self.generic or \
+                        (tag and not tag.startswith(SPECIFIC_POS)):
+                    return True
+        return False
 
     def _person_token(self, ctx: _Ctx, i: int, tok: Token) -> bool:
         """A three-character name stands on its own; a two-character one needs context
@@ -402,14 +444,21 @@ class EntityExtractor:
         name = tok.text
         if "·" in name:
             return len(name) >= 4
-        if not looks_like_person(name) or name[-1] in ABSTRACT_CHARS:
+        if not looks_like_person(name) or name[-1] in ABSTRACT_CHARS or self.gaz.lookup(name):
             return False
-        given = name[2:] if name[:2] in COMPOUND_SURNAMES else name[1:]
-        gtag = self.lex.pos.word_tag_tab.get(given, "")
-        if len(given) >= 2 and gtag and not gtag.startswith("nr") and self.lex.in_dictionary(given) \
-                and (self.lex.pos.tokenizer.FREQ.get(given) or 0) > 50:
+        if self.lex.in_dictionary(name) and not self.lex.pos.word_tag_tab.get(name, "").startswith("nr"):
             return False
-        if len(name) >= 3:
+        if sum(c in TRANSLIT_CHARS for c in name) >= 2:
+            return False  # 莫斯科, 吉隆坡: transliterated places
+        head = name[:2]
+        htag = self.lex.pos.word_tag_tab.get(head, "")
+        if len(name) == 3 and htag and not htag.startswith("nr") and (self.lex.pos.tokenizer.FREQ.get(head) or 0) > 500:
+            return False  # 纪念章, 田径赛: a common word plus one character
+        text = ctx.text
+        for a, b in ((tok.start - 1, tok.end), (tok.start, tok.end + 1), (tok.start - 1, tok.end + 1)):
+            if a >= 0 and b <= len(text) and self.lex.in_dictionary(text[a:b]):
+                return False  # part of a longer word: 金白银 in 真金白银
+        if len(name) >= 3 and (self.lex.pos.tokenizer.FREQ.get(name) or 0) >= 5:
             return True
         prev = ctx.tokens[i - 1] if i else None
         nxt = ctx.tokens[i + 1] if i + 1 < len(ctx.tokens) else None
