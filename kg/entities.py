@@ -365,7 +365,7 @@ class EntityExtractor:
             return []
         text, out = ctx.text, []
         if ctx.sent.kind in ("byline", "caption") or "记者" in text:
-            for m in re.finditer(r"记者\s*([\u4e00-\u9fff]{2,3})(?=[）)\s]|摄|$)", text):
+            for m in re.finditer(r"记者\s*([\u4e00-\u9fff]{2,3})(?=[）)\s、，]|摄|报道|$)", text):
                 if looks_like_person(m.group(1)):
                     out.append(Mention(m.group(1), "Person", m.start(1), m.end(1), rule.id, ctx.sent,
                                        subtype="Journalist"))
@@ -375,13 +375,14 @@ class EntityExtractor:
                 for n in (3, 2):
                     name = text[hit.end():hit.end() + n]
                     rest = text[hit.end() + n:]
-                    if len(name) == n and looks_like_person(name) and (
+                    if len(name) == n and looks_like_person(name) and self._plausible_name(name) and (
                             not rest or rest[0] in "，、。；：（(" or rest.startswith(tuple(self.speech))):
                         span = (hit.end(), hit.end() + n)
                         if span not in spans:
                             spans.add(span)
                             out.append(Mention(name, "Person", *span, rule.id, ctx.sent))
                         break
+        out += self._dotted_names(ctx, spans)
         for i, tok in enumerate(ctx.tokens):
             if not tok.pos.startswith("nr") or not looks_like_person(tok.text) or (tok.start, tok.end) in spans:
                 continue
@@ -458,7 +459,9 @@ class EntityExtractor:
         for a, b in ((tok.start - 1, tok.end), (tok.start, tok.end + 1), (tok.start - 1, tok.end + 1)):
             if a >= 0 and b <= len(text) and self.lex.in_dictionary(text[a:b]):
                 return False  # part of a longer word: 金白银 in 真金白银
-        if len(name) >= 3 and (self.lex.pos.tokenizer.FREQ.get(name) or 0) >= 5:
+        if not self._plausible_name(name):
+            return False
+        if len(name) >= 3 and (not self.lex.in_dictionary(name) or (self.lex.pos.tokenizer.FREQ.get(name) or 0) >= 5):
             return True
         prev = ctx.tokens[i - 1] if i else None
         nxt = ctx.tokens[i + 1] if i + 1 < len(ctx.tokens) else None
@@ -554,6 +557,40 @@ class EntityExtractor:
             if t.start >= hi and t.end <= seg_end and (t.text in self.boundary or t.pos in SOFT_STOP_POS):
                 return t.start
         return seg_end
+
+    def _dotted_names(self, ctx: _Ctx, spans: set) -> list[Mention]:
+        """卡洛斯·桑切斯: the words on both sides of a middle dot."""
+        out, toks = [], ctx.tokens
+        for i, t in enumerate(toks):
+            if t.text not in ("·", "•", "・") or i == 0 or i + 1 >= len(toks):
+                continue
+            if i >= 2 and toks[i - 2].text in ("·", "•", "・"):
+                continue
+            first, j = toks[i - 1], i + 1
+            while j + 1 < len(toks) and toks[j + 1].text in ("·", "•", "・") and j + 2 < len(toks):
+                j += 2
+            parts = [first] + [toks[k] for k in range(i + 1, j + 1, 2)]
+            if not all(re.fullmatch(r"[\u4e00-\u9fff]{1,5}", p.text) and p.text not in self.titles
+                       and p.pos not in SOFT_STOP_POS for p in parts):
+                continue
+            s, e = first.start, toks[j].end
+            if (s, e) not in spans:
+                spans.add((s, e))
+                rule = self.person_rule
+                out.append(Mention(ctx.text[s:e], "Person", s, e, rule.id, ctx.sent, subtype="Foreign"))
+        return out
+
+    def _plausible_name(self, name: str) -> bool:
+        """Not an ordinary word (商量过, 许可证) that happens to start with a surname."""
+        tag = self.lex.pos.word_tag_tab.get(name, "")
+        if self.lex.in_dictionary(name) and not tag.startswith("nr"):
+            return False
+        if name.endswith(("先生", "女士", "老", "总")) or name[-1] in ABSTRACT_CHARS:
+            return False
+        head = name[:2]
+        htag = self.lex.pos.word_tag_tab.get(head, "")
+        return not (len(name) == 3 and htag and not htag.startswith("nr")
+                    and (self.lex.pos.tokenizer.FREQ.get(head) or 0) > 500)
 
     # ---- an organisation named before a post: X科技总经理张三 ------------------
     def _post_orgs(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
