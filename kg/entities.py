@@ -21,6 +21,7 @@ SOFT_STOP_POS = {"v", "vd", "vg", "vi", "vq", "p", "c", "u", "uj", "ul", "uz", "
 SPECIFIC_POS = ("ns", "nr", "nrt", "nrfg", "nt", "nz", "eng", "x", "j")
 TOWN_SUFFIXES = ("镇", "乡", "街道", "村")
 MAX_NAME = 40
+COUNTRY_ABBR = set("中美俄日韩英法德朝印巴越泰澳加意")
 TRANSLIT_CHARS = set("斯尔克特姆尼亚科夫娃伊坡罗拉莫米奥卡巴布德吉维基汉宫普")
 ORG_CHARS = set("部委局院会社党团行所校馆司厂署办处室队盟组")
 ABSTRACT_CHARS = set("性化度率型式界类者们学法论")
@@ -108,6 +109,8 @@ class EntityExtractor:
         found += self._person_mentions(ctx)
         found += self._post_orgs(ctx, found)
         found += self._lexicon(ctx, found)
+        if self.gaz_rule is not None:
+            found += self._abbreviations(ctx, found)
         found += self._short_names(ctx, found)
         found += self._list_mentions(ctx, found)
         found += self._coordinated(ctx, found)
@@ -423,10 +426,33 @@ class EntityExtractor:
             return False
         if tok.text.endswith(tuple(self.generic)) or self._generic_org_word(tok.text):
             return False
+        if typ == "Place":
+            return self._dictionary_place(tok)
         if any(tok.text.startswith(b) and len(b) >= 2 for b in self.boundary):
             return False  # 联合政府 is 联合 + 政府
         return len(tok.text) >= 2 and freq >= rule.min_freq and tok.text[-1] in ORG_CHARS and \
             self.lex.pos.word_tag_tab.get(tok.text, "") == tok.pos
+
+    def _dictionary_place(self, tok: Token) -> bool:
+        """Rivers, lakes, mountains and foreign cities that jieba's dictionary tags ns."""
+        w = tok.text
+        if self.lex.pos.word_tag_tab.get(w) != "ns" or len(w) < 2 or w in self.generic or w in self.boundary:
+            return False
+        freq = self.lex.pos.tokenizer.FREQ.get(w) or 0
+        if w[-1] in "江河湖海山岛洲湾港峡" and freq >= 50 and not self.lex.pos.word_tag_tab.get(w[:-1], "").startswith(("v", "a", "d")):
+            return True
+        return sum(c in TRANSLIT_CHARS for c in w) >= 1 and freq >= 100 and len(w) >= 2
+
+    def _abbreviations(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
+        """中美, 中俄, 中日韩: one-character country names side by side."""
+        out = []
+        for t in ctx.tokens:
+            if 2 <= len(t.text) <= 4 and all(c in COUNTRY_ABBR for c in t.text) and \
+                    not any(m.start < t.end and t.start < m.end for m in found):
+                for k, c in enumerate(t.text):
+                    out.append(Mention(c, "Place", t.start + k, t.start + k + 1, self.gaz_rule.id, ctx.sent,
+                                       subtype="Country"))
+        return out
 
     def _generic_org_word(self, word: str) -> bool:
         """施工队, 科研院所: a kind of organisation, not one organisation."""
