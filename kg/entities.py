@@ -77,6 +77,7 @@ class EntityExtractor:
         self.suffix_rules = [(s, r) for r in rules.entity_rules if r.kind == "suffix" for s in r.suffixes]
         self.suffix_rules.sort(key=lambda sr: len(sr[0]), reverse=True)
         self.all_suffixes = {s for s, _ in self.suffix_rules}
+        self.place_suffixes = {s for s, r in self.suffix_rules if r.type == "Place" and len(s) >= 2}
         self.suffix_lengths = sorted({len(s) for s in self.all_suffixes}, reverse=True)
         self.by_suffix = {}
         for s, r in self.suffix_rules:
@@ -225,6 +226,8 @@ class EntityExtractor:
         j = idx - 1
         while j >= 0:
             tok = ctx.tokens[j]
+            if tok.text in ("与", "和", "及") and ctx.tokens[j + 1].start >= s_start:
+                break  # nothing between the conjunction and the suffix: 待遇与公司
             if self._stops(tok, hard, ctx, j) or s_start - tok.start > MAX_NAME:
                 break
             left = tok.start
@@ -300,6 +303,8 @@ class EntityExtractor:
         return bool(toks) and toks[-1].pos == "ns" and toks[-1].start >= left
 
     def _common(self, tok: Token) -> bool:
+        if tok.text in self.place_suffixes:
+            return False  # 经开区 in 经开区党工委 refers to one zone
         if tok.text in self.industry or tok.text in self.name_verbs:
             return True
         if tok.pos.startswith(SPECIFIC_POS):
