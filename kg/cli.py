@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from .errors import KgError
+from .model import RELATIONS as RELATION_CHOICES
+from .model import TYPES as TYPES_CHOICES
 
 EXAMPLES = {
     "build": "kg build seeds/ -o build/\n  kg build archive/ more.jsonl -o build/ --rules my_rules.yaml",
@@ -20,6 +22,8 @@ EXAMPLES = {
     "explain": "kg explain \"嘉兴学院与浙江禾欣实业集团股份有限公司签署战略合作协议。\"",
     "eval": "kg eval build/graph.ttl ../shared/eval/seed.gold.json --details",
     "rules": "kg rules            # list the rules and run every example\n  kg rules --rules my_rules.yaml",
+    "viz": "kg viz build/ --focus 松江经开区 --hops 1 -o focus.html\n  kg viz build/ --types Company Place --relations locatedIn",
+    "stats": "kg stats build/ --top 10\n  kg stats build/ --write   # store degree, pagerank, betweenness, community in graph.ttl",
 }
 
 
@@ -72,6 +76,20 @@ def _parser() -> argparse.ArgumentParser:
 
     r = cmd("rules", "list the rules and run every example they carry")
     r.add_argument("--rules", action="append", default=[], metavar="FILE")
+
+    z = cmd("viz", "write an interactive network page for the whole graph or part of it")
+    z.add_argument("graph", metavar="OUTDIR")
+    z.add_argument("-o", "--out", metavar="FILE", help="default: OUTDIR/view.html")
+    z.add_argument("--focus", metavar="NAME", help="an entity (any of its names): show its neighbourhood")
+    z.add_argument("--hops", type=int, default=1, help="neighbourhood radius with --focus (default 1)")
+    z.add_argument("--types", nargs="+", metavar="TYPE", choices=list(TYPES_CHOICES))
+    z.add_argument("--relations", nargs="+", metavar="RELATION", choices=list(RELATION_CHOICES))
+
+    st = cmd("stats", "graph analytics: size, components, top entities, communities")
+    st.add_argument("graph", metavar="OUTDIR")
+    st.add_argument("--top", type=int, default=10)
+    st.add_argument("--write", action="store_true", help="store the scores in OUTDIR/graph.ttl for SPARQL")
+    st.add_argument("--json", action="store_true")
     return ap
 
 
@@ -274,8 +292,85 @@ def cmd_rules(args) -> int:
     return 1 if fails else 0
 
 
+# ---- viz -------------------------------------------------------------------------
+def cmd_viz(args) -> int:
+    from . import analytics, viz
+    from .store import atomic_write, graph_path, load_graph
+
+    g = load_graph(args.graph)
+    G = analytics.to_networkx(g)
+    focus = None
+    if args.focus:
+        hits = viz.find_node(G, args.focus)
+        if not hits:
+            raise KgError(f"no entity named {args.focus!r} in {args.graph}")
+        focus = sorted(hits, key=lambda n: (G.nodes[n]["label"] != args.focus, n))[0]
+        if len(hits) > 1:
+            others = "、".join(G.nodes[n]["label"] for n in hits if n != focus)
+            _console(stderr=True).print(f"{len(hits)} entities match; showing {G.nodes[focus]['label']} (also: {others})")
+    H = viz.select(G, focus=focus, hops=args.hops, types=args.types, relations=args.relations)
+    out = Path(args.out) if args.out else graph_path(args.graph).parent / "view.html"
+    title = f"kg — {G.nodes[focus]['label']}" if focus else "kg"
+    atomic_write(out, viz.render(g, H, title).encode("utf-8"))
+    _console(stderr=True).print(f"{H.number_of_nodes()} nodes, {H.number_of_edges()} edges → {out}")
+    return 0
+
+
+# ---- stats -----------------------------------------------------------------------
+def cmd_stats(args) -> int:
+    from . import analytics
+    from .store import atomic_write, graph_path, load_graph
+
+    g = load_graph(args.graph)
+    G = analytics.to_networkx(g)
+    s = analytics.compute(G)
+    label = {n: d["label"] for n, d in G.nodes(data=True)}
+    kind = {n: d["type"] for n, d in G.nodes(data=True)}
+
+    def top(scores):
+        return sorted(scores.items(), key=lambda kv: (-kv[1], label[kv[0]]))[: args.top]
+
+    comms: dict[int, list[str]] = {}
+    for n, c in s.community.items():
+        comms.setdefault(c, []).append(n)
+    if args.json:
+        print(json.dumps({"nodes": s.nodes, "edges": s.edges, "components": s.components,
+                          "largest_component": s.largest_component,
+                          "degree": [[label[n], v] for n, v in top(s.degree)],
+                          "betweenness": [[label[n], round(v, 4)] for n, v in top(s.betweenness)],
+                          "pagerank": [[label[n], round(v, 4)] for n, v in top(s.pagerank)],
+                          "communities": [sorted(label[n] for n in comms[c]) for c in sorted(comms)]},
+                         ensure_ascii=False, indent=1))
+    else:
+        out = _console()
+        t = Table("what", "value", title="graph", header_style="bold")
+        for k, v in (("entities", s.nodes), ("relations between entities", s.edges),
+                     ("connected components", s.components), ("largest component", s.largest_component),
+                     ("communities (Louvain)", len(comms))):
+            t.add_row(k, str(v))
+        out.print(t)
+        for name, scores, fmt in (("degree", s.degree, "{:.0f}"), ("betweenness", s.betweenness, "{:.3f}"),
+                                  ("PageRank", s.pagerank, "{:.3f}")):
+            t = Table("#", "entity", "type", name, title=f"top {args.top} by {name}", header_style="bold")
+            for i, (n, v) in enumerate(top(scores), 1):
+                t.add_row(str(i), label[n], kind[n], fmt.format(v))
+            out.print(t)
+        t = Table("#", "size", "members", title="communities", header_style="bold")
+        for c in sorted(comms)[: args.top]:
+            members = sorted(comms[c], key=lambda n: -s.degree.get(n, 0))
+            t.add_row(str(c), str(len(members)), "、".join(label[n] for n in members[:8]) +
+                      (" …" if len(members) > 8 else ""))
+        out.print(t)
+    if args.write:
+        analytics.write_scores(g, s)
+        path = graph_path(args.graph)
+        atomic_write(path, g.serialize(format="turtle", encoding="utf-8"))
+        _console(stderr=True).print(f"scores written to {path} (kg:degree, kg:pagerank, kg:betweenness, kg:community)")
+    return 0
+
+
 COMMANDS = {"build": cmd_build, "query": cmd_query, "extract": cmd_extract, "explain": cmd_explain,
-            "eval": cmd_eval, "rules": cmd_rules}
+            "eval": cmd_eval, "rules": cmd_rules, "viz": cmd_viz, "stats": cmd_stats}
 
 
 def main(argv: list[str] | None = None) -> int:

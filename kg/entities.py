@@ -14,7 +14,7 @@ from .lexicon import Lexicon
 from .model import Mention, Sentence, Token
 from .rules import EntityRule, RuleSet
 
-HARD_STOP = set("，。；：、！？,;:!?“”‘’\"《》【】…—|/\n□■●◆·")
+HARD_STOP = set("，。；：、！？,;:!?“”‘’\"'《》【】…—|/\n□■●◆·<>=#{}[]")
 BRACKETS = set("（）()")
 SOFT_STOP_POS = {"v", "vd", "vg", "vi", "vq", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "dg",
                  "r", "rr", "rz", "rg", "q", "t", "tg", "y", "e", "o", "zg", "l", "i", "a", "ad", "ag", "k"}
@@ -168,7 +168,9 @@ class EntityExtractor:
             left, stem = self._drop_outer_place(ctx.text, left, s_start)
             name = ctx.text[left:end]
         bare = not stem or stem in self.determiners
-        if not bare and rule.specific and self._generic(ctx, left, s_start):
+        if not bare and rule.specific == "industry":
+            bare = self._industry_only(ctx, left, s_start)
+        elif not bare and rule.specific and self._generic(ctx, left, s_start):
             bare = True
         if bare and len(suffix) < 2:
             return None
@@ -310,6 +312,12 @@ class EntityExtractor:
         if tok.pos.startswith(SPECIFIC_POS):
             return False
         return tok.text in self.lex.pos.word_tag_tab
+
+    def _industry_only(self, ctx: _Ctx, left: int, s_start: int) -> bool:
+        """科技有限公司, 一家生物科技有限公司: a legal form after industry words only."""
+        plain = self.industry | self.name_verbs | self.generic | self.determiners
+        toks = [ctx.tokens[i] for i in sorted({ctx.tok_at[c] for c in range(left, s_start) if c in ctx.tok_at})]
+        return all(t.text in plain for t in toks)
 
     def _generic(self, ctx: _Ctx, left: int, s_start: int) -> bool:
         """A short stem made only of ordinary words: 创新基地, 服务中心, 在谈项目."""

@@ -34,7 +34,8 @@ class EntityRule:
     pattern: re.Pattern | None = None
     scan: str = "soft"
     require: str = ""
-    specific: bool = False
+    specific: bool | str = False   # True: a short stem of common words is a reference;
+                                   # "industry": only a stem of industry words is (科技有限公司)
     pos: dict[str, str] = field(default_factory=dict)   # lexicon rules: jieba tag -> type
     min_freq: int = 0
     max_freq: int = 0
@@ -104,7 +105,7 @@ def _entity_rule(d: dict, where: str) -> EntityRule:
         id=d["id"], description=d.get("description", ""), kind=kind, type=typ,
         subtype=d.get("subtype", ""), suffixes=sorted(d.get("suffixes", []), key=len, reverse=True),
         pattern=pattern, scan=d.get("scan", "soft"), require=d.get("require", ""),
-        specific=bool(d.get("specific", False)), pos=dict(d.get("pos") or {}),
+        specific=d.get("specific", False) if d.get("specific") == "industry" else bool(d.get("specific", False)), pos=dict(d.get("pos") or {}),
         min_freq=int(d.get("min_freq", 0)), max_freq=int(d.get("max_freq", 0)),
         match=_examples(ex.get("match"), where), no_match=_examples(ex.get("no_match"), where),
         source=where)

@@ -1,70 +1,171 @@
-"""Write the graph as an interactive HTML network (pyvis / vis-network), offline."""
+"""The interactive network page: one offline HTML file (pyvis's vis-network inlined).
+
+Node colour and shape by type with a legend, size by PageRank, Chinese edge labels,
+a search box over every name, filters by type and relation, a physics toggle, and a
+panel that shows a node's names and relations or an edge's source sentence and rule.
+All text goes into the page as JSON and is shown with textContent, never as HTML.
+"""
 from __future__ import annotations
 
 import html
-import re
-from urllib.parse import unquote
+import json
+from importlib import resources
+from string import Template
 
+import networkx as nx
 from pyvis.network import Network
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib import Graph
+from rdflib.namespace import PROV, RDF, RDFS
 
+from . import analytics
 from .model import RELATIONS, TYPES
-from .rdf import ENT, KG
+from .rdf import KG
 
 COLOURS = {"Company": "#e4572e", "Institution": "#4c72b0", "Project": "#55a868",
-           "Place": "#f0b400", "Person": "#8172b2"}
-SHAPES = {"Company": "dot", "Institution": "square", "Project": "triangle", "Place": "diamond", "Person": "star"}
+           "Place": "#f0b400", "Person": "#8172b2", "Award": "#9e9e9e"}
+SHAPES = {"Company": "dot", "Institution": "square", "Project": "triangle", "Place": "diamond",
+          "Person": "star", "Award": "box"}
+TYPE_ZH = {"Company": "企业", "Institution": "机构", "Project": "项目", "Place": "地点", "Person": "人物",
+           "Award": "荣誉"}
 REL_ZH = {"locatedIn": "位于", "partOf": "属于", "subOrganizationOf": "下属于", "memberOf": "成员",
           "foundedBy": "发起成立", "cooperatesWith": "合作", "develops": "开发", "builds": "承建",
           "worksFor": "任职于", "award": "获评"}
-CDN_TAG = re.compile(r"<(?:link|script)[^>]*(?:href|src)=\"https?://[^\"]*\"[^>]*>(?:\s*</script>)?", re.S)
+SYMBOLS = {"Company": "●", "Institution": "■", "Project": "▲", "Place": "◆", "Person": "★", "Award": "▬"}
+LAYOUT_THRESHOLD = 800  # above this many nodes the layout is computed in Python, physics off
 
 
-def _local(iri: URIRef) -> str:
-    return unquote(str(iri).rsplit("/", 1)[-1].rsplit("#", 1)[-1])
+def evidence(g: Graph) -> dict[tuple[str, str, str], list[dict]]:
+    """(subject, relation, object) → the sentences, documents and rules behind it."""
+    out: dict[tuple[str, str, str], list[dict]] = {}
+    for a in g.subjects(RDF.type, KG.Assertion):
+        s, p, o = (next(g.objects(a, x), None) for x in (RDF.subject, RDF.predicate, RDF.object))
+        if s is None or p is None or o is None:
+            continue
+        doc_iri = next(g.objects(a, PROV.wasDerivedFrom), None)
+        doc = next((str(x) for x in g.objects(doc_iri, RDFS.label)), str(doc_iri)) if doc_iri else ""
+        rule_iri = next(g.objects(a, KG.rule), None)
+        rule = next((str(x) for x in g.objects(rule_iri, RDFS.label)), "") if rule_iri else ""
+        out.setdefault((str(s), str(p).rsplit("#", 1)[-1], str(o)), []).append({
+            "sentence": str(next(g.objects(a, KG.sentence), "")), "document": doc, "rule": rule,
+            "start": int(next(g.objects(a, KG.start), 0)), "end": int(next(g.objects(a, KG.end), 0))})
+    for v in out.values():
+        v.sort(key=lambda e: (e["document"], e["start"], e["rule"]))
+    return out
 
 
-def network(g: Graph) -> Network:
-    net = Network(height="800px", width="100%", directed=True, cdn_resources="in_line", notebook=False)
-    types: dict[URIRef, str] = {}
-    for t in TYPES:
-        for s in g.subjects(RDF.type, KG[t]):
-            types.setdefault(s, t)
-    labels = {s: str(o) for s, o in g.subject_objects(RDFS.label) if s in types}
-    degree: dict[URIRef, int] = {s: 0 for s in types}
-    edges = []
-    for rel in RELATIONS:
-        for s, o in g.subject_objects(KG[rel]):
-            if s not in types:
-                continue
-            if isinstance(o, Literal):
-                node = URIRef(str(s) + "#award-" + str(abs(hash(str(o))) % 10**8))
-                edges.append((s, node, rel, str(o)))
-                continue
-            if o in types:
-                edges.append((s, o, rel, None))
-                degree[s] += 1
-                degree[o] += 1
-    for s in sorted(types, key=str):
-        t = types[s]
-        name = labels.get(s, _local(s))
-        net.nodes.append({"id": str(s), "label": name, "shape": SHAPES[t], "color": COLOURS[t],
-                          "title": f"{name}\n{t}", "size": 10 + 3 * min(degree[s], 10), "group": t})
-    ids = {n["id"] for n in net.nodes}
-    for s, o, rel, lit in edges:
-        if lit is not None and str(o) not in ids:
-            net.nodes.append({"id": str(o), "label": lit, "shape": "box", "color": "#dddddd",
-                              "title": lit, "size": 8, "group": "award"})
-            ids.add(str(o))
-        net.edges.append({"from": str(s), "to": str(o), "label": REL_ZH[rel], "title": rel, "arrows": "to"})
-    net.toggle_physics(True)
+def select(G: nx.MultiDiGraph, focus: str | None = None, hops: int = 1, types: list[str] | None = None,
+           relations: list[str] | None = None) -> nx.MultiDiGraph:
+    """The part of the graph a view shows: a neighbourhood, some types, some relations."""
+    H = G
+    if relations:
+        H = nx.MultiDiGraph(((u, v, k, d) for u, v, k, d in H.edges(keys=True, data=True)
+                             if d["relation"] in relations))
+        H.add_nodes_from((n, G.nodes[n]) for n in G.nodes)
+    if types:
+        H = H.subgraph([n for n, d in H.nodes(data=True) if set(d["types"]) & set(types)]).copy()
+    if focus is not None:
+        H = H.subgraph(analytics.neighbourhood(H, focus, hops)).copy()
+    return H
+
+
+def find_node(G: nx.MultiDiGraph, name: str) -> list[str]:
+    """Nodes whose label or alias is ``name`` (exactly, else containing it)."""
+    exact = [n for n, d in G.nodes(data=True) if name == d["label"] or name in d.get("aliases", [])]
+    if exact:
+        return exact
+    return [n for n, d in G.nodes(data=True) if name in d["label"] or any(name in a for a in d.get("aliases", []))]
+
+
+def short_id(iri: str) -> str:
+    """A page-local node id: the IRI without its base."""
+    from urllib.parse import unquote
+    return "e:" + unquote(iri.rsplit("/", 1)[-1])
+
+
+def page_data(g: Graph, H: nx.MultiDiGraph) -> dict:
+    ev = evidence(g)
+    pagerank = nx.pagerank(nx.DiGraph(H)) if len(H) else {}
+    top = max(pagerank.values(), default=1.0) or 1.0
+    nodes, edges = [], []
+    for n, d in sorted(H.nodes(data=True)):
+        t = d["type"]
+        nodes.append({"id": short_id(n), "label": d["label"], "type": t, "types": d["types"], "aliases": d.get("aliases", []),
+                      "color": COLOURS[t], "shape": SHAPES[t], "size": round(12 + 28 * pagerank.get(n, 0) / top, 1),
+                      "awards": d.get("awards", [])})
+        for i, lit in enumerate(d.get("awards", [])):
+            aid = f"{short_id(n)}#award{i}"
+            nodes.append({"id": aid, "label": lit, "type": "Award", "types": ["Award"], "aliases": [],
+                          "color": COLOURS["Award"], "shape": SHAPES["Award"], "size": 10, "awards": []})
+            edges.append({"id": f"{short_id(n)}|award|{i}", "from": short_id(n), "to": aid, "relation": "award",
+                          "label": REL_ZH["award"], "evidence": _award_evidence(ev, n, lit)})
+    for u, v, k in sorted(H.edges(keys=True)):
+        edges.append({"id": f"{short_id(u)}|{k}|{short_id(v)}", "from": short_id(u), "to": short_id(v), "relation": k, "label": REL_ZH[k],
+                      "evidence": ev.get((u, k, v), [])[:5]})
+    return {"nodes": nodes, "edges": edges}
+
+
+def _award_evidence(ev, n, lit):
+    return [e for (s, p, o), es in ev.items() if s == n and p == "award" and o == lit for e in es][:5]
+
+
+def layout(H: nx.MultiDiGraph, data: dict) -> bool:
+    """Precompute positions for large graphs; returns whether physics should run."""
+    if len(data["nodes"]) <= LAYOUT_THRESHOLD:
+        return True
+    simple = nx.Graph()
+    simple.add_nodes_from(n["id"] for n in data["nodes"])
+    simple.add_edges_from((e["from"], e["to"]) for e in data["edges"])
+    start = nx.spectral_layout(simple) if simple.number_of_edges() else None
+    pos = nx.spring_layout(simple, pos=start, seed=7, iterations=4, scale=60 * len(simple) ** 0.5)
+    for n in data["nodes"]:
+        x, y = pos[n["id"]]
+        n["x"], n["y"] = round(float(x), 1), round(float(y), 1)
+    return False
+
+
+def _asset(name: str) -> str:
+    return (resources.files("pyvis") / "templates" / "lib" / "vis-9.1.2" / name).read_text(encoding="utf-8")
+
+
+def _json_for_script(data: dict) -> str:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") \
+        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def network(data: dict, physics: bool) -> Network:
+    """The pyvis network holding nodes, edges and vis options (lists filled directly)."""
+    net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line", notebook=False)
+    net.nodes = data["nodes"]
+    net.edges = data["edges"]
+    net.set_options(json.dumps({
+        "nodes": {"font": {"size": 14, "face": "WenQuanYi Micro Hei, Noto Sans CJK SC, sans-serif"},
+                  "borderWidth": 1},
+        "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.6}}, "font": {"size": 11, "align": "middle"},
+                  "color": {"color": "#9aa5b1", "highlight": "#1f2933"}, "smooth": {"type": "continuous"}},
+        "physics": {"enabled": physics, "solver": "barnesHut",
+                    "barnesHut": {"gravitationalConstant": -2500, "centralGravity": 0.9, "springLength": 110,
+                                  "avoidOverlap": 0.2},
+                    "stabilization": {"enabled": True, "iterations": 300, "fit": True}},
+        "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
+        "layout": {"improvedLayout": len(data["nodes"]) <= 150}}))
     return net
 
 
-def page(g: Graph, title: str = "kg") -> str:
-    net = network(g)
-    text = net.generate_html(notebook=False)
-    text = CDN_TAG.sub("", text)
-    text = text.replace("<head>", f"<head>\n<meta charset=\"utf-8\">\n<title>{html.escape(title)}</title>", 1)
-    return text
+def render(g: Graph, H: nx.MultiDiGraph, title: str = "kg") -> str:
+    data = page_data(g, H)
+    physics = layout(H, data)
+    net = network(data, physics)
+    legend = {t: {"colour": COLOURS[t], "zh": TYPE_ZH[t], "shape": SHAPES[t], "symbol": SYMBOLS[t]}
+              for t in list(TYPES) + ["Award"]}
+    payload = {"nodes": net.nodes, "edges": net.edges, "options": json.loads(net.options.to_json())
+               if hasattr(net.options, "to_json") else net.options,
+               "legend": legend, "relations": {r: REL_ZH[r] for r in RELATIONS}, "physics": physics}
+    tpl = Template((resources.files("kg") / "page.html").read_text(encoding="utf-8"))
+    return tpl.substitute(title=html.escape(title), vis_css=_asset("vis-network.css"),
+                          vis_js=_asset("vis-network.min.js"), data=_json_for_script(payload))
+
+
+def page(g: Graph, title: str = "kg", **view) -> str:
+    G = analytics.to_networkx(g)
+    return render(g, select(G, **view) if view else G, title)

@@ -1,0 +1,103 @@
+"""The entity graph as networkx: importance scores, components and communities."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+import networkx as nx
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
+
+from .model import RELATIONS, TYPES
+from .rdf import KG
+
+
+@dataclass
+class EntityInfo:
+    iri: str
+    label: str
+    type: str
+    types: list[str]
+    aliases: list[str] = field(default_factory=list)
+
+
+DISPLAY_ORDER = ("Person", "Company", "Project", "Place", "Institution")
+
+
+def entities(g: Graph) -> dict[str, EntityInfo]:
+    """Every entity with its label, aliases and types; ``type`` is the one to show."""
+    out: dict[str, EntityInfo] = {}
+    for t in DISPLAY_ORDER:
+        for s in g.subjects(RDF.type, KG[t]):
+            key = str(s)
+            if key in out:
+                out[key].types.append(t)
+                continue
+            label = next((str(o) for o in g.objects(s, RDFS.label)), unquote(key.rsplit("/", 1)[-1]))
+            aliases = sorted(str(o) for o in g.objects(s, SKOS.altLabel))
+            out[key] = EntityInfo(key, label, t, [t], aliases)
+    return out
+
+
+def to_networkx(g: Graph) -> nx.MultiDiGraph:
+    """Entities as nodes (label, type, aliases), relations as keyed edges (relation, literal)."""
+    ents = entities(g)
+    G = nx.MultiDiGraph()
+    for key, e in sorted(ents.items()):
+        G.add_node(key, label=e.label, type=e.type, types=e.types, aliases=e.aliases)
+    for rel in RELATIONS:
+        for s, o in g.subject_objects(KG[rel]):
+            if str(s) not in ents:
+                continue
+            if isinstance(o, Literal):
+                G.nodes[str(s)].setdefault("awards", []).append(str(o))
+            elif str(o) in ents:
+                G.add_edge(str(s), str(o), key=rel, relation=rel)
+    return G
+
+
+@dataclass
+class Stats:
+    nodes: int
+    edges: int
+    components: int
+    largest_component: int
+    degree: dict[str, float]
+    pagerank: dict[str, float]
+    betweenness: dict[str, float]
+    community: dict[str, int]
+
+
+def compute(G: nx.MultiDiGraph, seed: int = 42) -> Stats:
+    simple = nx.Graph(G.to_undirected())
+    comps = list(nx.connected_components(simple)) if len(simple) else []
+    degree = {n: float(d) for n, d in simple.degree()}
+    pagerank = nx.pagerank(nx.DiGraph(G)) if len(G) else {}
+    k = min(len(simple), 500) if len(simple) > 500 else None
+    betweenness = nx.betweenness_centrality(simple, k=k, seed=seed) if len(simple) else {}
+    community: dict[str, int] = {}
+    if simple.number_of_edges():
+        parts = nx.community.louvain_communities(simple, seed=seed)
+        for i, part in enumerate(sorted(parts, key=lambda p: (-len(p), sorted(p)[0]))):
+            for n in part:
+                community[n] = i
+    return Stats(len(G), G.number_of_edges(), len(comps), max((len(c) for c in comps), default=0),
+                 degree, pagerank, betweenness, community)
+
+
+def write_scores(g: Graph, stats: Stats) -> None:
+    """Store the scores on the entity nodes so that SPARQL can sort by them."""
+    for prop in (KG.degree, KG.pagerank, KG.betweenness, KG.community):
+        g.remove((None, prop, None))
+    for n in stats.degree:
+        s = URIRef(n)
+        g.add((s, KG.degree, Literal(int(stats.degree[n]), datatype=XSD.integer)))
+        g.add((s, KG.pagerank, Literal(round(stats.pagerank.get(n, 0.0), 6), datatype=XSD.double)))
+        g.add((s, KG.betweenness, Literal(round(stats.betweenness.get(n, 0.0), 6), datatype=XSD.double)))
+        if n in stats.community:
+            g.add((s, KG.community, Literal(stats.community[n], datatype=XSD.integer)))
+
+
+def neighbourhood(G: nx.MultiDiGraph, centre: str, hops: int) -> set[str]:
+    und = G.to_undirected(as_view=True)
+    return set(nx.single_source_shortest_path_length(und, centre, cutoff=hops))

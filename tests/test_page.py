@@ -1,0 +1,142 @@
+"""The network page: offline, safe with hostile text, drawn and searchable in a real browser."""
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SEED, run_kg
+
+HOSTILE = ("本报讯（记者 王明）\n“<script>alert(1)</script>公司”与'引号\"科技有限公司签署战略合作协议。"
+           "<script>alert(1)</script>嘉兴华兴软件有限公司落户嘉兴经开区。"
+           "<img src=x onerror=alert(2)>宁波\"双引号\"电子有限公司落户宁波高新区。\n")
+
+
+def _chromium():
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not exe:
+        pytest.skip("no Chromium on this machine (CI installs Debian's chromium)")
+    pw = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    return exe, pw
+
+
+def _open(page_path, shot=None):
+    exe, pw = _chromium()
+    with pw.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        requests, dialogs, errors = [], [], []
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(Path(page_path).resolve().as_uri())
+        page.wait_for_function("window.kgDrawn !== undefined", timeout=60000)
+        result = {"drawn": page.evaluate("window.kgDrawn()"),
+                  "canvas": page.evaluate("document.querySelectorAll('#net canvas').length"),
+                  "scripts": page.evaluate("document.querySelectorAll('script').length")}
+        result["search"] = page.evaluate("window.kgSearch('铂桐医疗')")
+        result["selected"] = page.evaluate("window.kgNetwork.getSelectedNodes()")
+        result["info"] = page.evaluate("document.getElementById('info').textContent")
+        result["labels"] = page.evaluate("window.kgData.nodes.map(function(n){return n.label})")
+        hostile = page.evaluate("""(function(){ var e = window.kgData.edges.find(function(e){
+            return (e.evidence || []).some(function(v){ return v.sentence.indexOf('<script>') >= 0; }); });
+            if (!e) { return null; } window.kgShowEdge(e.id);
+            return document.getElementById('info').textContent; })()""")
+        result["hostile_panel"] = hostile
+        result["scripts_after"] = page.evaluate("document.querySelectorAll('script').length")
+        if shot:
+            page.wait_for_timeout(1500)
+            page.screenshot(path=str(shot))
+        browser.close()
+    return result, requests, dialogs, errors
+
+
+@pytest.fixture(scope="module")
+def seed_page(seed_out):
+    return seed_out / "graph.html"
+
+
+def test_page_has_no_remote_scripts_styles_or_fonts(seed_page):
+    text = seed_page.read_text(encoding="utf-8")
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?https?://""", text)
+    assert not re.search(r"url\(\s*['\"]?https?://", text)
+    assert '<meta charset="utf-8">' in text and "vis.Network" in text
+
+
+def test_page_data_matches_the_graph(seed_kg, seed_page):
+    text = seed_page.read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', text, re.S).group(1))
+    entities = [n for n in data["nodes"] if n["type"] != "Award"]
+    from rdflib.namespace import RDF
+    from kg.rdf import KG
+    ents = {s for t in ("Company", "Institution", "Project", "Place", "Person")
+            for s in seed_kg.graph.subjects(RDF.type, KG[t])}
+    assert len(entities) == len(ents)
+    relations = sum(seed_kg.summary.relations.values())
+    assert len(data["edges"]) == relations
+    edge = next(e for e in data["edges"] if e["relation"] == "worksFor" and "叶枫" in e["from"])
+    assert edge["label"] == "任职于" and edge["evidence"][0]["rule"] == "works.title"
+    assert "叶枫" in edge["evidence"][0]["sentence"]
+    sizes = {n["label"]: n["size"] for n in entities}
+    assert sizes["松江经开区"] == max(sizes.values())
+
+
+def test_hostile_text_is_escaped(tmp_path, seed_page):
+    src = tmp_path / "hostile.txt"
+    src.write_text(HOSTILE, encoding="utf-8")
+    run_kg("build", src, "-o", tmp_path / "out", check=True)
+    text = (tmp_path / "out" / "graph.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in text and "<img src=x" not in text
+    assert text.count("<script") == seed_page.read_text(encoding="utf-8").count("<script")
+
+
+def test_browser_draws_searches_and_stays_offline(seed_kg, seed_page, tmp_path):
+    shot = tmp_path / "seed.png"
+    res, requests, dialogs, errors = _open(seed_page, shot)
+    data_nodes = len(res["labels"])
+    relations = sum(seed_kg.summary.relations.values())
+    assert res["drawn"] == {"nodes": data_nodes, "edges": relations}
+    assert res["canvas"] >= 1
+    assert res["search"] == "e:上海铂桐医疗科技有限公司" and res["selected"] == [res["search"]]
+    assert "铂桐医疗" in res["info"] and "松江经开区" in res["info"]
+    assert [u for u in requests if not u.startswith(("file:", "data:", "blob:"))] == []
+    assert not errors and not dialogs
+    assert shot.stat().st_size > 20_000
+
+
+def test_browser_shows_hostile_text_without_running_it(tmp_path):
+    src = tmp_path / "hostile.txt"
+    src.write_text(HOSTILE, encoding="utf-8")
+    run_kg("build", src, "-o", tmp_path / "out", check=True)
+    res, requests, dialogs, errors = _open(tmp_path / "out" / "graph.html")
+    assert dialogs == [] and errors == []
+    assert res["scripts"] == 3 and res["scripts_after"] == 3
+    assert "<script>alert(1)</script>" in res["hostile_panel"]
+
+
+def test_focus_view_and_stats(seed_out, tmp_path):
+    out = tmp_path / "focus.html"
+    proc = run_kg("viz", seed_out, "--focus", "铂桐医疗", "--hops", "1", "-o", out, check=True)
+    assert "→" in proc.stderr
+    text = out.read_text(encoding="utf-8")
+    data = json.loads(re.search(r'id="kg-data">(.*?)</script>', text, re.S).group(1))
+    labels = {n["label"] for n in data["nodes"]}
+    assert labels == {"上海铂桐医疗科技有限公司", "松江经开区", "上海市"}
+    proc = run_kg("viz", seed_out, "--focus", "不存在的公司")
+    assert proc.returncode == 1 and "no entity named" in proc.stderr
+
+
+def test_stats_prints_tables_and_writes_scores(seed_out, tmp_path):
+    import shutil as sh
+    work = tmp_path / "g"
+    sh.copytree(seed_out, work)
+    proc = run_kg("stats", work, "--json", check=True)
+    s = json.loads(proc.stdout)
+    assert s["nodes"] == 69 and s["degree"][0][0] == "松江经开区" and s["communities"]
+    run_kg("stats", work, "--write", check=True)
+    q = "SELECT ?n WHERE { ?e kg:pagerank ?p ; rdfs:label ?n } ORDER BY DESC(?p) LIMIT 1"
+    out = run_kg("query", q, "-g", work, "--format", "csv", check=True).stdout.splitlines()
+    assert out[1] == "松江经开区"
