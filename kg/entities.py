@@ -99,7 +99,7 @@ class EntityExtractor:
 
     # ---- entry point -------------------------------------------------------
     def tokens(self, sent: Sentence) -> list[Token]:
-        return self.lex.tokens(sent.text)
+        return self.lex.tokens(sent.text)  # cached by text: callers must not change the tokens
 
     def find(self, sent: Sentence, tokens: list[Token] | None = None) -> list[Mention]:
         ctx = _Ctx(sent, tokens if tokens is not None else self.tokens(sent))

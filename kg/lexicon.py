@@ -1,4 +1,9 @@
-"""jieba segmentation with POS, extended with the rules' generic vocabulary."""
+"""Segmentation with POS, extended with the rules' generic vocabulary.
+
+Tokenizes with rjieba (jieba-rs: jieba's dictionary, user-word format and tag set,
+compiled) when it is installed, else with jieba's own posseg. jieba's dictionary is
+also loaded for look-ups (a word's dictionary tag and frequency).
+"""
 from __future__ import annotations
 
 import logging
@@ -12,6 +17,11 @@ from .model import Token
 
 jieba.setLogLevel(logging.WARNING)
 _lock = threading.Lock()
+
+try:  # the compiled engine
+    import rjieba
+except ImportError:  # pragma: no cover - exercised where rjieba is missing
+    rjieba = None
 
 
 @lru_cache(maxsize=1)
@@ -29,26 +39,47 @@ def word_freq(word: str) -> int:
     return _base().tokenizer.FREQ.get(word, 0) or 0
 
 
+def engine_name(use_rjieba: bool | None = None) -> str:
+    return "rjieba" if (rjieba is not None and use_rjieba is not False) else "jieba"
+
+
 class Lexicon:
     """A POS tokenizer with domain words added; one per rule set."""
 
-    def __init__(self, words: dict[str, str]):
+    def __init__(self, words: dict[str, str], use_rjieba: bool | None = None):
         tk = jieba.Tokenizer()
         tk.initialize()
+        self.fast = None
+        if rjieba is not None and use_rjieba is not False:
+            self.fast = rjieba.Jieba()
         for w, tag in sorted(words.items()):
             if len(w) >= 2:
                 tk.add_word(w, tag=tag)
+                if self.fast is not None:
+                    self.fast.add_word(w, None, tag)
         self.pos = jieba.posseg.POSTokenizer(tk)
         self.known = set(words)
+        self.engine = "rjieba" if self.fast is not None else "jieba"
+        self._cache: dict[str, list[Token]] = {}
+
+    def _pairs(self, text: str) -> list[tuple[str, str]]:
+        if self.fast is not None:
+            return self.fast.tag(text, True)
+        with _lock:
+            return [(p.word, p.flag) for p in self.pos.lcut(text, HMM=True)]
 
     def tokens(self, text: str) -> list[Token]:
+        """Tokens with offsets into ``text``; repeated texts are served from a small cache."""
+        hit = self._cache.get(text)
+        if hit is not None:
+            return hit
         out, pos = [], 0
-        with _lock:
-            pairs = self.pos.lcut(text, HMM=True)
-        for p in pairs:
-            w = p.word
-            out.append(Token(w, p.flag, pos, pos + len(w)))
+        for w, flag in self._pairs(text):
+            out.append(Token(w, flag, pos, pos + len(w)))
             pos += len(w)
+        if len(self._cache) > 20000:
+            self._cache.clear()
+        self._cache[text] = out
         return out
 
     def in_dictionary(self, word: str) -> bool:

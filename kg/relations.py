@@ -143,7 +143,7 @@ class RelationExtractor:
         return [first]
 
     def hedged(self, ctx: _Ctx, lo: int, hi: int) -> bool:
-        return any(t.text in self.hedges for t in self.lex.tokens(ctx.text[lo:hi]))
+        return any(t.text in self.hedges for t in self.lex.tokens(ctx.text) if lo <= t.start and t.end <= hi)
 
     def _left_types(self, rule: RelationRule) -> list[str]:
         return rule.object if rule.inverse else rule.subject
