@@ -23,6 +23,7 @@ EXAMPLES = {
     "eval": "kg eval build/graph.ttl ../shared/eval/seed.gold.json --details",
     "rules": "kg rules            # list the rules and run every example\n  kg rules --rules my_rules.yaml",
     "viz": "kg viz build/ --focus 松江经开区 --hops 1 -o focus.html\n  kg viz build/ --types Company Place --relations locatedIn",
+    "push": "kg push build/ http://127.0.0.1:7878/store",
     "stats": "kg stats build/ --top 10\n  kg stats build/ --write   # store degree, pagerank, betweenness, community in graph.ttl",
 }
 
@@ -51,10 +52,16 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--strict", action="store_true", help="fail if any input is skipped")
     b.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     b.add_argument("--json", action="store_true", help="print the summary as JSON")
+    b.add_argument("--workers", type=int, default=None, metavar="N", help="extraction processes (default: cores)")
+    b.add_argument("--prune", action="store_true", help="drop the facts of documents no longer given")
+    b.add_argument("--dask", metavar="ADDRESS", help="run extraction on a Dask cluster (tcp://host:8786)")
+    b.add_argument("--store", metavar="URL", help="also write the graph into a SPARQL store (Graph Store Protocol)")
 
     qp = cmd("query", "run a SPARQL query (.rq file or string) against a built graph")
     qp.add_argument("query", metavar="QUERY")
-    qp.add_argument("-g", "--graph", required=True, metavar="OUTDIR", help="a folder made by kg build, or a .ttl file")
+    src = qp.add_mutually_exclusive_group(required=True)
+    src.add_argument("-g", "--graph", metavar="OUTDIR", help="a folder made by kg build, or a .ttl file")
+    src.add_argument("--endpoint", metavar="URL", help="a SPARQL 1.1 endpoint to query instead")
     qp.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
 
     e = cmd("extract", "write entity and relation mentions as JSON Lines, offsets into each raw text")
@@ -85,6 +92,10 @@ def _parser() -> argparse.ArgumentParser:
     z.add_argument("--types", nargs="+", metavar="TYPE", choices=list(TYPES_CHOICES))
     z.add_argument("--relations", nargs="+", metavar="RELATION", choices=list(RELATION_CHOICES))
 
+    pu = cmd("push", "write a built graph into a SPARQL store through the Graph Store Protocol")
+    pu.add_argument("graph", metavar="OUTDIR")
+    pu.add_argument("url", metavar="URL", help="the store's Graph Store endpoint, e.g. http://127.0.0.1:7878/store")
+
     st = cmd("stats", "graph analytics: size, components, top entities, communities")
     st.add_argument("graph", metavar="OUTDIR")
     st.add_argument("--top", type=int, default=10)
@@ -95,37 +106,38 @@ def _parser() -> argparse.ArgumentParser:
 
 # ---- build -----------------------------------------------------------------------
 def cmd_build(args) -> int:
-    from .graph import KnowledgeGraph
+    from .builder import build
     from .reader import expand
 
     err = _console(stderr=True)
     out = _console()
     expand(args.sources)  # fails early, with one line, on a missing source
     show = not args.quiet and not args.json and err.is_terminal
+    kwargs = dict(rules=args.rules, workers=args.workers, prune=args.prune, dask=args.dask, strict=args.strict)
     if show:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-        prog = Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        prog = Progress(TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         TextColumn("{task.description}"), console=err, transient=True)
         with prog:
             task = prog.add_task("", total=None)
-            kg = KnowledgeGraph.build(args.sources, args.rules,
-                                      progress=lambda d: prog.update(task, advance=1, description=d.id[:40]))
+            rep = build(args.sources, args.out, progress=lambda d: prog.update(task, advance=1, description=d[:40]),
+                        **kwargs)
     else:
-        kg = KnowledgeGraph.build(args.sources, args.rules)
-    s = kg.summary
-    for sk in s.skipped:
-        err.print(f"[yellow]skipped[/] {sk.reason}", markup=True)
-    if args.strict and s.skipped:
-        raise KgError(f"{len(s.skipped)} input(s) skipped and --strict given; nothing written")
-    if s.documents == 0:
-        raise KgError("no documents to build from (no .txt or .jsonl files in the sources)")
-    path = kg.save(args.out)
+        rep = build(args.sources, args.out, **kwargs)
+    for sk in rep.skipped:
+        err.print(f"[yellow]skipped[/] {sk.reason}", markup=True, highlight=False)
+    if args.store:
+        from .remote import push
+        push(args.out, args.store)
+    path = Path(args.out) / "graph.ttl"
     if args.json:
-        print(json.dumps({"documents": s.documents, "articles": s.articles, "entities": dict(s.entities),
-                          "relations": dict(s.relations), "skipped": len(s.skipped), "triples": s.triples,
-                          "seconds": round(s.seconds, 3), "graph": str(path)}, ensure_ascii=False))
+        print(json.dumps({"documents": rep.documents, "extracted": rep.extracted, "unchanged": rep.unchanged,
+                          "pruned": rep.pruned, "articles": rep.articles, "entities": dict(rep.entities),
+                          "relations": dict(rep.relations), "skipped": len(rep.skipped), "triples": rep.triples,
+                          "seconds": round(rep.seconds, 3), "workers": rep.workers, "graph": str(path)},
+                         ensure_ascii=False))
     elif not args.quiet:
-        print_summary(out, s, path)
+        print_summary(out, rep, path)
     return 0
 
 
@@ -134,6 +146,10 @@ def print_summary(out: Console, s, path: Path) -> None:
     t.add_column("what")
     t.add_column("count", justify="right")
     t.add_row("documents", str(s.documents))
+    t.add_row("  extracted (new or changed)", str(s.extracted))
+    t.add_row("  unchanged (skipped by hash)", str(s.unchanged))
+    if s.pruned:
+        t.add_row("  pruned", str(s.pruned))
     t.add_row("articles", str(s.articles))
     for k, v in s.entities.items():
         t.add_row(f"[cyan]entity[/] {k}", str(v))
@@ -148,10 +164,18 @@ def print_summary(out: Console, s, path: Path) -> None:
 # ---- query -----------------------------------------------------------------------
 def cmd_query(args) -> int:
     from . import query as q
-    from .store import load_graph
+    from .store import OxStore, has_store, load_graph
 
     text = q.read_query(args.query)
-    res = q.run(load_graph(args.graph), text)
+    if q.is_update(text):
+        raise KgError("kg query runs read-only queries; SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP …) is refused")
+    if args.endpoint:
+        from .remote import query_endpoint
+        res = query_endpoint(args.endpoint, text)
+    elif has_store(args.graph):
+        res = q.run_store(OxStore.open(args.graph, read_only=True).ox, text)
+    else:
+        res = q.run(load_graph(args.graph), text)
     if res.kind == "CONSTRUCT":
         sys.stdout.write(q.render(res, "turtle"))
     elif args.format != "table":
@@ -316,6 +340,14 @@ def cmd_viz(args) -> int:
     return 0
 
 
+# ---- push ------------------------------------------------------------------------
+def cmd_push(args) -> int:
+    from .remote import push
+    n = push(args.graph, args.url)
+    _console(stderr=True).print(f"{n} graph(s) written to {args.url}")
+    return 0
+
+
 # ---- stats -----------------------------------------------------------------------
 def cmd_stats(args) -> int:
     from . import analytics
@@ -370,7 +402,8 @@ def cmd_stats(args) -> int:
 
 
 COMMANDS = {"build": cmd_build, "query": cmd_query, "extract": cmd_extract, "explain": cmd_explain,
-            "eval": cmd_eval, "rules": cmd_rules, "viz": cmd_viz, "stats": cmd_stats}
+            "eval": cmd_eval, "rules": cmd_rules, "viz": cmd_viz, "stats": cmd_stats,
+            "push": cmd_push}
 
 
 def main(argv: list[str] | None = None) -> int:

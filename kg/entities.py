@@ -67,6 +67,7 @@ class EntityExtractor:
         self.determiners = set(v("determiners"))
         self.titles = sorted(set(v("titles")), key=len, reverse=True)
         self.speech = sorted(set(v("speech_verbs")), key=len, reverse=True)
+        self.title_re = re.compile("|".join(re.escape(t) for t in self.titles) or "(?!)")
         self.industry = set(v("industry_words"))
         self.legal = tuple(v("legal_forms"))
         self.generic = set(v("generic_heads"))
@@ -386,8 +387,8 @@ class EntityExtractor:
                     out.append(Mention(m.group(1), "Person", m.start(1), m.end(1), rule.id, ctx.sent,
                                        subtype="Journalist"))
         spans = {(m.start, m.end) for m in out}
-        for title in self.titles:
-            for hit in re.finditer(re.escape(title), text):
+        for hit in self.title_re.finditer(text):
+            if True:
                 for n in (3, 2):
                     name = text[hit.end():hit.end() + n]
                     rest = text[hit.end() + n:]

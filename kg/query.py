@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +53,49 @@ def run(graph: Graph, text: str) -> Result:
         return Result("CONSTRUCT", [], [], graph=g)
     names = [str(v) for v in res.vars]
     return Result("SELECT", names, [list(r) for r in res])
+
+
+UPDATE = re.compile(r"^\s*(?:(?:PREFIX|BASE)\s+[^\n]*\n\s*|#[^\n]*\n\s*)*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
+                    re.I)
+
+
+def with_prefixes(text: str) -> str:
+    """Declare kg's usual prefixes that a query uses without declaring (for remote endpoints)."""
+    head = []
+    for p, ns in PREFIXES.items():
+        if re.search(rf"(?<![\w:]){re.escape(p)}:", text) and not re.search(rf"PREFIX\s+{re.escape(p)}:", text, re.I):
+            head.append(f"PREFIX {p}: <{ns}>")
+    return "\n".join(head + [text]) if head else text
+
+
+def is_update(text: str) -> bool:
+    return bool(UPDATE.match(text))
+
+
+def run_store(store, text: str, timeout: float | None = None) -> Result:
+    """Run a query on an Oxigraph store (its default graph), results as rdflib terms."""
+    import pyoxigraph as ox
+
+    from .store import to_rdflib
+    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    try:
+        res = store.query(text, prefixes=prefixes)
+    except SyntaxError as exc:
+        raise KgError(f"bad SPARQL query: {str(exc).splitlines()[0][:300]}") from None
+    except (OSError, ValueError) as exc:
+        raise KgError(f"query failed: {str(exc).splitlines()[0][:300]}") from None
+    if isinstance(res, ox.QueryBoolean):
+        return Result("ASK", ["answer"], [[bool(res)]], answer=bool(res))
+    if isinstance(res, ox.QueryTriples):
+        g = Graph()
+        for t in res:
+            g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+        for p, ns in PREFIXES.items():
+            g.bind(p, ns, override=True)
+        return Result("CONSTRUCT", [], [], graph=g)
+    names = [v.value for v in res.variables]
+    rows = [[to_rdflib(sol[v]) for v in res.variables] for sol in res]
+    return Result("SELECT", names, rows)
 
 
 def term_text(t: object, compact: bool = True) -> str:

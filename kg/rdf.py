@@ -97,7 +97,6 @@ def add_entity(g: Graph, e: Entity) -> None:
     g.add((i, RDFS.label, Literal(e.name, lang="zh")))
     for a in sorted(e.aliases - {e.name}):
         g.add((i, SKOS.altLabel, Literal(a, lang="zh")))
-    g.add((i, KG.mentions, Literal(len(e.mentions), datatype=XSD.integer)))
     for d in sorted(e.documents):
         g.add((i, PROV.wasDerivedFrom, doc_iri(d)))
 

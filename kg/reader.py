@@ -66,27 +66,34 @@ def read_jsonl(path: Path) -> Iterator[Document]:
 
 def expand(sources: list[str]) -> list[Path]:
     """Files named, and *.txt / *.jsonl under folders named, in a stable order."""
-    paths: list[Path] = []
+    return [p for p, _ in _expand(sources)]
+
+
+def _expand(sources: list[str]) -> list[tuple[Path, str]]:
+    """(path, document id): a file's name, or its path inside the folder named."""
+    out: list[tuple[Path, str]] = []
     for src in sources:
         p = Path(src)
         if p.is_dir():
             found = [f for f in p.rglob("*") if f.suffix in (".txt", ".jsonl") and f.is_file()]
-            paths.extend(sorted(found))
+            out.extend((f, f.relative_to(p).as_posix()) for f in sorted(found))
         elif p.is_file():
-            paths.append(p)
+            out.append((p, p.name))
         else:
             raise KgError(f"{src}: no such file or folder")
-    return paths
+    return out
 
 
 def read_sources(sources: list[str], report: ReadReport | None = None) -> Iterator[Document]:
     """Yield every document; unreadable files are skipped into ``report`` (or raised)."""
-    for path in expand(sources):
+    for path, doc_id in _expand(sources):
         try:
             if path.suffix == ".jsonl":
                 yield from read_jsonl(path)
             else:
-                yield read_text_file(path)
+                doc = read_text_file(path)
+                doc.id = doc.ref = doc_id
+                yield doc
         except KgError as exc:
             if report is None:
                 raise

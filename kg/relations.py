@@ -53,6 +53,10 @@ class RelationExtractor:
         self.hedges = set(rules.words("hedges"))
         self.titles = sorted(set(rules.words("titles")), key=len, reverse=True)
         self.lex = lexicon
+        self.trigger_re = {r.id: re.compile("|".join(re.escape(t) for t in r.triggers)) for r in self.rules
+                           if r.triggers}
+        every = sorted({t for r in self.rules for t in r.triggers}, key=len, reverse=True)
+        self.any_trigger = re.compile("|".join(re.escape(t) for t in every)) if every else None
 
     # ---- entry point -------------------------------------------------------
     def extract(self, doc: str, article: Article, sent: Sentence, mentions: list[Mention],
@@ -62,19 +66,23 @@ class RelationExtractor:
             for o in mentions)]
         ctx = _Ctx(sent, article, doc, sorted(tops, key=lambda m: m.start), history)
         out: list[Relation] = []
+        present = set(self.any_trigger.findall(sent.text)) if self.any_trigger else set()
         for rule in self.rules:
             if rule.shape == "title":
                 out += self._title(ctx, rule)
                 continue
-            used: list[tuple[int, int]] = []
-            for trig in rule.triggers:
-                for hit in re.finditer(re.escape(trig), sent.text):
-                    span = hit.span()
-                    if any(a <= span[0] < b for a, b in used) or self._inside_name(ctx, span):
-                        continue
-                    used.append(span)
-                    out += getattr(self, "_" + rule.shape)(ctx, rule, span)
+            if not present or rule.id not in self.trigger_re or not self._may_fire(rule, sent.text):
+                continue
+            for hit in self.trigger_re[rule.id].finditer(sent.text):
+                span = hit.span()
+                if self._inside_name(ctx, span):
+                    continue
+                out += getattr(self, "_" + rule.shape)(ctx, rule, span)
         return out
+
+    @staticmethod
+    def _may_fire(rule: RelationRule, text: str) -> bool:
+        return any(t in text for t in rule.triggers)
 
     def _inside_name(self, ctx: _Ctx, span: tuple[int, int]) -> bool:
         return any(m.start < span[1] and span[0] < m.end for m in ctx.mentions)

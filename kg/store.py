@@ -1,16 +1,32 @@
-"""Where a built graph lives on disk, written atomically and read back."""
+"""Where a built graph lives: an on-disk Oxigraph store in OUTDIR, plus exports.
+
+OUTDIR/store/         pyoxigraph (RocksDB): each document's facts in its own named
+                      graph; the default graph is their union (each triple once),
+                      kept up to date incrementally; the ontology has a graph too.
+OUTDIR/manifest.json  document id → content hash, and the rules' hash.
+OUTDIR/graph.ttl      the default graph as Turtle (deterministic), the export.
+OUTDIR/graph.html     the network page.
+All files are written to a temporary name and renamed; a lock refuses two builds at once.
+"""
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
-from rdflib import Graph
+from rdflib import BNode, Graph, Literal, URIRef
 
 from .errors import KgError
 
 GRAPH_FILE = "graph.ttl"
 PAGE_FILE = "graph.html"
+STORE_DIR = "store"
+MANIFEST = "manifest.json"
+LOCK = ".kg.lock"
+GRAPH_BASE = "https://kg.example.org/graph/"
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -32,6 +48,30 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+class BuildLock:
+    """An exclusive lock on OUTDIR: a second build into it is refused, not interleaved."""
+
+    def __init__(self, outdir: Path):
+        self.path = outdir / LOCK
+        self.fd: int | None = None
+
+    def __enter__(self) -> "BuildLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self.fd)
+            self.fd = None
+            raise KgError(f"{self.path.parent}: another kg build is writing here; wait for it to finish") from None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+
+
 def graph_path(outdir: str | Path) -> Path:
     p = Path(outdir)
     if p.is_file():
@@ -42,7 +82,15 @@ def graph_path(outdir: str | Path) -> Path:
     return g
 
 
+def has_store(outdir: str | Path) -> bool:
+    return (Path(outdir) / STORE_DIR).is_dir() and (Path(outdir) / MANIFEST).is_file()
+
+
 def load_graph(outdir: str | Path) -> Graph:
+    """The graph as an rdflib Graph: from the store when there is one, else from Turtle."""
+    p = Path(outdir)
+    if p.is_dir() and has_store(p):
+        return OxStore.open(p, read_only=True).to_rdflib()
     path = graph_path(outdir)
     g = Graph()
     try:
@@ -50,3 +98,112 @@ def load_graph(outdir: str | Path) -> Graph:
     except Exception as exc:  # rdflib raises many kinds of parse errors
         raise KgError(f"{path}: not a readable Turtle graph ({type(exc).__name__})") from None
     return g
+
+
+# ---- pyoxigraph <-> rdflib terms -----------------------------------------------------
+def to_rdflib(term):
+    import pyoxigraph as ox
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value if term.datatype else None
+        if dt == "http://www.w3.org/2001/XMLSchema#string":
+            dt = None
+        return Literal(term.value, datatype=URIRef(dt) if dt else None)
+    return Literal(str(term))
+
+
+class OxStore:
+    """The on-disk store of one OUTDIR."""
+
+    def __init__(self, store, outdir: Path):
+        self.ox = store
+        self.outdir = outdir
+
+    @classmethod
+    def open(cls, outdir: str | Path, read_only: bool = False) -> "OxStore":
+        import pyoxigraph as ox
+        path = Path(outdir) / STORE_DIR
+        try:
+            store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+        except OSError as exc:
+            raise KgError(f"{path}: cannot open the graph store ({str(exc).splitlines()[0][:120]})") from None
+        return cls(store, Path(outdir))
+
+    # ---- manifest ----------------------------------------------------------------
+    def manifest(self) -> dict:
+        p = self.outdir / MANIFEST
+        if not p.exists():
+            return {"version": 1, "rules": "", "documents": {}}
+        try:
+            return json.loads(p.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            raise KgError(f"{p}: the build manifest is damaged; delete {self.outdir} and build again") from None
+
+    def save_manifest(self, manifest: dict) -> None:
+        atomic_write(self.outdir / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1,
+                                                        sort_keys=True).encode("utf-8"))
+
+    # ---- per-document graphs -------------------------------------------------------
+    @staticmethod
+    def graph_iri(doc_id: str) -> str:
+        from .rdf import iri_safe
+        return GRAPH_BASE + iri_safe(doc_id)
+
+    def _triples(self, graph_iri: str) -> set:
+        import pyoxigraph as ox
+        return {(q.subject, q.predicate, q.object) for q in
+                self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))}
+
+    def replace_document(self, graph_iri: str, ntriples: bytes) -> None:
+        """Put one document's facts in its graph and keep the default graph their union."""
+        import pyoxigraph as ox
+        g = ox.NamedNode(graph_iri)
+        new = {(t.subject, t.predicate, t.object) for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)}
+        old = self._triples(graph_iri)
+        added, removed = new - old, old - new
+        self.ox.extend([ox.Quad(s, p, o, g) for s, p, o in added])
+        self.ox.extend([ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in added])
+        for s, p, o in removed:
+            self.ox.remove(ox.Quad(s, p, o, g))
+            self._forget(s, p, o)
+
+    def drop_document(self, graph_iri: str) -> None:
+        import pyoxigraph as ox
+        for s, p, o in self._triples(graph_iri):
+            self.ox.remove(ox.Quad(s, p, o, ox.NamedNode(graph_iri)))
+            self._forget(s, p, o)
+        if self.ox.contains_named_graph(ox.NamedNode(graph_iri)):
+            self.ox.remove_graph(ox.NamedNode(graph_iri))
+
+    def _forget(self, s, p, o) -> None:
+        """Remove a triple from the default graph unless another document still states it."""
+        import pyoxigraph as ox
+        if not any(not isinstance(q.graph_name, ox.DefaultGraph) for q in self.ox.quads_for_pattern(s, p, o, None)):
+            self.ox.remove(ox.Quad(s, p, o, ox.DefaultGraph()))
+
+    # ---- reading -----------------------------------------------------------------
+    def default_triples(self) -> Iterable:
+        import pyoxigraph as ox
+        return ((q.subject, q.predicate, q.object) for q in
+                self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+
+    def turtle(self) -> bytes:
+        from .turtle import write
+        return write((str(s), str(p), str(o)) for s, p, o in self.default_triples())
+
+    def to_rdflib(self) -> Graph:
+        g = Graph()
+        for s, p, o in self.default_triples():
+            g.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
+        return g
+
+    def __len__(self) -> int:
+        import pyoxigraph as ox
+        return sum(1 for _ in self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))

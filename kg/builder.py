@@ -1,0 +1,191 @@
+"""Build into OUTDIR incrementally: extract new and changed documents (in parallel),
+replace their named graphs in the store, prune removed ones, export Turtle and HTML."""
+from __future__ import annotations
+
+import hashlib
+import multiprocessing as mp
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from .errors import KgError
+from .model import RELATIONS, TYPES, Document
+from .reader import ReadReport, read_sources
+from .store import GRAPH_BASE, PAGE_FILE, GRAPH_FILE, BuildLock, OxStore, atomic_write
+
+MAX_PAGE_NODES = 3000
+ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
+
+
+@dataclass
+class BuildReport:
+    documents: int = 0          # documents given
+    extracted: int = 0          # new or changed, extracted this time
+    unchanged: int = 0          # skipped by content hash
+    pruned: int = 0             # dropped with --prune
+    articles: int = 0
+    entities: Counter = field(default_factory=Counter)
+    relations: Counter = field(default_factory=Counter)
+    skipped: list = field(default_factory=list)
+    triples: int = 0
+    seconds: float = 0.0
+    workers: int = 1
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def rules_fingerprint(rules: list[str] | None) -> str:
+    from . import __version__
+    from .rules import builtin_files
+    h = hashlib.sha256(__version__.encode())
+    for _, text in builtin_files():
+        h.update(text.encode("utf-8"))
+    for path in rules or []:
+        h.update(Path(path).read_bytes())
+    return h.hexdigest()
+
+
+# ---- extraction of one document (runs in workers) -------------------------------------
+_RULES: list[str] | None = None
+
+
+def _init_worker(rules: list[str] | None) -> None:
+    global _RULES
+    _RULES = rules
+    from .pipeline import extractor
+    extractor(rules)
+
+
+def document_ntriples(doc: Document, rules: list[str] | None = None) -> tuple[str, bytes, int]:
+    """(document id, its facts as N-Triples, number of articles)."""
+    from .pipeline import Corpus, extractor
+    from .rdf import build_graph
+    ex = extractor(rules if rules is not None else _RULES)
+    res = ex.process(doc)
+    corpus = Corpus()
+    corpus.add(res)
+    g = build_graph(corpus, ex.rules, with_ontology=False)
+    return doc.id, g.serialize(format="nt", encoding="utf-8"), len(res.articles)
+
+
+def _extract(docs: list[Document], rules: list[str] | None, workers: int,
+             dask: str | None) -> Iterator[tuple[str, bytes, int]]:
+    if dask:
+        yield from _extract_dask(docs, rules, dask)
+    elif workers <= 1 or len(docs) < 4:
+        for d in docs:
+            yield document_ntriples(d, rules)
+    else:
+        ctx = mp.get_context("fork")
+        with ctx.Pool(workers, initializer=_init_worker, initargs=(rules,)) as pool:
+            yield from pool.imap(document_ntriples, docs, chunksize=max(1, min(16, len(docs) // (workers * 8))))
+
+
+def _extract_dask(docs: list[Document], rules: list[str] | None, address: str):
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise KgError("--dask needs the dask.distributed package (pip install 'kg[dask]')") from None
+    try:
+        client = Client(address, timeout=10)
+    except (OSError, TimeoutError) as exc:
+        raise KgError(f"cannot reach the Dask scheduler at {address} ({exc})") from None
+    try:
+        futures = client.map(document_ntriples, docs, rules=rules, pure=False)
+        for fut in futures:
+            yield fut.result()
+    finally:
+        client.close()
+
+
+# ---- the build ------------------------------------------------------------------------
+def build(sources: list[str], outdir: str | Path, rules: list[str] | None = None, workers: int | None = None,
+          prune: bool = False, dask: str | None = None, strict: bool = False,
+          progress: Callable[[str], None] | None = None, page: bool = True) -> BuildReport:
+    t0 = time.perf_counter()
+    out = Path(outdir)
+    rep = BuildReport(workers=workers or os.cpu_count() or 1)
+    read = ReadReport()
+    docs = list(read_sources(sources, read))
+    rep.skipped = read.skipped
+    if strict and read.skipped:
+        more = f" and {len(read.skipped) - 1} more" if len(read.skipped) > 1 else ""
+        raise KgError(f"{read.skipped[0].reason}{more}; skipped inputs with --strict: nothing written")
+    _check_ids(docs)
+    if not docs and not prune:
+        raise KgError("no documents to build from (no readable .txt or .jsonl files in the sources)")
+    rep.documents = len(docs)
+    with BuildLock(out):
+        store = OxStore.open(out)
+        manifest = store.manifest()
+        fingerprint = rules_fingerprint(rules)
+        known = manifest["documents"] if manifest.get("rules") == fingerprint else {}
+        todo = [d for d in docs if known.get(d.id, {}).get("sha256") != sha256(d.raw)]
+        rep.unchanged = len(docs) - len(todo)
+        entries = dict(manifest["documents"])
+        for doc_id, nt, n_articles in _extract(todo, rules, rep.workers, dask):
+            store.replace_document(store.graph_iri(doc_id), nt)
+            entries[doc_id] = {"sha256": next(sha256(d.raw) for d in todo if d.id == doc_id),
+                               "articles": n_articles}
+            rep.extracted += 1
+            if progress:
+                progress(doc_id)
+        if prune:
+            given = {d.id for d in docs}
+            for doc_id in sorted(set(entries) - given):
+                store.drop_document(store.graph_iri(doc_id))
+                del entries[doc_id]
+                rep.pruned += 1
+        _ontology(store)
+        store.ox.flush()
+        _summarise(store, rep, entries)
+        if rep.extracted or rep.pruned or not (out / GRAPH_FILE).exists():
+            atomic_write(out / GRAPH_FILE, store.turtle())
+            if page:
+                write_page(store, out)
+        store.save_manifest({"version": 1, "rules": fingerprint, "documents": entries})
+    rep.seconds = time.perf_counter() - t0
+    return rep
+
+
+def _check_ids(docs: list[Document]) -> None:
+    seen: dict[str, str] = {}
+    for d in docs:
+        if d.id in seen and seen[d.id] != d.source:
+            raise KgError(f"two inputs have the id {d.id!r} ({seen[d.id]} and {d.source}); rename one")
+        seen[d.id] = d.source
+
+
+def _ontology(store: OxStore) -> None:
+    from .rdf import ontology
+    store.replace_document(ONTOLOGY_GRAPH, ontology().serialize(format="nt", encoding="utf-8"))
+
+
+def _summarise(store: OxStore, rep: BuildReport, entries: dict) -> None:
+    kg = "https://kg.example.org/ontology#"
+    for t in TYPES:
+        rows = store.ox.query(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{kg}{t}> }}")
+        rep.entities[t] = int(next(iter(rows))[0].value)
+    for r in RELATIONS:
+        rows = store.ox.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{kg}{r}> ?o }}")
+        rep.relations[r] = int(next(iter(rows))[0].value)
+    rep.articles = sum(e.get("articles", 0) for e in entries.values())
+    rows = store.ox.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    rep.triples = int(next(iter(rows))[0].value)
+
+
+def write_page(store: OxStore, out: Path) -> None:
+    from . import analytics, viz
+    g = store.to_rdflib()
+    G = analytics.to_networkx(g)
+    title = f"kg — {out.name}"
+    if len(G) > MAX_PAGE_NODES:
+        keep = sorted(G.nodes, key=lambda n: (-G.degree(n), n))[:MAX_PAGE_NODES]
+        G = G.subgraph(keep).copy()
+        title += f" (the {MAX_PAGE_NODES} most connected entities; kg viz --focus for the rest)"
+    atomic_write(out / PAGE_FILE, viz.render(g, G, title).encode("utf-8"))
