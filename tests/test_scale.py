@@ -1,0 +1,135 @@
+"""Archive scale: incremental builds equal full rebuilds, workers change nothing, remote stores."""
+import json
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import SEED, run_kg
+
+PAGES = {
+    "a.txt": "本报讯（记者 张明）苏州瑞博生物技术股份有限公司落户嘉兴经开区。公司总经理陈晓明介绍，新工厂年底投产。",
+    "b.txt": "本报讯（记者 刘洋）嘉兴学院与浙江禾欣实业集团股份有限公司签署战略合作协议。千灯镇获评全国文明村镇。",
+    "c.txt": "本报讯（记者 王梅）浙江大学、阿里巴巴和之江实验室共同发起成立浙江省人工智能产业联盟。",
+}
+
+
+def _write(folder: Path, pages: dict) -> None:
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for name, text in pages.items():
+        (folder / name).write_text(text, encoding="utf-8")
+
+
+def _build(src, out, *extra):
+    return json.loads(run_kg("build", src, "-o", out, "--json", *extra, check=True).stdout)
+
+
+def test_incremental_builds_equal_a_full_rebuild(tmp_path):
+    src, inc, full = tmp_path / "src", tmp_path / "inc", tmp_path / "full"
+    _write(src, {"a.txt": PAGES["a.txt"], "b.txt": PAGES["b.txt"]})
+    first = _build(src, inc)
+    assert first["extracted"] == 2
+    again = _build(src, inc)
+    assert again["extracted"] == 0 and again["unchanged"] == 2
+    changed = dict(PAGES)
+    changed["a.txt"] = PAGES["a.txt"].replace("嘉兴经开区", "平湖经开区")
+    _write(src, changed)                     # a changed, c added
+    step = _build(src, inc)
+    assert step["extracted"] == 2 and step["unchanged"] == 1
+    _write(src, {"a.txt": changed["a.txt"], "c.txt": PAGES["c.txt"]})   # b removed
+    pruned = _build(src, inc, "--prune")
+    assert pruned["pruned"] == 1
+    _build(src, full)
+    assert (inc / "graph.ttl").read_bytes() == (full / "graph.ttl").read_bytes()
+    text = (inc / "graph.ttl").read_text(encoding="utf-8")
+    assert "平湖经开区" in text and "嘉兴经开区" not in text and "嘉兴学院" not in text
+
+
+def test_an_entity_shared_by_two_documents_survives_removing_one(tmp_path):
+    src, out = tmp_path / "src", tmp_path / "out"
+    shared = "本报讯（记者 李华）苏州科达科技股份有限公司落户苏州工业园区。"
+    _write(src, {"x.txt": shared, "y.txt": shared + "苏州科达科技股份有限公司与苏州大学签署合作协议。"})
+    _build(src, out)
+    _write(src, {"x.txt": shared})
+    _build(src, out, "--prune")
+    text = (out / "graph.ttl").read_text(encoding="utf-8")
+    assert "苏州科达科技股份有限公司" in text and "苏州工业园区" in text and "苏州大学" not in text
+
+
+def test_workers_give_identical_output(tmp_path):
+    src = tmp_path / "src"
+    _write(src, {f"p{i}.txt": PAGES[k] for i, k in enumerate(sorted(PAGES) * 3)} | {"seed.txt": SEED.read_text(encoding="utf-8")})
+    one = _build(src, tmp_path / "one", "--workers", "1")
+    two = _build(src, tmp_path / "two", "--workers", "2")
+    assert one["workers"] == 1 and two["workers"] == 2
+    assert (tmp_path / "one" / "graph.ttl").read_bytes() == (tmp_path / "two" / "graph.ttl").read_bytes()
+
+
+def test_a_second_build_into_the_same_folder_is_refused(tmp_path):
+    from kg.errors import KgError
+    from kg.store import BuildLock
+    out = tmp_path / "out"
+    with BuildLock(out):
+        proc = run_kg("build", SEED, "-o", out)
+    assert proc.returncode == 1 and "another kg build is writing here" in proc.stderr
+    with pytest.raises(KgError):
+        with BuildLock(out):
+            with BuildLock(out):
+                pass
+
+
+def test_dask_cluster_gives_the_same_graph(tmp_path):
+    distributed = pytest.importorskip("dask.distributed", reason="dask.distributed is not installed")
+    src = tmp_path / "src"
+    _write(src, PAGES)
+    _build(src, tmp_path / "local", "--workers", "1")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        rep = _build(src, tmp_path / "dask", "--dask", cluster.scheduler_address)
+    assert rep["extracted"] == 3
+    assert (tmp_path / "dask" / "graph.ttl").read_bytes() == (tmp_path / "local" / "graph.ttl").read_bytes()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path):
+    exe = shutil.which("oxigraph")
+    if exe is None:
+        pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
+    port = _free_port()
+    proc = subprocess.Popen([exe, "serve", "--location", str(tmp_path / "oxdb"), "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_build_into_a_remote_store_and_query_it(tmp_path, oxigraph_server):
+    out = tmp_path / "out"
+    run_kg("build", SEED, "-o", out, "--store", f"{oxigraph_server}/store", "-q", check=True)
+    q = "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a kg:Company }"
+    remote = run_kg("query", q, "--endpoint", f"{oxigraph_server}/query", "--format", "csv", check=True).stdout
+    local = run_kg("query", q, "-g", out, "--format", "csv", check=True).stdout
+    assert remote == local and int(remote.split()[-1]) >= 20
+    graphs = run_kg("query", "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", "--endpoint",
+                    f"{oxigraph_server}/query", "--format", "csv", check=True).stdout
+    assert "000_ec529398d460bb70.txt" in graphs
+    proc = run_kg("push", out, "http://127.0.0.1:9/store")
+    assert proc.returncode == 1 and "cannot reach the store" in proc.stderr
