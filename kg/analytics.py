@@ -39,6 +39,50 @@ def entities(g: Graph) -> dict[str, EntityInfo]:
     return out
 
 
+ENTITY_QUERY = """
+PREFIX kg: <https://kg.example.org/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?e ?t ?label ?alias WHERE {
+  ?e a ?t . VALUES ?t { kg:Company kg:Institution kg:Project kg:Place kg:Person }
+  OPTIONAL { ?e rdfs:label ?label } OPTIONAL { ?e skos:altLabel ?alias } }"""
+RELATION_QUERY = """
+PREFIX kg: <https://kg.example.org/ontology#>
+SELECT ?s ?p ?o WHERE { VALUES ?p { %s } ?s ?p ?o }""" % " ".join(f"kg:{r}" for r in RELATIONS)
+
+
+def store_networkx(ox_store) -> nx.MultiDiGraph:
+    """The same graph as to_networkx, read from an Oxigraph store with two queries."""
+    import pyoxigraph as ox
+    info: dict[str, dict] = {}
+    for row in ox_store.query(ENTITY_QUERY):
+        key = row["e"].value
+        d = info.setdefault(key, {"types": set(), "label": None, "aliases": set()})
+        d["types"].add(row["t"].value.rsplit("#", 1)[-1])
+        if row["label"] is not None:
+            d["label"] = row["label"].value
+        if row["alias"] is not None:
+            d["aliases"].add(row["alias"].value)
+    G = nx.MultiDiGraph()
+    for key in sorted(info):
+        d = info[key]
+        types = [t for t in DISPLAY_ORDER if t in d["types"]]
+        G.add_node(key, label=d["label"] or unquote(key.rsplit("/", 1)[-1]), type=types[0], types=types,
+                   aliases=sorted(d["aliases"]))
+    for row in ox_store.query(RELATION_QUERY):
+        s, rel, o = row["s"].value, row["p"].value.rsplit("#", 1)[-1], row["o"]
+        if s not in info:
+            continue
+        if isinstance(o, ox.Literal):
+            G.nodes[s].setdefault("awards", []).append(o.value)
+        elif o.value in info:
+            G.add_edge(s, o.value, key=rel, relation=rel)
+    for n in G.nodes:
+        if "awards" in G.nodes[n]:
+            G.nodes[n]["awards"].sort()
+    return G
+
+
 def to_networkx(g: Graph) -> nx.MultiDiGraph:
     """Entities as nodes (label, type, aliases), relations as keyed edges (relation, literal)."""
     ents = entities(g)

@@ -64,13 +64,12 @@ def _init_worker(rules: list[str] | None) -> None:
 def document_ntriples(doc: Document, rules: list[str] | None = None) -> tuple[str, bytes, int]:
     """(document id, its facts as N-Triples, number of articles)."""
     from .pipeline import Corpus, extractor
-    from .rdf import build_graph
+    from .rdf import ntriples
     ex = extractor(rules if rules is not None else _RULES)
     res = ex.process(doc)
     corpus = Corpus()
     corpus.add(res)
-    g = build_graph(corpus, ex.rules, with_ontology=False)
-    return doc.id, g.serialize(format="nt", encoding="utf-8"), len(res.articles)
+    return doc.id, ntriples(corpus, ex.rules), len(res.articles)
 
 
 def _extract(docs: list[Document], rules: list[str] | None, workers: int,
@@ -128,13 +127,21 @@ def build(sources: list[str], outdir: str | Path, rules: list[str] | None = None
         todo = [d for d in docs if known.get(d.id, {}).get("sha256") != sha256(d.raw)]
         rep.unchanged = len(docs) - len(todo)
         entries = dict(manifest["documents"])
+        hashes = {d.id: sha256(d.raw) for d in todo}
+        batch: list[tuple[str, bytes]] = []
         for doc_id, nt, n_articles in _extract(todo, rules, rep.workers, dask):
-            store.replace_document(store.graph_iri(doc_id), nt)
-            entries[doc_id] = {"sha256": next(sha256(d.raw) for d in todo if d.id == doc_id),
-                               "articles": n_articles}
+            if doc_id in entries:
+                store.replace_document(store.graph_iri(doc_id), nt)
+            else:
+                batch.append((store.graph_iri(doc_id), nt))
+                if len(batch) >= 500:
+                    store.add_new_documents(batch)
+                    batch = []
+            entries[doc_id] = {"sha256": hashes[doc_id], "articles": n_articles}
             rep.extracted += 1
             if progress:
                 progress(doc_id)
+        store.add_new_documents(batch)
         if prune:
             given = {d.id for d in docs}
             for doc_id in sorted(set(entries) - given):
@@ -181,11 +188,10 @@ def _summarise(store: OxStore, rep: BuildReport, entries: dict) -> None:
 
 def write_page(store: OxStore, out: Path) -> None:
     from . import analytics, viz
-    g = store.to_rdflib()
-    G = analytics.to_networkx(g)
+    G = analytics.store_networkx(store.ox)
     title = f"kg — {out.name}"
     if len(G) > MAX_PAGE_NODES:
         keep = sorted(G.nodes, key=lambda n: (-G.degree(n), n))[:MAX_PAGE_NODES]
         G = G.subgraph(keep).copy()
         title += f" (the {MAX_PAGE_NODES} most connected entities; kg viz --focus for the rest)"
-    atomic_write(out / PAGE_FILE, viz.render(g, G, title).encode("utf-8"))
+    atomic_write(out / PAGE_FILE, viz.render(viz.store_evidence(store.ox), G, title).encode("utf-8"))

@@ -28,14 +28,22 @@ def slug(text: str) -> str:
     return quote(text, safe="").replace("%", "%") if not text.isascii() else quote(text, safe="")
 
 
+UCSCHAR = ((0xA0, 0xD7FF), (0xF900, 0xFDCF), (0xFDF0, 0xFFEF), (0x10000, 0x1FFFD), (0x20000, 0x2FFFD),
+           (0x30000, 0x3FFFD))
+PUNCT_ENCODED = set("（）【】《》“”、，。：；\u3000")
+
+
+def _iri_char(ch: str) -> bool:
+    o = ord(ch)
+    if o < 128:
+        return ch.isalnum() or ch in "-._~"
+    return ch not in PUNCT_ENCODED and any(a <= o <= b for a, b in UCSCHAR)
+
+
 def iri_safe(text: str) -> str:
-    out = []
-    for ch in text:
-        if ch.isalnum() or ch in "-._~" or ord(ch) > 127 and ch not in "（）【】《》“”、，。：；":
-            out.append(ch)
-        else:
-            out.append("".join(f"%{b:02X}" for b in ch.encode("utf-8")))
-    return "".join(out)
+    """A readable IRI segment: letters (Chinese too) kept, everything else percent-encoded."""
+    return "".join(ch if _iri_char(ch) else "".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass"))
+                   for ch in text)
 
 
 def entity_iri(e: Entity) -> URIRef:
@@ -58,9 +66,26 @@ def bind(g: Graph) -> None:
         g.bind(p, ns, override=True)
 
 
+class _Sink(set):
+    """Collects triples; has the .add of an rdflib Graph."""
+
+
 def build_graph(corpus: Corpus, rules: RuleSet, with_ontology: bool = True) -> Graph:
     g = ontology() if with_ontology else Graph()
     bind(g)
+    for t in triples(corpus, rules):
+        g.add(t)
+    return g
+
+
+def ntriples(corpus: Corpus, rules: RuleSet) -> bytes:
+    """The corpus's facts as sorted N-Triples, without building an rdflib graph."""
+    from rdflib.plugins.serializers.nt import _nt_row
+    return "".join(sorted(_nt_row(t) for t in triples(corpus, rules))).encode("utf-8")
+
+
+def triples(corpus: Corpus, rules: RuleSet) -> set:
+    g = _Sink()
     for res in corpus.results:
         d = doc_iri(res.document.id)
         g.add((d, RDF.type, KG.Document))

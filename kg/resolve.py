@@ -65,10 +65,18 @@ class Resolver:
         self.legal = sorted(v("legal_forms"), key=len, reverse=True)
         self.industry = sorted(v("industry_words"), key=len, reverse=True)
         self.gaz = extractor.gaz
+        self._strip_cache: dict[str, tuple[str, str]] = {}
+        self._short_cache: dict[str, set[str]] = {}
 
     # ---- names -------------------------------------------------------------
     def strip_place(self, name: str) -> tuple[str, str]:
         """(leading place, rest): 嘉兴经开区智能制造联盟 → (嘉兴经开区, 智能制造联盟)."""
+        hit = self._strip_cache.get(name)
+        if hit is None:
+            hit = self._strip_cache[name] = self._strip_place(name)
+        return hit
+
+    def _strip_place(self, name: str) -> tuple[str, str]:
         best = ""
         for n in range(min(len(name) - 2, 12), 1, -1):
             head = name[:n]
@@ -80,6 +88,12 @@ class Resolver:
 
     def short_names(self, name: str) -> set[str]:
         """Short names a company is called by: place, legal form and industry words stripped."""
+        hit = self._short_cache.get(name)
+        if hit is None:
+            hit = self._short_cache[name] = self._short_names(name)
+        return hit
+
+    def _short_names(self, name: str) -> set[str]:
         core = re.sub(r"[（(][^）)]*[）)]", "", name)
         for lf in self.legal:
             if core.endswith(lf):

@@ -130,6 +130,8 @@ class OxStore:
     def open(cls, outdir: str | Path, read_only: bool = False) -> "OxStore":
         import pyoxigraph as ox
         path = Path(outdir) / STORE_DIR
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
         try:
             store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
         except OSError as exc:
@@ -168,11 +170,24 @@ class OxStore:
         new = {(t.subject, t.predicate, t.object) for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)}
         old = self._triples(graph_iri)
         added, removed = new - old, old - new
-        self.ox.extend([ox.Quad(s, p, o, g) for s, p, o in added])
-        self.ox.extend([ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in added])
+        self.ox.extend([ox.Quad(s, p, o, g) for s, p, o in added] +
+                       [ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in added])
         for s, p, o in removed:
             self.ox.remove(ox.Quad(s, p, o, g))
             self._forget(s, p, o)
+
+    def add_new_documents(self, docs: list[tuple[str, bytes]]) -> None:
+        """Load the facts of documents the store has never held, in one bulk load."""
+        import pyoxigraph as ox
+        quads = []
+        default = ox.DefaultGraph()
+        for graph_iri, ntriples in docs:
+            g = ox.NamedNode(graph_iri)
+            for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES):
+                quads.append(ox.Quad(t.subject, t.predicate, t.object, g))
+                quads.append(ox.Quad(t.subject, t.predicate, t.object, default))
+        if quads:
+            self.ox.bulk_extend(quads)
 
     def drop_document(self, graph_iri: str) -> None:
         import pyoxigraph as ox
@@ -195,8 +210,12 @@ class OxStore:
                 self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
     def turtle(self) -> bytes:
-        from .turtle import write
-        return write((str(s), str(p), str(o)) for s, p, o in self.default_triples())
+        """The default graph as Turtle. Oxigraph writes in its index order, which depends
+        only on the triples, so the same graph gives the same bytes."""
+        import pyoxigraph as ox
+
+        from .turtle import PREFIXES
+        return self.ox.dump(format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
 
     def to_rdflib(self) -> Graph:
         g = Graph()

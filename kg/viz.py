@@ -53,6 +53,31 @@ def evidence(g: Graph) -> dict[tuple[str, str, str], list[dict]]:
     return out
 
 
+EVIDENCE_QUERY = """
+PREFIX kg: <https://kg.example.org/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?s ?p ?o ?sentence ?doc ?rule ?start ?end WHERE {
+  ?a a kg:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:sentence ?sentence ;
+     kg:start ?start ; kg:end ?end .
+  OPTIONAL { ?a prov:wasDerivedFrom ?d . ?d rdfs:label ?doc }
+  OPTIONAL { ?a kg:rule ?r . ?r rdfs:label ?rule } }"""
+
+
+def store_evidence(ox_store) -> dict[tuple[str, str, str], list[dict]]:
+    out: dict[tuple[str, str, str], list[dict]] = {}
+    for row in ox_store.query(EVIDENCE_QUERY):
+        key = (row["s"].value, row["p"].value.rsplit("#", 1)[-1], row["o"].value)
+        out.setdefault(key, []).append({
+            "sentence": row["sentence"].value, "document": row["doc"].value if row["doc"] else "",
+            "rule": row["rule"].value if row["rule"] else "", "start": int(row["start"].value),
+            "end": int(row["end"].value)})
+    for v in out.values():
+        v.sort(key=lambda e: (e["document"], e["start"], e["rule"]))
+    return out
+
+
 def select(G: nx.MultiDiGraph, focus: str | None = None, hops: int = 1, types: list[str] | None = None,
            relations: list[str] | None = None) -> nx.MultiDiGraph:
     """The part of the graph a view shows: a neighbourhood, some types, some relations."""
@@ -82,8 +107,8 @@ def short_id(iri: str) -> str:
     return "e:" + unquote(iri.rsplit("/", 1)[-1])
 
 
-def page_data(g: Graph, H: nx.MultiDiGraph) -> dict:
-    ev = evidence(g)
+def page_data(g, H: nx.MultiDiGraph) -> dict:
+    ev = g if isinstance(g, dict) else evidence(g)
     pagerank = nx.pagerank(nx.DiGraph(H)) if len(H) else {}
     top = max(pagerank.values(), default=1.0) or 1.0
     nodes, edges = [], []
@@ -152,7 +177,8 @@ def network(data: dict, physics: bool) -> Network:
     return net
 
 
-def render(g: Graph, H: nx.MultiDiGraph, title: str = "kg") -> str:
+def render(g, H: nx.MultiDiGraph, title: str = "kg") -> str:
+    """The page for graph H; ``g`` is the rdflib graph, or the evidence map already computed."""
     data = page_data(g, H)
     physics = layout(H, data)
     net = network(data, physics)
