@@ -24,6 +24,9 @@ EXAMPLES = {
     "rules": "kg rules            # list the rules and run every example\n  kg rules --rules my_rules.yaml",
     "viz": "kg viz build/ --focus 松江经开区 --hops 1 -o focus.html\n  kg viz build/ --types Company Place --relations locatedIn",
     "push": "kg push build/ http://127.0.0.1:7878/store",
+    "show": "kg show 松江经开区 -g build/\n  kg show 铂桐医疗 -g build/ --json",
+    "export": "kg export build/ --format graphml -o graph.graphml\n  kg export build/ --format csv -o edges.csv",
+    "serve": "kg serve build/ --port 8000   # then open http://127.0.0.1:8000/",
     "stats": "kg stats build/ --top 10\n  kg stats build/ --write   # store degree, pagerank, betweenness, community in graph.ttl",
 }
 
@@ -95,6 +98,22 @@ def _parser() -> argparse.ArgumentParser:
     pu = cmd("push", "write a built graph into a SPARQL store through the Graph Store Protocol")
     pu.add_argument("graph", metavar="OUTDIR")
     pu.add_argument("url", metavar="URL", help="the store's Graph Store endpoint, e.g. http://127.0.0.1:7878/store")
+
+    sh = cmd("show", "an entity card: names, types, every relation in and out with its source sentence")
+    sh.add_argument("name", metavar="NAME", help="any of the entity's names")
+    sh.add_argument("-g", "--graph", required=True, metavar="OUTDIR")
+    sh.add_argument("--json", action="store_true")
+
+    ex = cmd("export", "export the graph: turtle, ntriples, nquads, trig, jsonld, graphml or csv")
+    ex.add_argument("graph", metavar="OUTDIR")
+    ex.add_argument("--format", required=True, choices=["turtle", "ntriples", "nquads", "trig", "jsonld",
+                                                         "graphml", "csv"])
+    ex.add_argument("-o", "--out", required=True, metavar="FILE")
+
+    sv = cmd("serve", "serve the graph page and a read-only SPARQL endpoint at /sparql")
+    sv.add_argument("graph", metavar="OUTDIR")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--host", default="127.0.0.1", help="default: loopback only")
 
     st = cmd("stats", "graph analytics: size, components, top entities, communities")
     st.add_argument("graph", metavar="OUTDIR")
@@ -340,6 +359,85 @@ def cmd_viz(args) -> int:
     return 0
 
 
+# ---- show ------------------------------------------------------------------------
+def cmd_show(args) -> int:
+    from .card import card, find
+    from .store import load_graph
+    from .viz import evidence
+
+    g = load_graph(args.graph)
+    hits = find(g, args.name)
+    if not hits:
+        raise KgError(f"no entity named {args.name!r} in {args.graph}")
+    ev = evidence(g)
+    cards = [card(g, h, ev) for h in hits]
+    if args.json:
+        from dataclasses import asdict
+        print(json.dumps([asdict(c) for c in cards], ensure_ascii=False, indent=1))
+        return 0
+    out = _console()
+    if len(cards) > 1:
+        out.print(f"[yellow]{len(cards)} entities match {args.name!r}:[/] " + "、".join(c.name for c in cards))
+    for c in cards:
+        print_card(out, c)
+    return 0
+
+
+def print_card(out: Console, c) -> None:
+    from rich.panel import Panel
+    from rich.text import Text
+    from .viz import REL_ZH
+    head = Text()
+    head.append(c.name, style="bold")
+    head.append("  " + " · ".join(c.types), style="cyan")
+    if c.aliases:
+        head.append("\n别名 aliases: " + "、".join(c.aliases))
+    out.print(Panel(head, expand=False))
+    names = [c.name] + c.aliases
+    for link in c.links:
+        arrow = "→" if link.direction == "out" else "←"
+        line = Text(f" {arrow} ")
+        line.append(f"{link.relation} {REL_ZH.get(link.relation, '')}", style="green")
+        line.append(f"  {link.other}", style="bold")
+        out.print(line)
+        for e in link.evidence[:3]:
+            s = Text("     “")
+            s.append(e["sentence"])
+            s.append("”")
+            for n in sorted(set(names), key=len, reverse=True):
+                s.highlight_words([n], style="bold yellow")
+            out.print(s)
+            out.print(Text(f"       {e['document']} [{e['start']}:{e['end']}] rule {e['rule']}", style="dim"))
+    if not c.links:
+        out.print(" (no relations)")
+
+
+# ---- export ----------------------------------------------------------------------
+def cmd_export(args) -> int:
+    from .export import export
+    from .store import OxStore, has_store, load_graph
+
+    store = OxStore.open(args.graph, read_only=True).ox if has_store(args.graph) else None
+    files = export(load_graph(args.graph), args.out, args.format, store=store)
+    _console(stderr=True).print("written " + ", ".join(str(f) for f in files))
+    return 0
+
+
+# ---- serve -----------------------------------------------------------------------
+def cmd_serve(args) -> int:
+    from .serve import server
+    httpd = server(args.graph, args.host, args.port)
+    _console(stderr=True).print(f"serving {args.graph}: page http://{args.host}:{args.port}/ · "
+                                f"SPARQL http://{args.host}:{args.port}/sparql (read-only) · Ctrl-C to stop")
+    try:
+        httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        httpd.server_close()
+    return 0
+
+
 # ---- push ------------------------------------------------------------------------
 def cmd_push(args) -> int:
     from .remote import push
@@ -403,7 +501,7 @@ def cmd_stats(args) -> int:
 
 COMMANDS = {"build": cmd_build, "query": cmd_query, "extract": cmd_extract, "explain": cmd_explain,
             "eval": cmd_eval, "rules": cmd_rules, "viz": cmd_viz, "stats": cmd_stats,
-            "push": cmd_push}
+            "push": cmd_push, "show": cmd_show, "export": cmd_export, "serve": cmd_serve}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -67,6 +67,35 @@ class KnowledgeGraph:
     def query(self, sparql: str) -> q.Result:
         return q.run(self.graph, q.read_query(sparql))
 
+    def entity(self, name: str):
+        """The card of the entity called ``name`` (any of its names); KgError if none."""
+        from .card import card, find
+        from .errors import KgError
+        hits = find(self.graph, name)
+        if not hits:
+            raise KgError(f"no entity named {name!r}")
+        return card(self.graph, hits[0])
+
+    def to_networkx(self):
+        """Entities as nodes (label, type, aliases), relations as keyed edges."""
+        from .analytics import to_networkx
+        return to_networkx(self.graph)
+
+    def show(self, height: int = 650, **view):
+        """The network page inline in Jupyter (an iframe holding the offline page)."""
+        import html as _html
+
+        from IPython.display import HTML
+        from .viz import page
+        doc = page(self.graph, "kg", **view)
+        import warnings
+        warnings.filterwarnings("ignore", message="Consider using IPython.display.IFrame")
+        return HTML(f'<iframe srcdoc="{_html.escape(doc)}" style="width:100%;height:{height}px;border:0"></iframe>')
+
+    def export(self, path: str | Path, format: str = "turtle") -> list[Path]:
+        from .export import export
+        return export(self.graph, path, format)
+
     def turtle(self) -> bytes:
         return self.graph.serialize(format="turtle", encoding="utf-8")
 
@@ -93,6 +122,13 @@ def summarise(graph: Graph) -> Summary:
     return s
 
 
-def build(sources: Iterable[str], rules: list[str] | None = None) -> KnowledgeGraph:
+def build(sources: Iterable[str] | str, rules: list[str] | None = None) -> KnowledgeGraph:
     """Build a knowledge graph from .txt files, folders and .jsonl files."""
-    return KnowledgeGraph.build(sources, rules)
+    if isinstance(sources, (str, Path)):
+        sources = [str(sources)]
+    return KnowledgeGraph.build([str(s) for s in sources], rules)
+
+
+def load(outdir: str | Path) -> KnowledgeGraph:
+    """Open a graph built by `kg build -o OUTDIR` (or a .ttl file)."""
+    return KnowledgeGraph.load(outdir)

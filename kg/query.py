@@ -26,6 +26,18 @@ class Result:
     graph: Graph | None = None
     answer: bool | None = None
 
+    def df(self):
+        """The rows as a pandas DataFrame (plain Python values)."""
+        import pandas as pd
+        return pd.DataFrame([[None if t is None else (t.toPython() if isinstance(t, Literal) else str(t))
+                              for t in row] for row in self.rows], columns=self.vars)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
 
 def read_query(query: str) -> str:
     """A .rq file's text, or the query string itself."""

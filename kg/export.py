@@ -1,0 +1,72 @@
+"""Export a graph for other tools: RDF formats, JSON-LD with a context, GraphML, CSV."""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from rdflib import Graph
+
+from .errors import KgError
+from .store import atomic_write
+from .turtle import PREFIXES
+
+FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld", "graphml", "csv")
+
+
+def export(g: Graph, path: str | Path, fmt: str, store=None) -> list[Path]:
+    """Write ``g`` (or, for nquads/trig, the store with its per-document graphs) to ``path``.
+    Returns the files written (csv writes an edge list and a node list)."""
+    path = Path(path)
+    if fmt not in FORMATS:
+        raise KgError(f"unknown export format {fmt!r} (one of {', '.join(FORMATS)})")
+    if fmt in ("nquads", "trig") and store is not None:
+        import pyoxigraph as ox
+        f = ox.RdfFormat.N_QUADS if fmt == "nquads" else ox.RdfFormat.TRIG
+        atomic_write(path, store.dump(format=f, **({"prefixes": PREFIXES} if fmt == "trig" else {})))
+        return [path]
+    if fmt in ("turtle", "ntriples", "nquads", "trig"):
+        name = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "trig": "trig"}[fmt]
+        for p, ns in PREFIXES.items():
+            g.bind(p, ns, override=True)
+        atomic_write(path, g.serialize(format=name, encoding="utf-8"))
+        return [path]
+    if fmt == "jsonld":
+        context = dict(PREFIXES)
+        context.update({"label": {"@id": "rdfs:label", "@container": "@set"},
+                        "altLabel": {"@id": "skos:altLabel", "@container": "@set"}})
+        data = g.serialize(format="json-ld", context=context, auto_compact=True)
+        atomic_write(path, data.encode("utf-8") if isinstance(data, str) else data)
+        return [path]
+    from .analytics import to_networkx
+    G = to_networkx(g)
+    if fmt == "graphml":
+        import networkx as nx
+        H = nx.MultiDiGraph()
+        for n, d in G.nodes(data=True):
+            H.add_node(n, label=d["label"], type=d["type"], types=",".join(d["types"]),
+                       aliases="、".join(d.get("aliases", [])), awards="、".join(d.get("awards", [])))
+        for u, v, k, d in G.edges(keys=True, data=True):
+            H.add_edge(u, v, key=k, relation=d["relation"], label=d["relation"])
+        buf = io.BytesIO()
+        nx.write_graphml(H, buf, encoding="utf-8")
+        atomic_write(path, buf.getvalue())
+        return [path]
+    # csv: an edge list at PATH and a node list beside it
+    nodes_path = path.with_name(path.stem + ".nodes.csv")
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["source", "relation", "target", "source_label", "target_label"])
+    for u, v, k in sorted(G.edges(keys=True)):
+        w.writerow([u, k, v, G.nodes[u]["label"], G.nodes[v]["label"]])
+    for n, d in sorted(G.nodes(data=True)):
+        for a in d.get("awards", []):
+            w.writerow([n, "award", "", d["label"], a])
+    atomic_write(path, out.getvalue().encode("utf-8-sig"))
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["id", "label", "type", "types", "aliases"])
+    for n, d in sorted(G.nodes(data=True)):
+        w.writerow([n, d["label"], d["type"], ";".join(d["types"]), ";".join(d.get("aliases", []))])
+    atomic_write(nodes_path, out.getvalue().encode("utf-8-sig"))
+    return [path, nodes_path]
