@@ -14,7 +14,10 @@ from typing import Callable, Iterable, Iterator
 from .errors import KgError
 from .model import RELATIONS, TYPES, Document
 from .reader import ReadReport, read_sources
-from .store import GRAPH_BASE, PAGE_FILE, GRAPH_FILE, BuildLock, OxStore, atomic_write
+import shutil
+
+from .store import (GENERATIONS, GRAPH_BASE, GRAPH_FILE, PAGE_FILE, BuildLock, OxStore, atomic_write,
+                    current_generation, has_store, switch_generation)
 
 MAX_PAGE_NODES = 3000
 ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
@@ -120,44 +123,67 @@ def build(sources: list[str], outdir: str | Path, rules: list[str] | None = None
         raise KgError("no documents to build from (no readable .txt or .jsonl files in the sources)")
     rep.documents = len(docs)
     with BuildLock(out):
-        store = OxStore.open(out)
-        manifest = store.manifest()
+        gen = current_generation(out)
+        old = OxStore.open(out, read_only=True) if gen is not None and has_store(out) else None
+        manifest = old.manifest() if old else {"version": 1, "rules": "", "documents": {}}
         fingerprint = rules_fingerprint(rules)
         known = manifest["documents"] if manifest.get("rules") == fingerprint else {}
         todo = [d for d in docs if known.get(d.id, {}).get("sha256") != sha256(d.raw)]
         rep.unchanged = len(docs) - len(todo)
         entries = dict(manifest["documents"])
-        hashes = {d.id: sha256(d.raw) for d in todo}
-        batch: list[tuple[str, bytes]] = []
-        for doc_id, nt, n_articles in _extract(todo, rules, rep.workers, dask):
-            if doc_id in entries:
-                store.replace_document(store.graph_iri(doc_id), nt)
-            else:
-                batch.append((store.graph_iri(doc_id), nt))
-                if len(batch) >= 500:
-                    store.add_new_documents(batch)
-                    batch = []
-            entries[doc_id] = {"sha256": hashes[doc_id], "articles": n_articles}
-            rep.extracted += 1
-            if progress:
-                progress(doc_id)
-        store.add_new_documents(batch)
-        if prune:
-            given = {d.id for d in docs}
-            for doc_id in sorted(set(entries) - given):
-                store.drop_document(store.graph_iri(doc_id))
-                del entries[doc_id]
-                rep.pruned += 1
+        gone = sorted(set(entries) - {d.id for d in docs}) if prune else []
+        if not todo and not gone and old is not None and (out / GRAPH_FILE).exists():
+            _summarise(old, rep, entries)
+            rep.seconds = time.perf_counter() - t0
+            return rep
+        new_gen = (gen or 0) + 1
+        home = out / GENERATIONS / str(new_gen)
+        if home.exists():
+            shutil.rmtree(home)
+        if old is not None:
+            old.close()
+            OxStore.open(out).checkpoint(home)      # we hold the lock: no writer but us
+        store = OxStore.open_at(home)
+        _apply(store, todo, rules, rep, dask, entries, progress)
+        for doc_id in gone:
+            store.drop_document(store.graph_iri(doc_id))
+            del entries[doc_id]
+            rep.pruned += 1
         _ontology(store)
         store.ox.flush()
         _summarise(store, rep, entries)
-        if rep.extracted or rep.pruned or not (out / GRAPH_FILE).exists():
-            atomic_write(out / GRAPH_FILE, store.turtle())
-            if page:
-                write_page(store, out)
         store.save_manifest({"version": 1, "rules": fingerprint, "documents": entries})
+        atomic_write(out / GRAPH_FILE, store.turtle())
+        if page:
+            write_page(store, out)
+        store.close()
+        del store
+        switch_generation(out, new_gen)
+        for stale in (out / GENERATIONS).iterdir():
+            if stale.name != str(new_gen):
+                shutil.rmtree(stale, ignore_errors=True)
     rep.seconds = time.perf_counter() - t0
     return rep
+
+
+def _apply(store: OxStore, todo: list[Document], rules, rep: BuildReport, dask, entries: dict,
+           progress) -> None:
+    """Extract the documents and put their facts in the store (new ones in bulk)."""
+    hashes = {d.id: sha256(d.raw) for d in todo}
+    batch: list[tuple[str, bytes]] = []
+    for doc_id, nt, n_articles in _extract(todo, rules, rep.workers, dask):
+        if doc_id in entries:
+            store.replace_document(store.graph_iri(doc_id), nt)
+        else:
+            batch.append((store.graph_iri(doc_id), nt))
+            if len(batch) >= 500:
+                store.add_new_documents(batch)
+                batch = []
+        entries[doc_id] = {"sha256": hashes[doc_id], "articles": n_articles}
+        rep.extracted += 1
+        if progress:
+            progress(doc_id)
+    store.add_new_documents(batch)
 
 
 def _check_ids(docs: list[Document]) -> None:

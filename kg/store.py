@@ -1,18 +1,23 @@
 """Where a built graph lives: an on-disk Oxigraph store in OUTDIR, plus exports.
 
-OUTDIR/store/         pyoxigraph (RocksDB): each document's facts in its own named
-                      graph; the default graph is their union (each triple once),
-                      kept up to date incrementally; the ontology has a graph too.
-OUTDIR/manifest.json  document id → content hash, and the rules' hash.
-OUTDIR/graph.ttl      the default graph as Turtle (deterministic), the export.
-OUTDIR/graph.html     the network page.
-All files are written to a temporary name and renamed; a lock refuses two builds at once.
+OUTDIR/store -> stores/N   the current generation (a symlink, replaced atomically)
+OUTDIR/stores/N/db/        pyoxigraph (RocksDB): each document's facts in its own named
+                           graph; the default graph is their union (each triple once),
+                           kept up to date incrementally; the ontology has a graph too.
+OUTDIR/stores/N/manifest.json  document id → content hash, and the rules' fingerprint.
+OUTDIR/graph.ttl           the default graph as Turtle (deterministic), the export.
+OUTDIR/graph.html          the network page.
+A build works on a new generation (a RocksDB checkpoint of the current one: hard links,
+no copy) and switches the symlink only when it is complete, so a build killed half-way
+leaves the previous generation in place. Files are written to a temporary name and
+renamed; a lock refuses two builds at once.
 """
 from __future__ import annotations
 
 import fcntl
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Iterable
@@ -23,7 +28,9 @@ from .errors import KgError
 
 GRAPH_FILE = "graph.ttl"
 PAGE_FILE = "graph.html"
-STORE_DIR = "store"
+STORE_DIR = "store"          # the symlink to the current generation
+GENERATIONS = "stores"
+DB = "db"
 MANIFEST = "manifest.json"
 LOCK = ".kg.lock"
 GRAPH_BASE = "https://kg.example.org/graph/"
@@ -83,7 +90,26 @@ def graph_path(outdir: str | Path) -> Path:
 
 
 def has_store(outdir: str | Path) -> bool:
-    return (Path(outdir) / STORE_DIR).is_dir() and (Path(outdir) / MANIFEST).is_file()
+    return (Path(outdir) / STORE_DIR / DB).is_dir() and (Path(outdir) / STORE_DIR / MANIFEST).is_file()
+
+
+def current_generation(outdir: Path) -> int | None:
+    link = outdir / STORE_DIR
+    if not link.is_symlink():
+        return None
+    try:
+        return int(Path(os.readlink(link)).name)
+    except ValueError:
+        return None
+
+
+def switch_generation(outdir: Path, gen: int) -> None:
+    """Point OUTDIR/store at generation ``gen`` in one atomic rename."""
+    tmp = outdir / f".{STORE_DIR}.{gen}.tmp"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(f"{GENERATIONS}/{gen}", tmp)
+    os.replace(tmp, outdir / STORE_DIR)
 
 
 def load_graph(outdir: str | Path) -> Graph:
@@ -122,34 +148,51 @@ def to_rdflib(term):
 class OxStore:
     """The on-disk store of one OUTDIR."""
 
-    def __init__(self, store, outdir: Path):
+    def __init__(self, store, home: Path):
         self.ox = store
-        self.outdir = outdir
+        self.home = home          # the generation folder: db/ and manifest.json
 
     @classmethod
     def open(cls, outdir: str | Path, read_only: bool = False) -> "OxStore":
+        """The current generation of OUTDIR's store."""
+        home = (Path(outdir) / STORE_DIR).resolve()
+        return cls.open_at(home, read_only)
+
+    @classmethod
+    def open_at(cls, home: Path, read_only: bool = False) -> "OxStore":
         import pyoxigraph as ox
-        path = Path(outdir) / STORE_DIR
+        path = home / DB
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
             store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
         except OSError as exc:
             raise KgError(f"{path}: cannot open the graph store ({str(exc).splitlines()[0][:120]})") from None
-        return cls(store, Path(outdir))
+        return cls(store, home)
+
+    def checkpoint(self, target: Path) -> None:
+        """A consistent copy of this store at ``target`` (RocksDB hard links)."""
+        target.mkdir(parents=True, exist_ok=True)
+        self.ox.flush()
+        self.ox.backup(str(target / DB))
+        if (self.home / MANIFEST).exists():
+            shutil.copyfile(self.home / MANIFEST, target / MANIFEST)
+
+    def close(self) -> None:
+        self.ox = None
 
     # ---- manifest ----------------------------------------------------------------
     def manifest(self) -> dict:
-        p = self.outdir / MANIFEST
+        p = self.home / MANIFEST
         if not p.exists():
             return {"version": 1, "rules": "", "documents": {}}
         try:
             return json.loads(p.read_text(encoding="utf-8"))
         except json.JSONDecodeError:
-            raise KgError(f"{p}: the build manifest is damaged; delete {self.outdir} and build again") from None
+            raise KgError(f"{p}: the build manifest is damaged; delete that folder and build again") from None
 
     def save_manifest(self, manifest: dict) -> None:
-        atomic_write(self.outdir / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1,
+        atomic_write(self.home / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1,
                                                         sort_keys=True).encode("utf-8"))
 
     # ---- per-document graphs -------------------------------------------------------
