@@ -33,6 +33,7 @@ class BuildReport:
     entities: Counter = field(default_factory=Counter)
     relations: Counter = field(default_factory=Counter)
     skipped: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
     triples: int = 0
     seconds: float = 0.0
     workers: int = 1
@@ -108,13 +109,15 @@ def _extract_dask(docs: list[Document], rules: list[str] | None, address: str):
 # ---- the build ------------------------------------------------------------------------
 def build(sources: list[str], outdir: str | Path, rules: list[str] | None = None, workers: int | None = None,
           prune: bool = False, dask: str | None = None, strict: bool = False,
-          progress: Callable[[str], None] | None = None, page: bool = True) -> BuildReport:
+          progress: Callable[[str], None] | None = None, page: bool = True,
+          max_bytes: int = 20_000_000) -> BuildReport:
     t0 = time.perf_counter()
     out = Path(outdir)
     rep = BuildReport(workers=workers or os.cpu_count() or 1)
     read = ReadReport()
-    docs = list(read_sources(sources, read))
+    docs = list(read_sources(sources, read, max_bytes))
     rep.skipped = read.skipped
+    rep.warnings = read.warnings
     if strict and read.skipped:
         more = f" and {len(read.skipped) - 1} more" if len(read.skipped) > 1 else ""
         raise KgError(f"{read.skipped[0].reason}{more}; skipped inputs with --strict: nothing written")

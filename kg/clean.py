@@ -24,7 +24,10 @@ def _append_line(text: list[str], offs: list[int], raw: str, start: int, end: in
     pending_space: int | None = gap_at
     for i in range(start, end):
         ch = raw[i]
-        if ch in _SPACES or unicodedata.category(ch) == "Zs":
+        cat = unicodedata.category(ch) if ord(ch) > 127 or ord(ch) < 32 or ord(ch) == 127 else ""
+        if cat in ("Cc", "Cf", "Cs", "Co") and ch not in "\t":
+            continue  # control and format characters are noise: dropped, offsets keep the rest
+        if ch in _SPACES or cat == "Zs":
             if pending_space is None:
                 pending_space = i
             continue

@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from .errors import KgError
+from .errors import KgError, UsageError
 from .model import RELATIONS as RELATION_CHOICES
 from .model import TYPES as TYPES_CHOICES
 
@@ -35,13 +35,20 @@ def _console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a wrong argument is one line (and exit status 2)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(
+    ap = _Parser(
         prog="kg", description="Build an RDF knowledge graph from Chinese regional news pages.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  " + "\n  ".join(EXAMPLES.values()))
     ap.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
-    sub = ap.add_subparsers(dest="command", metavar="COMMAND")
+    sub = ap.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def cmd(name: str, help_text: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help_text, description=help_text,
@@ -59,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--prune", action="store_true", help="drop the facts of documents no longer given")
     b.add_argument("--dask", metavar="ADDRESS", help="run extraction on a Dask cluster (tcp://host:8786)")
     b.add_argument("--store", metavar="URL", help="also write the graph into a SPARQL store (Graph Store Protocol)")
+    b.add_argument("--max-bytes", type=int, default=20_000_000, metavar="N",
+                   help="skip files larger than N bytes (default 20 MB)")
 
     qp = cmd("query", "run a SPARQL query (.rq file or string) against a built graph")
     qp.add_argument("query", metavar="QUERY")
@@ -66,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     src.add_argument("-g", "--graph", metavar="OUTDIR", help="a folder made by kg build, or a .ttl file")
     src.add_argument("--endpoint", metavar="URL", help="a SPARQL 1.1 endpoint to query instead")
     qp.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
+    qp.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="stop a query that runs longer")
+    qp.add_argument("--update", action="store_true", help="allow SPARQL Update (changes the store and graph.ttl)")
 
     e = cmd("extract", "write entity and relation mentions as JSON Lines, offsets into each raw text")
     e.add_argument("inputs", nargs="+", metavar="INPUT")
@@ -73,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--rules", action="append", default=[], metavar="FILE")
     e.add_argument("--nested", action="store_true", help="also list names nested in longer names")
     e.add_argument("-q", "--quiet", action="store_true")
+    e.add_argument("--max-bytes", type=int, default=20_000_000, metavar="N")
 
     x = cmd("explain", "show tokens, mentions, the rules that fired and the relations for a text")
     x.add_argument("text", metavar="TEXT", help="a sentence or a few, or a path to a .txt file")
@@ -132,7 +144,8 @@ def cmd_build(args) -> int:
     out = _console()
     expand(args.sources)  # fails early, with one line, on a missing source
     show = not args.quiet and not args.json and err.is_terminal
-    kwargs = dict(rules=args.rules, workers=args.workers, prune=args.prune, dask=args.dask, strict=args.strict)
+    kwargs = dict(rules=args.rules, workers=args.workers, prune=args.prune, dask=args.dask, strict=args.strict,
+                  max_bytes=args.max_bytes)
     if show:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
         prog = Progress(TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -145,6 +158,8 @@ def cmd_build(args) -> int:
         rep = build(args.sources, args.out, **kwargs)
     for sk in rep.skipped:
         err.print(f"[yellow]skipped[/] {sk.reason}", markup=True, highlight=False)
+    for w in rep.warnings:
+        err.print(f"[yellow]warning[/] {w}", markup=True, highlight=False)
     if args.store:
         from .remote import push
         push(args.out, args.store)
@@ -187,14 +202,22 @@ def cmd_query(args) -> int:
 
     text = q.read_query(args.query)
     if q.is_update(text):
-        raise KgError("kg query runs read-only queries; SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP …) is refused")
+        if not args.update:
+            raise KgError("kg query runs read-only queries; SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP …) "
+                          "is refused unless --update is given")
+        if args.endpoint or not has_store(args.graph):
+            raise KgError("--update works on a folder made by kg build")
+        q.update_store(args.graph, text)
+        _console(stderr=True).print("updated the store and graph.ttl")
+        return 0
     if args.endpoint:
         from .remote import query_endpoint
         res = query_endpoint(args.endpoint, text)
     elif has_store(args.graph):
-        res = q.run_store(OxStore.open(args.graph, read_only=True).ox, text)
+        res = q.with_timeout(lambda: q.run_store(OxStore.open(args.graph, read_only=True).ox, text), args.timeout)
     else:
-        res = q.run(load_graph(args.graph), text)
+        g = load_graph(args.graph)
+        res = q.with_timeout(lambda: q.run(g, text), args.timeout)
     if res.kind == "CONSTRUCT":
         sys.stdout.write(q.render(res, "turtle"))
     elif args.format != "table":
@@ -227,7 +250,7 @@ def cmd_extract(args) -> int:
 
     ex = extractor(args.rules)
     report = ReadReport()
-    lines = [dumps(ex.process(doc), args.nested) for doc in read_sources(args.inputs, report)]
+    lines = [dumps(ex.process(doc), args.nested) for doc in read_sources(args.inputs, report, args.max_bytes)]
     for sk in report.skipped:
         _console(stderr=True).print(f"skipped {sk.reason}")
     atomic_write(Path(args.out), ("\n".join(lines) + "\n").encode("utf-8") if lines else b"")
@@ -512,6 +535,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"kg: error: {exc}", file=sys.stderr)
+        return 2
     except KgError as exc:
         print(f"kg: error: {exc}", file=sys.stderr)
         return 1

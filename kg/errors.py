@@ -2,4 +2,8 @@
 
 
 class KgError(Exception):
-    """A user-facing problem: bad input, missing graph, bad rule file."""
+    """A user-facing problem: bad input, missing graph, bad rule file (exit status 1)."""
+
+
+class UsageError(KgError):
+    """A wrong argument or a missing path (exit status 2)."""

@@ -80,6 +80,50 @@ def with_prefixes(text: str) -> str:
     return "\n".join(head + [text]) if head else text
 
 
+def with_timeout(fn, seconds: float | None):
+    """Run ``fn`` in a forked child and stop it after ``seconds`` (queries cannot be interrupted
+    from Python otherwise). Without a timeout it runs here."""
+    if not seconds:
+        return fn()
+    import multiprocessing as mp
+    import pickle
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+
+    def work():
+        try:
+            child.send_bytes(pickle.dumps(("ok", fn())))
+        except BaseException as exc:  # sent back and raised in the parent
+            child.send_bytes(pickle.dumps(("err", KgError(str(exc)) if not isinstance(exc, KgError) else exc)))
+
+    proc = ctx.Process(target=work, daemon=True)
+    proc.start()
+    if not parent.poll(seconds):
+        proc.kill()
+        proc.join()
+        raise KgError(f"the query ran longer than {seconds:g} s and was stopped (--timeout)")
+    kind, value = pickle.loads(parent.recv_bytes())
+    proc.join()
+    if kind == "err":
+        raise value
+    return value
+
+
+def update_store(outdir, text: str) -> None:
+    """Apply SPARQL Update to OUTDIR's store (under the build lock) and re-export graph.ttl."""
+    from pathlib import Path
+
+    from .store import GRAPH_FILE, BuildLock, OxStore, atomic_write
+    with BuildLock(Path(outdir)):
+        store = OxStore.open(outdir)
+        try:
+            store.ox.update(text, prefixes={p: str(ns) for p, ns in PREFIXES.items()})
+        except SyntaxError as exc:
+            raise KgError(f"bad SPARQL update: {str(exc).splitlines()[0][:300]}") from None
+        store.ox.flush()
+        atomic_write(Path(outdir) / GRAPH_FILE, store.turtle())
+
+
 def is_update(text: str) -> bool:
     return bool(UPDATE.match(text))
 

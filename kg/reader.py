@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from .errors import KgError
+from .errors import KgError, UsageError
 from .model import Document
+
+MAX_BYTES = 20_000_000      # files larger than this are skipped (kg build --max-bytes)
+REPLACED_MAX = 0.01         # at most this share of undecodable bytes is replaced, else skipped
 
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
         (codecs.BOM_UTF16_BE, "utf-16"))
@@ -23,13 +27,15 @@ class Skipped:
 @dataclass
 class ReadReport:
     skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
-def decode(data: bytes, name: str) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030."""
+def decode(data: bytes, name: str, warnings: list[str] | None = None) -> tuple[str, str]:
+    """Decode bytes as UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030; a few
+    invalid byte sequences in otherwise good text are replaced (and reported)."""
     for bom, enc in BOMS:
         if data.startswith(bom):
-            return data.decode(enc), enc
+            return data.decode(enc, errors="replace"), enc
     if b"\x00" in data[:4096]:
         raise KgError(f"{name}: not a text file (binary content)")
     for enc in ("utf-8", "gb18030"):
@@ -37,20 +43,38 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
             return data.decode(enc), enc
         except UnicodeDecodeError:
             continue
+    for enc in ("utf-8", "gb18030"):
+        text = data.decode(enc, errors="replace")
+        bad = text.count("\ufffd")
+        if bad <= max(1, REPLACED_MAX * len(text)):
+            if warnings is not None:
+                warnings.append(f"{name}: {bad} invalid {enc.upper()} byte sequence(s) replaced by U+FFFD")
+            return text, enc
     raise KgError(f"{name}: not a text file (neither UTF-8 nor GB18030)")
 
 
-def read_text_file(path: Path) -> Document:
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise KgError(f"{path}: larger than {max_bytes / 1e6:g} MB ({size / 1e6:.1f} MB); "
+                          f"raise --max-bytes to read it")
+        if size == 0:
+            raise KgError(f"{path}: empty file")
+        return path.read_bytes()
     except OSError as exc:
-        raise KgError(f"{path}: cannot read ({exc.strerror})") from None
-    text, enc = decode(data, str(path))
+        raise KgError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def read_text_file(path: Path, max_bytes: int = MAX_BYTES, warnings: list[str] | None = None) -> Document:
+    text, enc = decode(_read_bytes(path, max_bytes), str(path), warnings)
+    if not text.strip():
+        raise KgError(f"{path}: no text (only white space)")
     return Document(id=path.name, source=str(path), raw=text, encoding=enc)
 
 
-def read_jsonl(path: Path) -> Iterator[Document]:
-    text, _ = decode(path.read_bytes(), str(path))
+def read_jsonl(path: Path, max_bytes: int = MAX_BYTES, warnings: list[str] | None = None) -> Iterator[Document]:
+    text, _ = decode(_read_bytes(path, max_bytes), str(path), warnings)
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
@@ -69,29 +93,42 @@ def expand(sources: list[str]) -> list[Path]:
     return [p for p, _ in _expand(sources)]
 
 
+def _walk(root: Path) -> list[Path]:
+    """*.txt and *.jsonl under ``root``; symbolic links to folders are not followed
+    (so link loops cannot trap the walk), links to files are."""
+    found = []
+    for folder, dirs, files in os.walk(root, followlinks=False, onerror=lambda e: None):
+        dirs.sort()
+        for f in files:
+            if f.endswith((".txt", ".jsonl")):
+                found.append(Path(folder) / f)
+    return sorted(found)
+
+
 def _expand(sources: list[str]) -> list[tuple[Path, str]]:
     """(path, document id): a file's name, or its path inside the folder named."""
     out: list[tuple[Path, str]] = []
     for src in sources:
         p = Path(src)
         if p.is_dir():
-            found = [f for f in p.rglob("*") if f.suffix in (".txt", ".jsonl") and f.is_file()]
-            out.extend((f, f.relative_to(p).as_posix()) for f in sorted(found))
-        elif p.is_file():
+            out.extend((f, f.relative_to(p).as_posix()) for f in _walk(p))
+        elif p.exists() or p.is_symlink():
             out.append((p, p.name))
         else:
-            raise KgError(f"{src}: no such file or folder")
+            raise UsageError(f"{src}: no such file or folder")
     return out
 
 
-def read_sources(sources: list[str], report: ReadReport | None = None) -> Iterator[Document]:
+def read_sources(sources: list[str], report: ReadReport | None = None,
+                 max_bytes: int = MAX_BYTES) -> Iterator[Document]:
     """Yield every document; unreadable files are skipped into ``report`` (or raised)."""
+    warnings = report.warnings if report is not None else None
     for path, doc_id in _expand(sources):
         try:
             if path.suffix == ".jsonl":
-                yield from read_jsonl(path)
+                yield from read_jsonl(path, max_bytes, warnings)
             else:
-                doc = read_text_file(path)
+                doc = read_text_file(path, max_bytes, warnings)
                 doc.id = doc.ref = doc_id
                 yield doc
         except KgError as exc:

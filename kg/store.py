@@ -24,7 +24,7 @@ from typing import Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
 
-from .errors import KgError
+from .errors import KgError, UsageError
 
 GRAPH_FILE = "graph.ttl"
 PAGE_FILE = "graph.html"
@@ -85,7 +85,7 @@ def graph_path(outdir: str | Path) -> Path:
         return p
     g = p / GRAPH_FILE
     if not g.exists():
-        raise KgError(f"{outdir}: no graph here (expected {g}); run `kg build SOURCE -o {outdir}` first")
+        raise UsageError(f"{outdir}: no graph here (expected {g}); run `kg build SOURCE -o {outdir}` first")
     return g
 
 
