@@ -100,7 +100,7 @@ def stage_speeds(texts: list[str]) -> dict:
     """MB/s of each stage, in this process, on a sample of the corpus."""
     from kg.model import Document
     from kg.pipeline import Corpus, extractor
-    from kg.rdf import build_graph
+    from kg.rdf import ntriples
     from kg.segment import segment
     import jieba.posseg as pg
 
@@ -117,7 +117,7 @@ def stage_speeds(texts: list[str]) -> dict:
     corpus = Corpus()
     out["whole extraction (mentions, resolution, relations)"] = mb / timed(
         lambda: [corpus.add(ex.process(d)) for d in docs])
-    out["RDF (rdflib graph of the sample)"] = mb / timed(lambda: build_graph(corpus, ex.rules))
+    out["RDF (N-Triples of the sample)"] = mb / timed(lambda: ntriples(corpus, ex.rules))
     return out
 
 
