@@ -104,6 +104,10 @@ class EntityExtractor:
 
     def find(self, sent: Sentence, tokens: list[Token] | None = None) -> list[Mention]:
         ctx = _Ctx(sent, tokens if tokens is not None else self.tokens(sent))
+        for t in ctx.tokens:   # 党委书记 is one dictionary word: a name may end inside it
+            for s in self.all_suffixes:
+                if len(t.text) > len(s) and t.text.startswith(s) and t.text[len(s):] in self.titles:
+                    ctx.bounds.add(t.start + len(s))
         found: list[Mention] = []
         found += self._suffix_mentions(ctx)
         found += self._pattern_mentions(ctx)
@@ -300,8 +304,9 @@ class EntityExtractor:
         toks = [ctx.tokens[i] for i in sorted({ctx.tok_at[c] for c in range(left, s_start) if c in ctx.tok_at})]
         if town:
             tag = self.lex.pos.word_tag_tab.get(stem, "")
+            freq = self.lex.pos.tokenizer.FREQ.get(stem) or 0
             return bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", stem)) and not re.search(r"[个家批余多几位名项]", stem) \
-                and not (self.lex.in_dictionary(stem) and not tag.startswith(SPECIFIC_POS)) \
+                and not (self.lex.in_dictionary(stem) and (not tag.startswith(SPECIFIC_POS) or freq > 1000)) \
                 and not (len(toks) == 1 and toks[0].text == stem and self._common(toks[0]))
         return bool(toks) and toks[-1].pos == "ns" and toks[-1].start >= left
 
@@ -707,7 +712,7 @@ class EntityExtractor:
     def _first_item(self, ctx: _Ctx, start: int, item: str) -> tuple[int, str]:
         cut = 0
         for w in self.boundary:
-            if len(w) < 2 and w not in ("了", "的", "在", "将", "对", "为", "与", "和"):
+            if len(w) < 2 and w not in self.strong_boundary and w not in ("了", "的", "为"):
                 continue
             i = item.rfind(w)
             if i >= 0:

@@ -46,7 +46,8 @@ def engine_name(use_rjieba: bool | None = None) -> str:
 class Lexicon:
     """A POS tokenizer with domain words added; one per rule set."""
 
-    def __init__(self, words: dict[str, str], use_rjieba: bool | None = None):
+    def __init__(self, words: dict[str, str], use_rjieba: bool | None = None,
+                 splits: list[tuple[str, str]] | None = None):
         tk = jieba.Tokenizer()
         tk.initialize()
         self.fast = None

@@ -174,6 +174,8 @@ class RelationExtractor:
         else:
             right = self.group_right(ctx, span[1], r_hi)
         lo = min(m.start for m in left)
+        if not right and rule.objects == "topic_if_none" and ctx.text[span[1]:r_hi].strip("了。，；") == "":
+            right = [m for m in self.topic(ctx, lo, self._right_types(rule)) if m not in left]
         if not right or self.hedged(ctx, min(lo, c_lo), span[1]):
             return []
         return self._emit(ctx, rule, left, right, lo, max(m.end for m in right))
@@ -244,10 +246,12 @@ class RelationExtractor:
         if not m:
             return []
         by = c_lo + m.start()
-        subj = [x for x in ctx.mentions if x.end <= by and len(ctx.text[x.end:by]) <= 2]
+        subj = [x for x in ctx.mentions if x.end <= by and len(ctx.text[x.end:by]) <= 2] or \
+            self.topic(ctx, by, rule.object if rule.inverse else rule.subject)
         if not subj or self.hedged(ctx, c_lo, span[1]):
             return []
-        return [r for a in agents for r in self._rel(ctx, rule, subj[-1], a, subj[-1].start, span[1])]
+        pairs = [(a, subj[-1]) if rule.inverse else (subj[-1], a) for a in agents]
+        return [r for s, o in pairs for r in self._rel(ctx, rule, s, o, min(subj[-1].start, agents[0].start), span[1])]
 
     def _literal(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
         c_lo, c_hi = ctx.clause(span[0])
