@@ -312,7 +312,7 @@ class EntityExtractor:
 
     def _common(self, tok: Token) -> bool:
         if tok.text in self.place_suffixes:
-            return False  # 经开区 in 经开区党工委 refers to one zone
+            return False  # 高新区 in 高新区党工委 refers to one zone
         if tok.text in self.industry or tok.text in self.name_verbs:
             return True
         if tok.pos.startswith(SPECIFIC_POS):
@@ -436,7 +436,7 @@ class EntityExtractor:
     def _lexicon_ok(self, ctx: _Ctx, i: int, tok: Token, typ: str, rule: EntityRule) -> bool:
         nxt = ctx.tokens[i + 1].text if i + 1 < len(ctx.tokens) else ""
         if nxt in self.industry or nxt in self.all_suffixes or nxt in self.generic:
-            return False  # part of a longer name: 格尔 in 格尔软件
+            return False  # part of a longer name: 科达 in 科达软件
         freq = self.lex.pos.tokenizer.FREQ.get(tok.text, 0) or 0
         if typ == "Person":
             short = len(tok.text) == 2
