@@ -128,15 +128,15 @@ def build(sources: list[str], outdir: str | Path, rules: list[str] | None = None
     with BuildLock(out):
         gen = current_generation(out)
         old = OxStore.open(out, read_only=True) if gen is not None and has_store(out) else None
-        manifest = old.manifest() if old else {"version": 1, "rules": "", "documents": {}}
+        manifest = old.manifest() if old is not None else {"version": 1, "rules": "", "documents": {}}
         fingerprint = rules_fingerprint(rules)
         known = manifest["documents"] if manifest.get("rules") == fingerprint else {}
         todo = [d for d in docs if known.get(d.id, {}).get("sha256") != sha256(d.raw)]
         rep.unchanged = len(docs) - len(todo)
         entries = dict(manifest["documents"])
         gone = sorted(set(entries) - {d.id for d in docs}) if prune else []
-        if not todo and not gone and old is not None and (out / GRAPH_FILE).exists():
-            _summarise(old, rep, entries)
+        if not todo and not gone and old is not None and (out / GRAPH_FILE).exists() and "summary" in manifest:
+            _restore_summary(rep, manifest["summary"])
             rep.seconds = time.perf_counter() - t0
             return rep
         new_gen = (gen or 0) + 1
@@ -155,7 +155,9 @@ def build(sources: list[str], outdir: str | Path, rules: list[str] | None = None
         _ontology(store)
         store.ox.flush()
         _summarise(store, rep, entries)
-        store.save_manifest({"version": 1, "rules": fingerprint, "documents": entries})
+        store.save_manifest({"version": 1, "rules": fingerprint, "documents": entries,
+                             "summary": {"entities": dict(rep.entities), "relations": dict(rep.relations),
+                                         "articles": rep.articles, "triples": rep.triples}})
         atomic_write(out / GRAPH_FILE, store.turtle())
         if page:
             write_page(store, out)
@@ -202,6 +204,13 @@ def _ontology(store: OxStore) -> None:
     store.replace_document(ONTOLOGY_GRAPH, ontology().serialize(format="nt", encoding="utf-8"))
 
 
+def _restore_summary(rep: BuildReport, summary: dict) -> None:
+    rep.entities = Counter(summary["entities"])
+    rep.relations = Counter(summary["relations"])
+    rep.articles = summary["articles"]
+    rep.triples = summary["triples"]
+
+
 def _summarise(store: OxStore, rep: BuildReport, entries: dict) -> None:
     kg = "https://kg.example.org/ontology#"
     for t in TYPES:
@@ -223,4 +232,5 @@ def write_page(store: OxStore, out: Path) -> None:
         keep = sorted(G.nodes, key=lambda n: (-G.degree(n), n))[:MAX_PAGE_NODES]
         G = G.subgraph(keep).copy()
         title += f" (the {MAX_PAGE_NODES} most connected entities; kg viz --focus for the rest)"
-    atomic_write(out / PAGE_FILE, viz.render(viz.store_evidence(store.ox), G, title).encode("utf-8"))
+    evidence = viz.store_evidence(store.ox, sorted(G.nodes) if len(G) < 20000 else None)
+    atomic_write(out / PAGE_FILE, viz.render(evidence, G, title).encode("utf-8"))

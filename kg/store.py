@@ -265,7 +265,3 @@ class OxStore:
         for s, p, o in self.default_triples():
             g.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
         return g
-
-    def __len__(self) -> int:
-        import pyoxigraph as ox
-        return sum(1 for _ in self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))
