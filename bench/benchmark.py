@@ -142,7 +142,7 @@ def query_bench(build_dir: Path, target: int) -> list[tuple[str, float, float]]:
     import pyoxigraph as ox
     from rdflib import Graph
 
-    from kg.query import PREFIXES, run, run_store
+    from kg.query import run, run_store
     base = build_dir / "graph.ttl"
     triples = list(ox.parse(path=str(base), format=ox.RdfFormat.TURTLE))
     copies = max(1, target // max(1, len(triples)))
@@ -214,7 +214,7 @@ def main() -> None:
     print(f"peak RSS of a build process: {rss:.0f} MB; graph: {triples:,} triples")
     rows = query_bench(query_graph(src, work, triples, args.query_triples), args.query_triples)
 
-    lines = [f"# Benchmark results\n", f"Command: `python bench/benchmark.py --mb {args.mb:g} "
+    lines = ["# Benchmark results\n", f"Command: `python bench/benchmark.py --mb {args.mb:g} "
              f"--query-triples {args.query_triples}` on {time.strftime('%Y-%m-%d')}, "
              f"a {__import__('os').cpu_count()}-core machine.\n",
              f"Corpus: {mb:.1f} MB (THUCNews validation articles plus generated genre pages).\n",

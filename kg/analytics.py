@@ -8,7 +8,7 @@ import networkx as nx
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
-from .model import RELATIONS, TYPES
+from .model import RELATIONS
 from .rdf import KG
 
 

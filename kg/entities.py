@@ -742,9 +742,6 @@ class EntityExtractor:
         dict_word = self.lex.in_dictionary(item) and not (tag or "").startswith(SPECIFIC_POS)
         return dict_word or item.endswith(tuple(self.generic)) or item in self.determiners
 
-    def _all_common(self, ctx: _Ctx, start: int, end: int) -> bool:
-        return all(self._common(t) for t in self._item_tokens(ctx, start, end))
-
 
 def _family(t: str) -> str:
     return "org" if t in ("Company", "Institution") else t

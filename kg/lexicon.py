@@ -59,7 +59,6 @@ class Lexicon:
                 if self.fast is not None:
                     self.fast.add_word(w, None, tag)
         self.pos = jieba.posseg.POSTokenizer(tk)
-        self.known = set(words)
         self.engine = "rjieba" if self.fast is not None else "jieba"
         self._cache: dict[str, list[Token]] = {}
 

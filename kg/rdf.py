@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 from importlib import resources
-from urllib.parse import quote
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
@@ -21,11 +20,6 @@ RULE = Namespace(BASE + "rule/")
 SCHEMA = Namespace("https://schema.org/")
 SUBCLASSES = {"University", "GovernmentBody", "Alliance", "ProjectDepartment", "DevelopmentZone",
               "AdministrativeArea", "Journalist", "ShortName"}
-
-
-def slug(text: str) -> str:
-    """An IRI path segment that keeps Chinese readable and escapes the rest."""
-    return quote(text, safe="").replace("%", "%") if not text.isascii() else quote(text, safe="")
 
 
 UCSCHAR = ((0xA0, 0xD7FF), (0xF900, 0xFDCF), (0xFDF0, 0xFFEF), (0x10000, 0x1FFFD), (0x20000, 0x2FFFD),

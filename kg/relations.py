@@ -66,12 +66,12 @@ class RelationExtractor:
             for o in mentions)]
         ctx = _Ctx(sent, article, doc, sorted(tops, key=lambda m: m.start), history)
         out: list[Relation] = []
-        present = set(self.any_trigger.findall(sent.text)) if self.any_trigger else set()
+        any_trigger = bool(self.any_trigger and self.any_trigger.search(sent.text))
         for rule in self.rules:
             if rule.shape == "title":
                 out += self._title(ctx, rule)
                 continue
-            if not present or rule.id not in self.trigger_re or not self._may_fire(rule, sent.text):
+            if not any_trigger or rule.id not in self.trigger_re:
                 continue
             for hit in self.trigger_re[rule.id].finditer(sent.text):
                 span = hit.span()
@@ -79,10 +79,6 @@ class RelationExtractor:
                     continue
                 out += getattr(self, "_" + rule.shape)(ctx, rule, span)
         return out
-
-    @staticmethod
-    def _may_fire(rule: RelationRule, text: str) -> bool:
-        return any(t in text for t in rule.triggers)
 
     def _inside_name(self, ctx: _Ctx, span: tuple[int, int]) -> bool:
         return any(m.start < span[1] and span[0] < m.end for m in ctx.mentions)
@@ -144,7 +140,6 @@ class RelationExtractor:
         first = next((m for m in ctx.mentions if m.end <= pos), None)
         if first is None or not _ok(first, types or list(TOPIC_TYPES)):
             return []
-        c_start, _ = ctx.clause(first.start)
         if CLAUSE.search(ctx.text, first.end, first.end + 1) is None and \
                 any(m.start < pos for m in ctx.mentions if m.start >= ctx.clause(pos)[0]):
             return []

@@ -262,9 +262,6 @@ class Resolver:
             label = c.name if c.type == "Place" and c.name not in names and self.gaz.lookup(c.name) \
                 else max(names or {c.name}, key=lambda n: (len(n), n))
             aliases = (c.aliases | names | {c.name}) - {label}
-            placed, rest = self.strip_place(label)
-            if placed and self.gaz.lookup(placed) is None:
-                pass
             e = Entity(name=label, types={c.type}, aliases=aliases, subtypes=set(c.subtypes),
                        mentions=list(c.mentions), documents={doc_id})
             for m in c.mentions:

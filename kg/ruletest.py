@@ -70,18 +70,11 @@ def check_relation_example(ex: Extractor, rule: RelationRule, e: Example, positi
 def check_all(ex: Extractor) -> tuple[int, list[Failure]]:
     """(number of examples run, failures)."""
     n, fails = 0, []
-    for r in ex.rules.entity_rules:
-        for e in r.match:
-            n += 1
-            fails += check_entity_example(ex, r, e, True)
-        for e in r.no_match:
-            n += 1
-            fails += check_entity_example(ex, r, e, False)
-    for r in ex.rules.relation_rules:
-        for e in r.match:
-            n += 1
-            fails += check_relation_example(ex, r, e, True)
-        for e in r.no_match:
-            n += 1
-            fails += check_relation_example(ex, r, e, False)
+    for rules, check in ((ex.rules.entity_rules, check_entity_example),
+                         (ex.rules.relation_rules, check_relation_example)):
+        for r in rules:
+            for examples, positive in ((r.match, True), (r.no_match, False)):
+                for e in examples:
+                    n += 1
+                    fails += check(ex, r, e, positive)
     return n, fails

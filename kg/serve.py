@@ -1,7 +1,6 @@
 """One local web server: the network page at / and a read-only SPARQL 1.1 endpoint at /sparql."""
 from __future__ import annotations
 
-import json
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
