@@ -21,8 +21,7 @@ SOFT_STOP_POS = {"v", "vd", "vg", "vi", "vq", "p", "c", "u", "uj", "ul", "uz", "
 SPECIFIC_POS = ("ns", "nr", "nrt", "nrfg", "nt", "nz", "eng", "x", "j")
 TOWN_SUFFIXES = ("镇", "乡", "街道", "村")
 MAX_NAME = 40
-COUNTRY_ABBR = set("中美俄日韩英法德朝印巴越泰澳加意")
-TRANSLIT_CHARS = set("斯尔克特姆尼亚科夫娃伊坡罗拉莫米奥卡巴布德吉维基汉宫普")
+DOTS = "·•・"
 ORG_CHARS = set("部委局院会社党团行所校馆司厂署办处室队盟组")
 ABSTRACT_CHARS = set("性化度率型式界类者们学法论")
 HONORIFICS = {"同志", "先生", "女士", "教授", "院士", "博士", "老师", "主席", "总理", "总统", "首相", "大使", "部长", "等人"}
@@ -97,6 +96,16 @@ class EntityExtractor:
         words.update({t: "v" for t in triggers})
         words.update({r: "ns" for r in v("regions")})
         self.lex = Lexicon(words)
+        self.translit = set("".join(v("translit_chars")))
+        self.person_titles = set(v("person_titles")) | set(self.titles)
+        self.person_after = tuple(sorted(set(v("person_after")) | set(self.speech) | HONORIFICS, key=len, reverse=True))
+        self.abbr = set("".join(v("place_abbreviations")))
+        self.country_abbr = set("".join(v("country_abbreviations")))
+        self.abbr_verbs = set(v("abbreviation_verbs"))
+        self.abbr_after = tuple(v("abbreviation_after"))
+        self.common_places = set(v("common_place_words"))
+        t = "".join(sorted(self.translit))
+        self.dotted_re = re.compile(f"[{t}]{{1,6}}(?:[{DOTS}][{t}]{{1,8}})+") if t else None
 
     # ---- entry point -------------------------------------------------------
     def tokens(self, sent: Sentence) -> list[Token]:
@@ -457,21 +466,67 @@ class EntityExtractor:
         w = tok.text
         if self.lex.pos.word_tag_tab.get(w) != "ns" or len(w) < 2 or w in self.generic or w in self.boundary:
             return False
-        freq = self.lex.pos.tokenizer.FREQ.get(w) or 0
-        if w[-1] in "江河湖海山岛洲湾港峡" and freq >= 50 and not self.lex.pos.word_tag_tab.get(w[:-1], "").startswith(("v", "a", "d")):
-            return True
-        return sum(c in TRANSLIT_CHARS for c in w) >= 1 and freq >= 100 and len(w) >= 2
+        if w in self.common_places or w.endswith(tuple(self.generic)):
+            return False
+        tag = self.lex.pos.word_tag_tab
+        if len(w) == 2 and (tag.get(w[0], "").startswith("v") or w[0] in "上下进出回到入来去") \
+                and tag.get(w[1], "").startswith("n"):
+            return False  # 上门, 回国: a verb and its object
+        return (self.lex.pos.tokenizer.FREQ.get(w) or 0) >= 10
 
     def _abbreviations(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
-        """中美, 中俄, 中日韩: one-character country names side by side."""
-        out = []
-        for t in ctx.tokens:
-            if 2 <= len(t.text) <= 4 and all(c in COUNTRY_ABBR for c in t.text) and \
-                    not any(m.start < t.end and t.start < m.end for m in found):
-                for k, c in enumerate(t.text):
-                    out.append(Mention(c, "Place", t.start + k, t.start + k + 1, self.gaz_rule.id, ctx.sent,
-                                       subtype="Country"))
+        """One-character place names: side by side (中美, 印巴), after a verb of visiting
+        (访华, 抵京) or before 方 and words of relations (中方, 日俄首脑)."""
+        text, out = ctx.text, []
+        hits: set[int] = set()
+        for i, ch in enumerate(text):
+            if ch not in self.abbr or any(m.start <= i < m.end for m in found):
+                continue
+            idx = ctx.tok_at.get(i)
+            tok = ctx.tokens[idx] if idx is not None else None
+            if tok is None or len(tok.text) > 4:
+                continue
+            if self._abbr_pair(ctx, i, tok) or self._abbr_context(ctx, i, tok):
+                hits.add(i)
+        for i in sorted(hits):
+            out.append(Mention(text[i], "Place", i, i + 1, self.gaz_rule.id, ctx.sent, subtype="Abbreviation"))
         return out
+
+    def _abbr_pair(self, ctx: _Ctx, i: int, tok: Token) -> bool:
+        text = ctx.text
+        if text[i] not in self.country_abbr:
+            return False
+        lo = hi = i
+        while lo > 0 and text[lo - 1] in self.country_abbr and i - lo < 3:
+            lo -= 1
+        while hi + 1 < len(text) and text[hi + 1] in self.country_abbr and hi - i < 3:
+            hi += 1
+        first = ctx.tok_at.get(lo)
+        if hi == lo or first is None or ctx.tokens[first].start != lo:
+            return False
+        if text.startswith(self.abbr_after, hi + 1):
+            return True
+        t = ctx.tokens[first]
+        return t.end == hi + 1 and (t.pos in ("ns", "j") or not self.lex.in_dictionary(t.text))
+
+    def _abbr_context(self, ctx: _Ctx, i: int, tok: Token) -> bool:
+        text, ch = ctx.text, ctx.text[i]
+        if ch in "中新亚非欧拉":
+            return False  # too often an ordinary word (在中, 出新)
+        if text[i + 1:i + 2] == "方":
+            return tok.text in (ch, ch + "方") and (tok.text != ch or len(self._next(ctx, i + 1)) == 1)
+        if i == 0 or text[i - 1] not in self.abbr_verbs or i + 1 < len(text) and text[i + 1] in self.abbr:
+            return False
+        verb = ctx.tok_at.get(i - 1)
+        if verb is None or ctx.tokens[verb].start not in (i - 1,) and ctx.tokens[verb].start != i:
+            return False
+        rest = tok.text[i + 1 - tok.start:]
+        return tok.start in (i - 1, i) and (not rest or len(rest) >= 2 and self.lex.in_dictionary(rest))
+
+    @staticmethod
+    def _next(ctx: _Ctx, at: int) -> str:
+        k = ctx.tok_at.get(at)
+        return ctx.tokens[k].text if k is not None and ctx.tokens[k].start == at else ""
 
     def _generic_org_word(self, word: str) -> bool:
         """施工队, 科研院所: a kind of organisation, not one organisation."""
@@ -490,11 +545,13 @@ class EntityExtractor:
         name = tok.text
         if "·" in name:
             return len(name) >= 4
+        if all(c in self.translit for c in name) and not looks_like_person(name) or len(name) > 4:
+            return self._foreign_name(ctx, i, tok)
         if not looks_like_person(name) or name[-1] in ABSTRACT_CHARS or self.gaz.lookup(name):
             return False
         if self.lex.in_dictionary(name) and not self.lex.pos.word_tag_tab.get(name, "").startswith("nr"):
             return False
-        if sum(c in TRANSLIT_CHARS for c in name) >= 2:
+        if len(name) >= 3 and all(c in self.translit for c in name):
             return False  # 莫斯科, 吉隆坡: transliterated places
         head = name[:2]
         htag = self.lex.pos.word_tag_tab.get(head, "")
@@ -510,6 +567,11 @@ class EntityExtractor:
             return True
         prev = ctx.tokens[i - 1] if i else None
         nxt = ctx.tokens[i + 1] if i + 1 < len(ctx.tokens) else None
+        if not self.lex.in_dictionary(name) and name[-1] not in ABSTRACT_CHARS and \
+                (prev is None or prev.pos in ("x", "p", "c", "uj", "v") or prev.text in self.person_titles) and \
+                not (nxt is not None and len(nxt.text) == 1 and "\u4e00" <= nxt.text <= "\u9fff"
+                     and nxt.pos not in SOFT_STOP_POS):
+            return True  # an unknown word tagged as a name by the HMM: 薛明, 卢亮
         if prev is not None and (prev.text in self.titles or prev.text.endswith(tuple(self.titles))):
             return True
         if nxt is not None and (nxt.text in self.speech or nxt.text in self.titles or nxt.text in HONORIFICS):
@@ -604,34 +666,45 @@ class EntityExtractor:
         return seg_end
 
     def _dotted_names(self, ctx: _Ctx, spans: set) -> list[Mention]:
-        """卡洛斯·桑切斯: the words on both sides of a middle dot."""
-        out, toks = [], ctx.tokens
-        for i, t in enumerate(toks):
-            if t.text not in ("·", "•", "・") or i == 0 or i + 1 >= len(toks):
+        """卡洛斯·桑切斯: transcription characters on both sides of a middle dot."""
+        out = []
+        if self.dotted_re is None or not any(d in ctx.text for d in DOTS):
+            return out
+        for m in self.dotted_re.finditer(ctx.text):
+            s, e = m.span()
+            if len(m.group()) < 4 or (s, e) in spans:
                 continue
-            if i >= 2 and toks[i - 2].text in ("·", "•", "・"):
-                continue
-            first, j = toks[i - 1], i + 1
-            while j + 1 < len(toks) and toks[j + 1].text in ("·", "•", "・") and j + 2 < len(toks):
-                j += 2
-            parts = [first] + [toks[k] for k in range(i + 1, j + 1, 2)]
-            if not all(re.fullmatch(r"[\u4e00-\u9fff]{1,5}", p.text) and p.text not in self.titles
-                       and p.pos not in SOFT_STOP_POS for p in parts):
-                continue
-            s, e = first.start, toks[j].end
-            if (s, e) not in spans:
-                spans.add((s, e))
-                rule = self.person_rule
-                out.append(Mention(ctx.text[s:e], "Person", s, e, rule.id, ctx.sent, subtype="Foreign"))
+            spans.add((s, e))
+            out.append(Mention(m.group(), "Person", s, e, self.person_rule.id, ctx.sent, subtype="Foreign"))
         return out
+
+    def _foreign_name(self, ctx: _Ctx, i: int, tok: Token) -> bool:
+        """克林顿, 基里延科: a name-tagged word of transcription characters, with a post
+        before it or a verb of saying after it, that is not a known place."""
+        name = tok.text
+        if not 2 <= len(name) <= 6 or not all(c in self.translit for c in name) or self.gaz.lookup(name):
+            return False
+        if self.lex.pos.word_tag_tab.get(name, "nr").startswith(("ns", "nt")):
+            return False
+        prev = ctx.tokens[i - 1].text if i else ""
+        titled = prev in self.person_titles or prev.endswith(tuple(self.person_titles))
+        return titled or ctx.text.startswith(self.person_after, tok.end) or \
+            (len(name) >= 3 and (self.lex.pos.tokenizer.FREQ.get(name) or 0) < 300)
 
     def _plausible_name(self, name: str) -> bool:
         """Not an ordinary word (商量过, 许可证) that happens to start with a surname."""
         tag = self.lex.pos.word_tag_tab.get(name, "")
         if self.lex.in_dictionary(name) and not tag.startswith("nr"):
             return False
-        if name.endswith(("先生", "女士", "老", "总")) or name[-1] in ABSTRACT_CHARS:
+        if name.endswith(("先生", "女士", "小姐", "老", "总", "某")) or name[-1] in ABSTRACT_CHARS:
             return False
+        if len(name) == 3 and self.lex.in_dictionary(name):
+            tail, head = name[1:], name[:2]
+            ttag = self.lex.pos.word_tag_tab.get(tail, "")
+            if ttag in ("n", "a", "m", "an", "vn") and (self.lex.pos.tokenizer.FREQ.get(tail) or 0) >= 50:
+                return False  # 雷阵雨, 青少年: a word of three characters whose tail is a word
+            if (self.lex.pos.tokenizer.FREQ.get(head) or 0) >= 300:
+                return False  # 许可证
         head = name[:2]
         htag = self.lex.pos.word_tag_tab.get(head, "")
         return not (len(name) == 3 and htag and not htag.startswith("nr")
