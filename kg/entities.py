@@ -22,7 +22,7 @@ SPECIFIC_POS = ("ns", "nr", "nrt", "nrfg", "nt", "nz", "eng", "x", "j")
 TOWN_SUFFIXES = ("镇", "乡", "街道", "村")
 MAX_NAME = 40
 DOTS = "·•・"
-ORG_CHARS = set("部委局院会社党团行所校馆司厂署办处室队盟组")
+ORG_CHARS = set("部委局院会社党团行所校馆司厂署办处室队盟组协联")
 ABSTRACT_CHARS = set("性化度率型式界类者们学法论")
 HONORIFICS = {"同志", "先生", "女士", "教授", "院士", "博士", "老师", "主席", "总理", "总统", "首相", "大使", "部长", "等人"}
 SURNAME_CHARS = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
@@ -126,6 +126,7 @@ class EntityExtractor:
         found += self._lexicon(ctx, found)
         if self.gaz_rule is not None:
             found += self._abbreviations(ctx, found)
+        found += self._place_bodies(ctx, found)
         found += self._short_names(ctx, found)
         found += self._list_mentions(ctx, found)
         found += self._coordinated(ctx, found)
@@ -403,7 +404,8 @@ class EntityExtractor:
         spans = {(m.start, m.end) for m in out}
         for hit in self.title_re.finditer(text):
             if True:
-                for n in (3, 2):
+                short_said = text.startswith(tuple(self.speech), hit.end() + 2)
+                for n in ((2,) if short_said else (3, 2)):
                     name = text[hit.end():hit.end() + n]
                     rest = text[hit.end() + n:]
                     if len(name) == n and looks_like_person(name) and self._plausible_name(name) and (
@@ -414,6 +416,8 @@ class EntityExtractor:
                             out.append(Mention(name, "Person", *span, rule.id, ctx.sent))
                         break
         out += self._dotted_names(ctx, spans)
+        out += self._speaker_names(ctx, spans)
+        out += self._doctrine_names(ctx, spans)
         for i, tok in enumerate(ctx.tokens):
             if not tok.pos.startswith("nr") or not looks_like_person(tok.text) or (tok.start, tok.end) in spans:
                 continue
@@ -458,8 +462,8 @@ class EntityExtractor:
             return self._dictionary_place(tok)
         if any(tok.text.startswith(b) and len(b) >= 2 for b in self.boundary):
             return False  # 联合政府 is 联合 + 政府
-        return len(tok.text) >= 2 and freq >= rule.min_freq and tok.text[-1] in ORG_CHARS and \
-            self.lex.pos.word_tag_tab.get(tok.text, "") == tok.pos
+        return len(tok.text) >= 2 and freq >= rule.min_freq and self.lex.pos.word_tag_tab.get(tok.text, "") == tok.pos \
+            and (tok.pos == "nt" or tok.text[-1] in ORG_CHARS)
 
     def _dictionary_place(self, tok: Token) -> bool:
         """Rivers, lakes, mountains and foreign cities that jieba's dictionary tags ns."""
@@ -545,8 +549,9 @@ class EntityExtractor:
         name = tok.text
         if "·" in name:
             return len(name) >= 4
-        if all(c in self.translit for c in name) and not looks_like_person(name) or len(name) > 4:
-            return self._foreign_name(ctx, i, tok)
+        if all(c in self.translit for c in name) or len(name) > 4:
+            return self._foreign_name(ctx, i, tok) or len(name) <= 3 and looks_like_person(name) and \
+                not self.lex.in_dictionary(name)
         if not looks_like_person(name) or name[-1] in ABSTRACT_CHARS or self.gaz.lookup(name):
             return False
         if self.lex.in_dictionary(name) and not self.lex.pos.word_tag_tab.get(name, "").startswith("nr"):
@@ -580,6 +585,20 @@ class EntityExtractor:
                             else None) if t is not None]
         return any(t.pos.startswith("nr") and looks_like_person(t.text) for t in near) and \
             ((prev is not None and prev.text == "、") or (nxt is not None and nxt.text == "、"))
+
+    # ---- a place's body: 美国财政部, 郑州市技术监督局 ------------------------
+    def _place_bodies(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
+        out = []
+        places = {m.end: m for m in found if m.type == "Place" and not m.bare}
+        for m in found:
+            p = places.get(m.start)
+            if m.type != "Institution" or m.bare or p is None or m.text[-1] not in ORG_CHARS:
+                continue
+            if any(o.start < p.start and o.end >= m.end for o in found):
+                continue
+            out.append(Mention(ctx.text[p.start:m.end], "Institution", p.start, m.end, m.rule, ctx.sent,
+                               subtype=m.subtype))
+        return out
 
     # ---- short company names: place + brand + industry word (上海X星制药) ----
     def _short_names(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
@@ -676,6 +695,51 @@ class EntityExtractor:
                 continue
             spans.add((s, e))
             out.append(Mention(m.group(), "Person", s, e, self.person_rule.id, ctx.sent, subtype="Foreign"))
+        return out
+
+    def _speaker_names(self, ctx: _Ctx, spans: set) -> list[Mention]:
+        """江宏伟说, 记者高允连报道: a Chinese name the tokenizer split, in the slot before a
+        verb of saying or after a post, between boundaries."""
+        text, out = ctx.text, []
+        for k in range(2, len(text)):
+            if not text.startswith(self.person_after, k):
+                continue
+            for n in (3, 2):
+                s = k - n
+                if s < 0 or (s, k) in spans or not looks_like_person(text[s:k]):
+                    continue
+                if not self._plausible_name(text[s:k]) or not self._slot_start(ctx, s):
+                    continue
+                if any(ctx.tokens[ctx.tok_at[c]].pos in SOFT_STOP_POS and len(ctx.tokens[ctx.tok_at[c]].text) > 1
+                       for c in range(s, k) if c in ctx.tok_at):
+                    continue
+                if ctx.tok_at.get(k) is None or ctx.tokens[ctx.tok_at[k]].start != k:
+                    continue
+                spans.add((s, k))
+                out.append(Mention(text[s:k], "Person", s, k, self.person_rule.id, ctx.sent))
+                break
+        return out
+
+    def _slot_start(self, ctx: _Ctx, s: int) -> bool:
+        if s == 0 or ctx.text[s - 1] in HARD_STOP or ctx.text[s - 1] in "（(）) ":
+            return True
+        idx = ctx.tok_at.get(s)
+        if idx is None or ctx.tokens[idx].start != s:
+            return False
+        prev = ctx.tokens[idx - 1].text if idx else ""
+        return prev in self.person_titles or prev.endswith(tuple(self.person_titles)) or prev in ("和", "与", "同")
+
+    def _doctrine_names(self, ctx: _Ctx, spans: set) -> list[Mention]:
+        """邓小平理论, 马克思主义: the name inside a doctrine named after a person."""
+        out = []
+        for t in ctx.tokens:
+            for w in ("理论", "思想", "主义", "文选", "著作", "精神"):
+                name = t.text[: -len(w)]
+                if t.text.endswith(w) and t.pos.startswith("nr") and len(name) >= 2 and \
+                        (looks_like_person(name) or all(c in self.translit for c in name)):
+                    spans.add((t.start, t.start + len(name)))
+                    out.append(Mention(name, "Person", t.start, t.start + len(name), self.person_rule.id, ctx.sent))
+                    break
         return out
 
     def _foreign_name(self, ctx: _Ctx, i: int, tok: Token) -> bool:
