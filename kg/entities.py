@@ -22,6 +22,9 @@ SPECIFIC_POS = ("ns", "nr", "nrt", "nrfg", "nt", "nz", "eng", "x", "j")
 TOWN_SUFFIXES = ("镇", "乡", "街道", "村")
 MAX_NAME = 40
 DOTS = "·•・"
+GEO_ENDS = set("江河湖海山岛洲湾港峡原峰宫岭川溪泉洋")
+FUNCTION_CHARS = set("都也就还又在将对是说称和与及的了等曾已均亦家们向从把被给让为于以而并却才再")
+NOT_NAME_END = set("县市省镇村州宫堡港湾寺庙报社杯赛诗传原朝团书塔馆楼桥路街站厂院局部队会说")
 ORG_CHARS = set("部委局院会社党团行所校馆司厂署办处室队盟组协联")
 ABSTRACT_CHARS = set("性化度率型式界类者们学法论")
 HONORIFICS = {"同志", "先生", "女士", "教授", "院士", "博士", "老师", "主席", "总理", "总统", "首相", "大使", "部长", "等人"}
@@ -104,6 +107,8 @@ class EntityExtractor:
         self.abbr_verbs = set(v("abbreviation_verbs"))
         self.abbr_after = tuple(v("abbreviation_after"))
         self.common_places = set(v("common_place_words"))
+        self.place_before = set(v("place_before"))
+        self.place_after = tuple(v("place_after"))
         t = "".join(sorted(self.translit))
         self.dotted_re = re.compile(f"[{t}]{{1,6}}(?:[{DOTS}][{t}]{{1,8}})+") if t else None
 
@@ -153,7 +158,7 @@ class EntityExtractor:
     def _host_ok(self, host: Token, suffix: str) -> bool:
         """A suffix inside a longer word (工程学院, 科技园区) counts, unless that word is a
         trigger, or its other part is a function word (联合政府, 城市, 街镇)."""
-        if host.text in self.boundary:
+        if host.text in self.boundary or host.text.endswith("地区") and suffix == "区":
             return False
         if suffix in TOWN_SUFFIXES:
             return host.pos.startswith("ns") or not self.lex.in_dictionary(host.text) or \
@@ -170,6 +175,7 @@ class EntityExtractor:
             idx = ctx.tok_at.get(left)
             if idx is not None and ctx.tokens[idx].start < left and ctx.tokens[idx].end < s_start:
                 left = ctx.tokens[idx].end
+            left = self._skip_leading_words(ctx, left, s_start)
         else:
             left = self._scan_left(ctx, s_start, hard=rule.scan == "hard")
             left = self._trim_left(ctx.text, left, s_start)
@@ -267,6 +273,17 @@ class EntityExtractor:
             tok = ctx.tokens[idx] if idx is not None else None
             if tok is None or tok.start != left or tok.end > limit or not tok.pos.startswith("v") \
                     or (tok.pos == "vn" and not strict):
+                return left
+            left = tok.end
+        return left
+
+    def _skip_leading_words(self, ctx: _Ctx, left: int, limit: int) -> int:
+        """离开白湖乡, 如今陇穷村: verbs, time words and pronouns do not start a town's name."""
+        while left < limit:
+            idx = ctx.tok_at.get(left)
+            tok = ctx.tokens[idx] if idx is not None else None
+            if tok is None or tok.start != left or tok.end >= limit or len(tok.text) < 2 or \
+                    not (tok.pos in SOFT_STOP_POS or tok.pos.startswith("v") or tok.text in self.boundary):
                 return left
             left = tok.end
         return left
@@ -378,6 +395,8 @@ class EntityExtractor:
                 if i + n > len(toks):
                     continue
                 text = "".join(t.text for t in toks[i:i + n])
+                if n == 1 and text.endswith("地区") and len(text) > 3:
+                    text = text[:-2]  # 东北地区, 亚太地区: the region is the name
                 if len(text) < 2 or text in self.all_suffixes:
                     continue
                 full = text in self.gaz.places or text in self.gaz.regions or text in self.gaz.countries
@@ -385,7 +404,7 @@ class EntityExtractor:
                     toks[i].pos.startswith("ns") or self.gaz.short[text].level <= 2
                     and toks[i].pos.startswith(("nr", "nz", "j")))
                 if full or short:
-                    out.append(Mention(text, "Place", toks[i].start, toks[i + n - 1].end, rule.id,
+                    out.append(Mention(text, "Place", toks[i].start, toks[i].start + len(text), rule.id,
                                        ctx.sent, subtype=rule.subtype))
                     break
         return out
@@ -398,7 +417,7 @@ class EntityExtractor:
         text, out = ctx.text, []
         if ctx.sent.kind in ("byline", "caption") or "记者" in text:
             for m in re.finditer(r"记者\s*([\u4e00-\u9fff]{2,3})(?=[）)\s、，]|摄|报道|$)", text):
-                if looks_like_person(m.group(1)):
+                if looks_like_person(m.group(1)) and self._plausible_name(m.group(1)):
                     out.append(Mention(m.group(1), "Person", m.start(1), m.end(1), rule.id, ctx.sent,
                                        subtype="Journalist"))
         spans = {(m.start, m.end) for m in out}
@@ -425,9 +444,24 @@ class EntityExtractor:
             after = text[tok.end:]
             titled = any(before.endswith(t) for t in self.titles)
             speaks = any(after.startswith(s) for s in self.speech)
-            if titled or speaks:
-                out.append(Mention(tok.text, "Person", tok.start, tok.end, rule.id, ctx.sent))
+            if (titled or speaks) and self._plausible_name(tok.text):
+                end = self._name_end(ctx, i) if titled and len(tok.text) == 2 else tok.end
+                if (tok.start, end) not in spans:
+                    spans.add((tok.start, end))
+                    out.append(Mention(text[tok.start:end], "Person", tok.start, end, rule.id, ctx.sent))
         return out
+
+    def _name_end(self, ctx: _Ctx, i: int) -> int:
+        """书记汪明/新/经常: the tokenizer cut a given name; the next lone character belongs
+        to the name when a word, not a particle, follows it."""
+        tok = ctx.tokens[i]
+        if i + 2 >= len(ctx.tokens):
+            return tok.end
+        nxt, after = ctx.tokens[i + 1], ctx.tokens[i + 2]
+        if len(nxt.text) == 1 and "\u4e00" <= nxt.text <= "\u9fff" and nxt.text not in FUNCTION_CHARS \
+                and len(after.text) >= 2 and after.pos.startswith(("v", "d", "p")):
+            return nxt.end
+        return tok.end
 
     # ---- dictionary names: jieba's ns / nt / nr words where no rule found a name ----
     def _lexicon(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
@@ -439,6 +473,9 @@ class EntityExtractor:
                 if typ is None or any(s < tok.end and tok.start < e for s, e in taken):
                     continue
                 if not self._lexicon_ok(ctx, i, tok, typ, rule):
+                    if typ == "Person" and self._foreign_place(ctx, i, tok):
+                        out.append(Mention(tok.text, "Place", tok.start, tok.end, rule.id, ctx.sent))
+                        taken.append((tok.start, tok.end))
                     continue
                 if typ == "Institution" and tok.text.endswith(tuple(self.legal)):
                     typ = "Company"
@@ -459,7 +496,7 @@ class EntityExtractor:
         if tok.text.endswith(tuple(self.generic)) or self._generic_org_word(tok.text):
             return False
         if typ == "Place":
-            return self._dictionary_place(tok)
+            return self._dictionary_place(tok) and self._place_evidence(ctx, i, tok)
         if any(tok.text.startswith(b) and len(b) >= 2 for b in self.boundary):
             return False  # 联合政府 is 联合 + 政府
         return len(tok.text) >= 2 and freq >= rule.min_freq and self.lex.pos.word_tag_tab.get(tok.text, "") == tok.pos \
@@ -477,6 +514,20 @@ class EntityExtractor:
                 and tag.get(w[1], "").startswith("n"):
             return False  # 上门, 回国: a verb and its object
         return (self.lex.pos.tokenizer.FREQ.get(w) or 0) >= 10
+
+    def _place_evidence(self, ctx: _Ctx, i: int, tok: Token) -> bool:
+        """jieba tags many ordinary words ns (神圣, 山洞): a dictionary place needs the form of
+        a place name, a place's slot, or a frequent use as a name."""
+        w = tok.text
+        if w[-1] in GEO_ENDS or sum(c in self.translit for c in w) >= 2:
+            return True
+        if self._place_context(ctx, i, tok):
+            return True
+        near = [ctx.tokens[k] for k in (i - 2, i + 2) if 0 <= k < len(ctx.tokens)]
+        if any(ctx.tokens[k].text in ("、", "和", "及", "与") for k in (i - 1, i + 1) if 0 <= k < len(ctx.tokens)) \
+                and any(self.gaz.lookup(t.text) or t.pos == "ns" for t in near):
+            return True
+        return (self.lex.pos.tokenizer.FREQ.get(w) or 0) >= 1000 and not self.lex.pos.word_tag_tab.get(w[:1], "").startswith("a")
 
     def _abbreviations(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
         """One-character place names: side by side (中美, 印巴), after a verb of visiting
@@ -742,6 +793,16 @@ class EntityExtractor:
                     break
         return out
 
+    def _foreign_place(self, ctx: _Ctx, i: int, tok: Token) -> bool:
+        w = tok.text
+        return 2 <= len(w) <= 6 and all(c in self.translit for c in w) and self._place_context(ctx, i, tok) \
+            and not (tok.start > 0 and ctx.text[tok.start - 1] in self.translit and len(ctx.tokens[i - 1].text) == 1)
+
+    def _place_context(self, ctx: _Ctx, i: int, tok: Token) -> bool:
+        """在伯尔尼, 首都阿布贾, 抵达卡拉奇: a word in the slot of a place."""
+        prev = ctx.tokens[i - 1].text if i else ""
+        return prev in self.place_before or ctx.text.startswith(self.place_after, tok.end)
+
     def _foreign_name(self, ctx: _Ctx, i: int, tok: Token) -> bool:
         """克林顿, 基里延科: a name-tagged word of transcription characters, with a post
         before it or a verb of saying after it, that is not a known place."""
@@ -749,6 +810,14 @@ class EntityExtractor:
         if not 2 <= len(name) <= 6 or not all(c in self.translit for c in name) or self.gaz.lookup(name):
             return False
         if self.lex.pos.word_tag_tab.get(name, "nr").startswith(("ns", "nt")):
+            return False
+        text = ctx.text
+        if tok.start > 0 and text[tok.start - 1] in self.translit and \
+                ctx.tokens[i - 1].text not in self.person_titles and len(ctx.tokens[i - 1].text) == 1 or \
+                tok.end < len(text) and text[tok.end] in self.translit and i + 1 < len(ctx.tokens) and \
+                (len(ctx.tokens[i + 1].text) == 1 or not self.lex.in_dictionary(ctx.tokens[i + 1].text)):
+            return False  # a piece of a longer transcription: 斯特罗|耶夫
+        if self._place_context(ctx, i, tok) or name[-1] in NOT_NAME_END:
             return False
         prev = ctx.tokens[i - 1].text if i else ""
         titled = prev in self.person_titles or prev.endswith(tuple(self.person_titles))
@@ -761,6 +830,11 @@ class EntityExtractor:
         if self.lex.in_dictionary(name) and not tag.startswith("nr"):
             return False
         if name.endswith(("先生", "女士", "小姐", "老", "总", "某")) or name[-1] in ABSTRACT_CHARS:
+            return False
+        if name[-1] in NOT_NAME_END or any(name.endswith(t) for t in self.person_titles if len(t) < len(name)) \
+                or any(v in name[1:] for v in ("表示", "说", "称")):
+            return False
+        if len(name) == 3 and name[2] in FUNCTION_CHARS:
             return False
         if len(name) == 3 and self.lex.in_dictionary(name):
             tail, head = name[1:], name[:2]
