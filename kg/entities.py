@@ -619,7 +619,8 @@ class EntityExtractor:
                 return False  # part of a longer word: 金白银 in 真金白银
         if not self._plausible_name(name):
             return False
-        if len(name) >= 3 and (not self.lex.in_dictionary(name) or (self.lex.pos.tokenizer.FREQ.get(name) or 0) >= 5):
+        if len(name) >= 3 and (not self.lex.in_dictionary(name) or self.lex.pos.word_tag_tab.get(name, "").startswith("nr")
+                               and ((self.lex.pos.tokenizer.FREQ.get(name) or 0) >= 5 or not self.lex.in_dictionary(name[1:]))):
             return True
         prev = ctx.tokens[i - 1] if i else None
         nxt = ctx.tokens[i + 1] if i + 1 < len(ctx.tokens) else None
@@ -628,7 +629,7 @@ class EntityExtractor:
                 not (nxt is not None and len(nxt.text) == 1 and "\u4e00" <= nxt.text <= "\u9fff"
                      and nxt.pos not in SOFT_STOP_POS):
             return True  # an unknown word tagged as a name by the HMM: 薛明, 卢亮
-        if prev is not None and (prev.text in self.titles or prev.text.endswith(tuple(self.titles))):
+        if prev is not None and (prev.text in self.person_titles or prev.text.endswith(tuple(self.person_titles))):
             return True
         if nxt is not None and (nxt.text in self.speech or nxt.text in self.titles or nxt.text in HONORIFICS):
             return True
@@ -839,7 +840,7 @@ class EntityExtractor:
         if len(name) == 3 and self.lex.in_dictionary(name):
             tail, head = name[1:], name[:2]
             ttag = self.lex.pos.word_tag_tab.get(tail, "")
-            if ttag in ("n", "a", "m", "an", "vn") and (self.lex.pos.tokenizer.FREQ.get(tail) or 0) >= 50:
+            if ttag in ("n", "m", "vn") and (self.lex.pos.tokenizer.FREQ.get(tail) or 0) >= 50:
                 return False  # 雷阵雨, 青少年: a word of three characters whose tail is a word
             if (self.lex.pos.tokenizer.FREQ.get(head) or 0) >= 300:
                 return False  # 许可证
