@@ -148,23 +148,29 @@ class EntityExtractor:
             s_start = end - len(suffix)
             idx = ctx.tok_at.get(s_start)
             host = ctx.tokens[idx] if idx is not None else None
-            if host is not None and host.start < s_start and not self._host_ok(host, suffix):
+            if host is not None and host.start < s_start and not self._host_ok(ctx, idx, suffix):
                 continue
             mention = self._suffix_mention(ctx, self.by_suffix[suffix], suffix, s_start, end)
             if mention:
                 out.append(mention)
         return out
 
-    def _host_ok(self, host: Token, suffix: str) -> bool:
+    def _host_ok(self, ctx: _Ctx, idx: int, suffix: str) -> bool:
         """A suffix inside a longer word (工程学院, 科技园区) counts, unless that word is a
         trigger, or its other part is a function word (联合政府, 城市, 街镇)."""
+        host = ctx.tokens[idx]
         if host.text in self.boundary or host.text.endswith("地区") and suffix == "区":
             return False
         if suffix in TOWN_SUFFIXES:
             return host.pos.startswith("ns") or not self.lex.in_dictionary(host.text) or \
                 (host.text.endswith(suffix) and len(host.text) - len(suffix) >= 2)
         if len(suffix) == 1:
-            return bool(self.gaz.lookup(host.text)) or host.pos.startswith("ns") and len(host.text) > 2
+            stem = host.text[:-1] if host.text.endswith(suffix) else ""
+            prev = ctx.tokens[idx - 1] if idx else None
+            named_before = prev is not None and (prev.pos in ("ns", "nz", "nt", "j") or bool(self.gaz.lookup(prev.text)))
+            return bool(self.gaz.lookup(host.text)) or host.pos.startswith("ns") and len(host.text) > 2 or \
+                bool(stem) and (bool(self.gaz.lookup(stem)) or self.lex.pos.word_tag_tab.get(stem, "") == "ns"
+                                or named_before and self.lex.pos.word_tag_tab.get(stem, "").startswith("n"))
         head = host.text[: host.text.rfind(suffix)] if suffix in host.text else host.text
         return head not in self.boundary and head not in self.determiners
 
@@ -354,7 +360,7 @@ class EntityExtractor:
 
     def _generic(self, ctx: _Ctx, left: int, s_start: int) -> bool:
         """A short stem made only of ordinary words: 创新基地, 服务中心, 在谈项目."""
-        if s_start - left > 4:
+        if s_start - left > 4 or self.gaz.lookup(ctx.text[left:s_start]):
             return False
         toks = {ctx.tok_at[c] for c in range(left, s_start) if c in ctx.tok_at}
         return all(self._common(ctx.tokens[i]) for i in toks)
@@ -493,11 +499,13 @@ class EntityExtractor:
             return self._person_token(ctx, i, tok) and (not rule.max_freq or not short or freq < rule.max_freq)
         if tok.text[0] in "东西南北中" and tok.text.endswith("部"):
             return False
-        if tok.text.endswith(tuple(self.generic)) or self._generic_org_word(tok.text):
+        trusted = tok.pos == "nt" and len(tok.text) >= 3 and freq >= rule.min_freq
+        head = next((g for g in self.generic if tok.text.endswith(g)), None)
+        if head and not (trusted and len(tok.text) - len(head) >= 4) or not trusted and self._generic_org_word(tok.text):
             return False
         if typ == "Place":
             return self._dictionary_place(tok) and self._place_evidence(ctx, i, tok)
-        if any(tok.text.startswith(b) and len(b) >= 2 for b in self.boundary):
+        if not trusted and any(tok.text.startswith(b) and len(b) >= 2 for b in self.boundary):
             return False  # 联合政府 is 联合 + 政府
         return len(tok.text) >= 2 and freq >= rule.min_freq and self.lex.pos.word_tag_tab.get(tok.text, "") == tok.pos \
             and (tok.pos == "nt" or tok.text[-1] in ORG_CHARS)
