@@ -501,7 +501,7 @@ class EntityExtractor:
             return False
         trusted = tok.pos == "nt" and len(tok.text) >= 3 and freq >= rule.min_freq
         head = next((g for g in self.generic if tok.text.endswith(g)), None)
-        if head and not (trusted and len(tok.text) - len(head) >= 4) or not trusted and self._generic_org_word(tok.text):
+        if head and not (trusted and len(tok.text) - len(head) >= 4) or self._generic_org_word(tok.text):
             return False
         if typ == "Place":
             return self._dictionary_place(tok) and self._place_evidence(ctx, i, tok)
