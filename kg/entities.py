@@ -14,7 +14,7 @@ from .lexicon import Lexicon
 from .model import Mention, Sentence, Token
 from .rules import EntityRule, RuleSet
 
-HARD_STOP = set("，。；：、！？,;:!?“”‘’\"'《》【】…—|/\n□■●◆·<>=#{}[]")
+HARD_STOP = set("，。；：、！？,;:!?“”‘’\"'《》【】…—|/\n□■●◆▲△★☆『』「」·<>=#{}[]")
 BRACKETS = set("（）()")
 SOFT_STOP_POS = {"v", "vd", "vg", "vi", "vq", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "dg",
                  "r", "rr", "rz", "rg", "q", "t", "tg", "y", "e", "o", "zg", "l", "i", "a", "ad", "ag", "k"}
