@@ -408,7 +408,7 @@ class EntityExtractor:
                 full = text in self.gaz.places or text in self.gaz.regions or text in self.gaz.countries
                 short = n == 1 and text in self.gaz.short and (
                     toks[i].pos.startswith("ns") or self.gaz.short[text].level <= 2
-                    and toks[i].pos.startswith(("nr", "nz", "j")))
+                    and (toks[i].pos.startswith(("nr", "nz", "j")) or self._place_slot(ctx, i)))
                 if full or short:
                     out.append(Mention(text, "Place", toks[i].start, toks[i].start + len(text), rule.id,
                                        ctx.sent, subtype=rule.subtype))
@@ -570,7 +570,11 @@ class EntityExtractor:
         if text.startswith(self.abbr_after, hi + 1):
             return True
         t = ctx.tokens[first]
-        return t.end == hi + 1 and (t.pos in ("ns", "j") or not self.lex.in_dictionary(t.text))
+        if t.end != hi + 1 or text.startswith(self.person_after, hi + 1):
+            return False
+        if self.lex.in_dictionary(t.text):  # 中美 is rare as a word, 美德 (virtue) is common
+            return t.pos in ("ns", "j") and (self.lex.pos.tokenizer.FREQ.get(t.text) or 0) < 200
+        return t.pos not in ("p", "c", "d", "u", "f", "r")
 
     def _abbr_context(self, ctx: _Ctx, i: int, tok: Token) -> bool:
         text, ch = ctx.text, ctx.text[i]
@@ -803,9 +807,28 @@ class EntityExtractor:
         return out
 
     def _foreign_place(self, ctx: _Ctx, i: int, tok: Token) -> bool:
+        """伯尔尼 in 在伯尔尼; 莫斯科, 科索沃: transcribed words jieba tags as names, in a
+        place's slot or used too often to be a person's name."""
         w = tok.text
-        return 2 <= len(w) <= 6 and all(c in self.translit for c in w) and self._place_context(ctx, i, tok) \
-            and not (tok.start > 0 and ctx.text[tok.start - 1] in self.translit and len(ctx.tokens[i - 1].text) == 1)
+        if not 2 <= len(w) <= 6 or not all(c in self.translit for c in w) or \
+                tok.start > 0 and ctx.text[tok.start - 1] in self.translit and len(ctx.tokens[i - 1].text) == 1:
+            return False
+        prev = ctx.tokens[i - 1].text if i else ""
+        person = prev in self.person_titles or ctx.text.startswith(self.person_after, tok.end)
+        frequent = len(w) >= 3 and (self.lex.pos.tokenizer.FREQ.get(w) or 0) >= 400
+        return self._place_context(ctx, i, tok) or frequent and not person
+
+    def _place_slot(self, ctx: _Ctx, i: int) -> bool:
+        """大连 (tagged an adverb), 合肥 (a noun): a city the tagger missed, where the
+        slot says place: a place word around it, or another place beside it in a list."""
+        tok = ctx.tokens[i]
+        if self._place_context(ctx, i, tok):
+            return True
+        for k, sep in ((i - 2, i - 1), (i + 2, i + 1)):
+            if 0 <= k < len(ctx.tokens) and ctx.tokens[sep].text in ("、", "和", "与", "及", "至", "到") and \
+                    (ctx.tokens[k].pos == "ns" or self.gaz.lookup(ctx.tokens[k].text)):
+                return True
+        return False
 
     def _place_context(self, ctx: _Ctx, i: int, tok: Token) -> bool:
         """在伯尔尼, 首都阿布贾, 抵达卡拉奇: a word in the slot of a place."""
@@ -829,7 +852,8 @@ class EntityExtractor:
         if self._place_context(ctx, i, tok) or name[-1] in NOT_NAME_END:
             return False
         prev = ctx.tokens[i - 1].text if i else ""
-        titled = prev in self.person_titles or prev.endswith(tuple(self.person_titles))
+        titled = prev in self.person_titles or prev.endswith(tuple(self.person_titles)) or \
+            len(prev) >= 3 and prev.endswith(("家", "员", "长")) and self.lex.pos.word_tag_tab.get(prev, "") == "n"
         return titled or ctx.text.startswith(self.person_after, tok.end) or \
             (len(name) >= 3 and (self.lex.pos.tokenizer.FREQ.get(name) or 0) < 300)
 
