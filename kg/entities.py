@@ -106,6 +106,7 @@ class EntityExtractor:
         self.country_abbr = set("".join(v("country_abbreviations")))
         self.abbr_verbs = set(v("abbreviation_verbs"))
         self.abbr_after = tuple(v("abbreviation_after"))
+        self.abbr_heads = tuple(v("abbreviation_heads"))
         self.common_places = set(v("common_place_words"))
         self.place_before = set(v("place_before"))
         self.place_after = tuple(v("place_after"))
@@ -408,7 +409,8 @@ class EntityExtractor:
                 full = text in self.gaz.places or text in self.gaz.regions or text in self.gaz.countries
                 short = n == 1 and text in self.gaz.short and (
                     toks[i].pos.startswith("ns") or self.gaz.short[text].level <= 2
-                    and (toks[i].pos.startswith(("nr", "nz", "j")) or self._place_slot(ctx, i)))
+                    and (toks[i].pos.startswith(("nr", "nz", "j")) or self._place_slot(ctx, i))) or \
+                    n == 1 and text in self.gaz.weak_short and self._place_slot(ctx, i)
                 if full or short:
                     out.append(Mention(text, "Place", toks[i].start, toks[i].start + len(text), rule.id,
                                        ctx.sent, subtype=rule.subtype))
@@ -570,7 +572,14 @@ class EntityExtractor:
         if text.startswith(self.abbr_after, hi + 1):
             return True
         t = ctx.tokens[first]
-        if t.end != hi + 1 or text.startswith(self.person_after, hi + 1):
+        if text.startswith(self.person_after, hi + 1):
+            return False
+        singles = [ctx.tokens[ctx.tok_at[c]] for c in range(lo, hi + 1) if c in ctx.tok_at]
+        if all(len(x.text) == 1 for x in singles) and len(singles) == hi - lo + 1:
+            nxt = self._next(ctx, hi + 1)
+            return any(x.pos in ("ns", "j") for x in singles) and (len(nxt) >= 2 or not nxt or nxt in HARD_STOP) and \
+                not any(x.pos in ("p", "c", "d", "u", "r", "v") for x in singles)  # 中/f 美/ns
+        if t.end != hi + 1:
             return False
         if self.lex.in_dictionary(t.text):  # 中美 is rare as a word, 美德 (virtue) is common
             return t.pos in ("ns", "j") and (self.lex.pos.tokenizer.FREQ.get(t.text) or 0) < 200
@@ -582,6 +591,9 @@ class EntityExtractor:
             return False  # too often an ordinary word (在中, 出新)
         if text[i + 1:i + 2] == "方":
             return tok.text in (ch, ch + "方") and (tok.text != ch or len(self._next(ctx, i + 1)) == 1)
+        if ch in self.country_abbr and tok.start == i and text.startswith(self.abbr_heads, i + 1) and \
+                (i == 0 or not "\u4e00" <= text[i - 1] <= "\u9fff" or ctx.tok_at.get(i - 1) != ctx.tok_at.get(i)):
+            return True  # 俄政府, 叙总统, 美军
         if i == 0 or text[i - 1] not in self.abbr_verbs or i + 1 < len(text) and text[i + 1] in self.abbr:
             return False
         verb = ctx.tok_at.get(i - 1)

@@ -62,6 +62,7 @@ class Gazetteer:
         self.places: dict[str, Place] = {}     # full name -> place
         self.by_code: dict[str, Place] = {}
         self.short: dict[str, Place] = {}      # short form -> place
+        self.weak_short: dict[str, Place] = {}  # short forms that are also ordinary words
         self.regions = set(regions)
         self.countries: dict[str, Place] = {}
         self._add_countries()
@@ -81,6 +82,8 @@ class Gazetteer:
                 continue
             tag, freq = word_tag(s), word_freq(s)
             if tag in COMMON_TAGS or (tag == "n" and freq > MIN_COMMON_FREQ):
+                if p.level <= 2:
+                    self.weak_short.setdefault(s, p)  # 大连 (tagged an adverb): a place only in a place's slot
                 continue
             self.short[s] = p
 
