@@ -69,6 +69,7 @@ class EntityExtractor:
         self.determiners = set(v("determiners"))
         self.titles = sorted(set(v("titles")), key=len, reverse=True)
         self.speech = sorted(set(v("speech_verbs")), key=len, reverse=True)
+        self.title_set = set(self.titles)
         self.title_re = re.compile("|".join(re.escape(t) for t in self.titles) or "(?!)")
         self.industry = set(v("industry_words"))
         self.legal = tuple(v("legal_forms"))
@@ -77,6 +78,7 @@ class EntityExtractor:
         self.boundary = set(v("boundary_words")) | triggers | set(self.titles) | self.determiners
         self.strong_boundary = {w for w in self.boundary if len(w) >= 2} | \
             {"在", "与", "和", "及", "由", "是", "被", "将", "等", "的", "了", "向", "对", "从", "以", "并"}
+        self.boundary_lengths = sorted({len(w) for w in self.strong_boundary if len(w) >= 2})
         self.suffix_rules = [(s, r) for r in rules.entity_rules if r.kind == "suffix" for s in r.suffixes]
         self.suffix_rules.sort(key=lambda sr: len(sr[0]), reverse=True)
         self.all_suffixes = {s for s, _ in self.suffix_rules}
@@ -120,9 +122,10 @@ class EntityExtractor:
     def find(self, sent: Sentence, tokens: list[Token] | None = None) -> list[Mention]:
         ctx = _Ctx(sent, tokens if tokens is not None else self.tokens(sent))
         for t in ctx.tokens:   # 党委书记 is one dictionary word: a name may end inside it
-            for s in self.all_suffixes:
-                if len(t.text) > len(s) and t.text.startswith(s) and t.text[len(s):] in self.titles:
-                    ctx.bounds.add(t.start + len(s))
+            w = t.text
+            for k in range(1, len(w)):
+                if w[k:] in self.title_set and w[:k] in self.all_suffixes:
+                    ctx.bounds.add(t.start + k)
         found: list[Mention] = []
         found += self._suffix_mentions(ctx)
         found += self._pattern_mentions(ctx)
@@ -312,7 +315,7 @@ class EntityExtractor:
             ch = text[i - 1]
             if not "\u4e00" <= ch <= "\u9fff" or ch in "个家等的在于和与及是为将从到" :
                 break
-            if any(text.endswith(w, 0, i) for w in self.strong_boundary if len(w) >= 2):
+            if any(text[i - n:i] in self.strong_boundary for n in self.boundary_lengths if n <= i):
                 break
             if ch in "区县市镇省州" and s_start - i >= 2:
                 break
@@ -809,6 +812,8 @@ class EntityExtractor:
         """邓小平理论, 马克思主义: the name inside a doctrine named after a person."""
         out = []
         for t in ctx.tokens:
+            if len(t.text) < 4 or not t.pos.startswith("nr"):
+                continue
             for w in ("理论", "思想", "主义", "文选", "著作", "精神"):
                 name = t.text[: -len(w)]
                 if t.text.endswith(w) and t.pos.startswith("nr") and len(name) >= 2 and \

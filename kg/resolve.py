@@ -7,6 +7,7 @@ the nearest fitting named entity of the article.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -18,6 +19,7 @@ PROJECT_TAILS = ("工程", "项目", "工程项目", "站")
 ALIAS_INTRO = re.compile(r"[（(]\s*(?:以下)?简称\s*[“\"「]?([^”\"」）)]{2,12})[”\"」]?\s*[）)]")
 
 
+@lru_cache(maxsize=65536)
 def norm(text: str) -> str:
     """A comparison key: NFKC, no white space."""
     return "".join(unicodedata.normalize("NFKC", text).split())
@@ -35,6 +37,7 @@ def unqualified(name: str) -> str:
 FILLERS = ("产业", "科技")
 
 
+@lru_cache(maxsize=65536)
 def defilled(name: str) -> str:
     for f in FILLERS:
         name = name.replace(f, "")
