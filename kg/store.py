@@ -127,10 +127,26 @@ def load_graph(outdir: str | Path) -> Graph:
 
 
 # ---- pyoxigraph <-> rdflib terms -----------------------------------------------------
+_TERMS: dict = {}
+
+
 def to_rdflib(term):
-    import pyoxigraph as ox
+    """An rdflib term for an Oxigraph term; repeated terms (labels, rules, documents) are
+    converted once."""
     if term is None:
         return None
+    hit = _TERMS.get(term)
+    if hit is not None:
+        return hit
+    out = _convert(term)
+    if len(_TERMS) > 200_000:
+        _TERMS.clear()
+    _TERMS[term] = out
+    return out
+
+
+def _convert(term):
+    import pyoxigraph as ox
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
