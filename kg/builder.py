@@ -212,16 +212,20 @@ def _restore_summary(rep: BuildReport, summary: dict) -> None:
 
 
 def _summarise(store: OxStore, rep: BuildReport, entries: dict) -> None:
+    """Counts of entities by type and relations by kind, in two grouped scans."""
     kg = "https://kg.example.org/ontology#"
+    types = " ".join(f"<{kg}{t}>" for t in TYPES)
+    rows = store.ox.query(f"SELECT ?t (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?t {{ {types} }} ?s a ?t }} GROUP BY ?t")
+    found = {r[0].value[len(kg):]: int(r[1].value) for r in rows}
     for t in TYPES:
-        rows = store.ox.query(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{kg}{t}> }}")
-        rep.entities[t] = int(next(iter(rows))[0].value)
+        rep.entities[t] = found.get(t, 0)
+    preds = " ".join(f"<{kg}{r}>" for r in RELATIONS)
+    rows = store.ox.query(f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ VALUES ?p {{ {preds} }} ?s ?p ?o }} GROUP BY ?p")
+    found = {r[0].value[len(kg):]: int(r[1].value) for r in rows}
     for r in RELATIONS:
-        rows = store.ox.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{kg}{r}> ?o }}")
-        rep.relations[r] = int(next(iter(rows))[0].value)
+        rep.relations[r] = found.get(r, 0)
     rep.articles = sum(e.get("articles", 0) for e in entries.values())
-    rows = store.ox.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-    rep.triples = int(next(iter(rows))[0].value)
+    rep.triples = int(next(iter(store.ox.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0].value)
 
 
 def write_page(store: OxStore, out: Path) -> None:
