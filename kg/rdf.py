@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from importlib import resources
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from .model import Entity, Relation
@@ -34,6 +35,7 @@ def _iri_char(ch: str) -> bool:
     return ch not in PUNCT_ENCODED and any(a <= o <= b for a, b in UCSCHAR)
 
 
+@lru_cache(maxsize=200_000)
 def iri_safe(text: str) -> str:
     """A readable IRI segment: letters (Chinese too) kept, everything else percent-encoded."""
     return "".join(ch if _iri_char(ch) else "".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass"))
@@ -60,36 +62,55 @@ def bind(g: Graph) -> None:
         g.bind(p, ns, override=True)
 
 
-class _Sink(set):
-    """Collects triples; has the .add of an rdflib Graph."""
+RDF_TYPE = f"<{RDF.type}>"
+XSD_INT = f"^^<{XSD.integer}>"
+
+
+def _iri(value: str) -> str:
+    return f"<{value}>"
+
+
+def _lit(text: str, lang: str | None = None) -> str:
+    quoted = '"%s"' % text.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
+    return f"{quoted}@{lang}" if lang else quoted
+
+
+def _int(n: int) -> str:
+    return f'"{n}"{XSD_INT}'
+
+
+class _Rows(set):
+    """N-Triples lines, each triple once."""
+
+    def add3(self, s: str, p: str, o: str) -> None:
+        self.add(f"{s} {p} {o} .\n")
 
 
 def build_graph(corpus: Corpus, rules: RuleSet, with_ontology: bool = True) -> Graph:
     g = ontology() if with_ontology else Graph()
     bind(g)
-    for t in triples(corpus, rules):
-        g.add(t)
+    g.parse(data="".join(triples(corpus, rules)), format="nt")
     return g
 
 
 def ntriples(corpus: Corpus, rules: RuleSet) -> bytes:
-    """The corpus's facts as sorted N-Triples, without building an rdflib graph."""
-    from rdflib.plugins.serializers.nt import _nt_row
-    return "".join(sorted(_nt_row(t) for t in triples(corpus, rules))).encode("utf-8")
+    """The corpus's facts as sorted N-Triples, written as text (no rdflib terms)."""
+    return "".join(sorted(triples(corpus, rules))).encode("utf-8")
 
 
-def triples(corpus: Corpus, rules: RuleSet) -> set:
-    g = _Sink()
+def triples(corpus: Corpus, rules: RuleSet) -> set[str]:
+    """The corpus's facts as a set of N-Triples lines."""
+    g = _Rows()
     for res in corpus.results:
-        d = doc_iri(res.document.id)
-        g.add((d, RDF.type, KG.Document))
-        g.add((d, RDFS.label, Literal(res.document.id)))
-        g.add((d, KG.sha256, Literal(hashlib.sha256(res.document.raw.encode("utf-8")).hexdigest())))
+        d = _iri(doc_iri(res.document.id))
+        g.add3(d, RDF_TYPE, _iri(KG.Document))
+        g.add3(d, _iri(RDFS.label), _lit(res.document.id))
+        g.add3(d, _iri(KG.sha256), _lit(hashlib.sha256(res.document.raw.encode("utf-8")).hexdigest()))
         for a in res.articles:
-            ai = URIRef(f"{d}/article/{a.index}")
-            g.add((ai, RDF.type, KG.Article))
-            g.add((ai, PROV.wasDerivedFrom, d))
-            g.add((ai, KG.headline, Literal(a.headline, lang="zh")))
+            ai = _iri(f"{doc_iri(res.document.id)}/article/{a.index}")
+            g.add3(ai, RDF_TYPE, _iri(KG.Article))
+            g.add3(ai, _iri(PROV.wasDerivedFrom), d)
+            g.add3(ai, _iri(KG.headline), _lit(a.headline, "zh"))
     for e in corpus.entities.values():
         add_entity(g, e)
     used_rules = set()
@@ -98,47 +119,52 @@ def triples(corpus: Corpus, rules: RuleSet) -> set:
         used_rules.add(r.rule)
     by_id = {x.id: x for x in list(rules.entity_rules) + list(rules.relation_rules)}
     for rid in sorted(used_rules | {m.rule for e in corpus.entities.values() for m in e.mentions}):
-        ri = RULE[iri_safe(rid)]
-        g.add((ri, RDF.type, KG.Rule))
-        g.add((ri, RDFS.label, Literal(rid)))
+        ri = _iri(RULE[iri_safe(rid)])
+        g.add3(ri, RDF_TYPE, _iri(KG.Rule))
+        g.add3(ri, _iri(RDFS.label), _lit(rid))
         rule = by_id.get(rid)
         if rule is not None and rule.description:
-            g.add((ri, RDFS.comment, Literal(rule.description, lang="en")))
+            g.add3(ri, _iri(RDFS.comment), _lit(rule.description, "en"))
     return g
 
 
-def add_entity(g: Graph, e: Entity) -> None:
-    i = entity_iri(e)
+def add_entity(g: _Rows, e: Entity) -> None:
+    i = _iri(entity_iri(e))
     for t in sorted(e.types):
-        g.add((i, RDF.type, KG[t]))
+        g.add3(i, RDF_TYPE, _iri(KG[t]))
     for st in sorted(e.subtypes & SUBCLASSES):
-        g.add((i, RDF.type, KG[st]))
-    g.add((i, RDFS.label, Literal(e.name, lang="zh")))
+        g.add3(i, RDF_TYPE, _iri(KG[st]))
+    g.add3(i, _iri(RDFS.label), _lit(e.name, "zh"))
     for a in sorted(e.aliases - {e.name}):
-        g.add((i, SKOS.altLabel, Literal(a, lang="zh")))
+        g.add3(i, _iri(SKOS.altLabel), _lit(a, "zh"))
     for d in sorted(e.documents):
-        g.add((i, PROV.wasDerivedFrom, doc_iri(d)))
+        g.add3(i, _iri(PROV.wasDerivedFrom), _iri(doc_iri(d)))
 
 
-def add_relation(g: Graph, r: Relation) -> None:
-    s = entity_iri(r.subject)
-    p = KG[r.predicate]
-    o = entity_iri(r.object) if isinstance(r.object, Entity) else Literal(r.object, lang="zh")
-    g.add((s, p, o))
+def add_relation(g: _Rows, r: Relation) -> None:
+    s_iri = entity_iri(r.subject)
+    p_iri = KG[r.predicate]
+    if isinstance(r.object, Entity):
+        o_key = str(entity_iri(r.object))
+        o = _iri(o_key)
+    else:
+        o_key, o = r.object, _lit(r.object, "zh")
+    s, p = _iri(s_iri), _iri(p_iri)
+    g.add3(s, p, o)
     raw_start, raw_end = r.raw_span
-    key = f"{s}|{p}|{o}|{r.document}|{raw_start}|{raw_end}|{r.rule}"
-    a = STMT[hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]]
+    key = f"{s_iri}|{p_iri}|{o_key}|{r.document}|{raw_start}|{raw_end}|{r.rule}"
+    a = _iri(STMT[hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]])
     d = doc_iri(r.document)
-    g.add((a, RDF.type, KG.Assertion))
-    g.add((a, RDF.subject, s))
-    g.add((a, RDF.predicate, p))
-    g.add((a, RDF.object, o))
-    g.add((a, PROV.wasDerivedFrom, d))
+    g.add3(a, RDF_TYPE, _iri(KG.Assertion))
+    g.add3(a, _iri(RDF.subject), s)
+    g.add3(a, _iri(RDF.predicate), p)
+    g.add3(a, _iri(RDF.object), o)
+    g.add3(a, _iri(PROV.wasDerivedFrom), _iri(d))
     if r.article is not None:
-        g.add((a, KG.article, URIRef(f"{d}/article/{r.article.index}")))
-    g.add((a, KG.sentence, Literal(r.sentence.text, lang="zh")))
-    g.add((a, KG.start, Literal(raw_start, datatype=XSD.integer)))
-    g.add((a, KG.end, Literal(raw_end, datatype=XSD.integer)))
-    g.add((a, KG.sentenceStart, Literal(r.sentence.raw_start, datatype=XSD.integer)))
-    g.add((a, KG.sentenceEnd, Literal(r.sentence.raw_end, datatype=XSD.integer)))
-    g.add((a, KG.rule, RULE[iri_safe(r.rule)]))
+        g.add3(a, _iri(KG.article), _iri(f"{d}/article/{r.article.index}"))
+    g.add3(a, _iri(KG.sentence), _lit(r.sentence.text, "zh"))
+    g.add3(a, _iri(KG.start), _int(raw_start))
+    g.add3(a, _iri(KG.end), _int(raw_end))
+    g.add3(a, _iri(KG.sentenceStart), _int(r.sentence.raw_start))
+    g.add3(a, _iri(KG.sentenceEnd), _int(r.sentence.raw_end))
+    g.add3(a, _iri(KG.rule), _iri(RULE[iri_safe(r.rule)]))

@@ -7,9 +7,9 @@ the nearest fitting named entity of the article.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .entities import EntityExtractor, prune_nested
 from .model import Article, Entity, Mention
