@@ -20,6 +20,7 @@ from .store import (GENERATIONS, GRAPH_BASE, GRAPH_FILE, PAGE_FILE, BuildLock, O
                     current_generation, has_store, switch_generation)
 
 MAX_PAGE_NODES = 3000
+LOAD_BATCH_BYTES = 16_000_000
 ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
 
 
@@ -176,14 +177,16 @@ def _apply(store: OxStore, todo: list[Document], rules, rep: BuildReport, dask, 
     """Extract the documents and put their facts in the store (new ones in bulk)."""
     hashes = {d.id: sha256(d.raw) for d in todo}
     batch: list[tuple[str, bytes]] = []
+    size = 0
     for doc_id, nt, n_articles in _extract(todo, rules, rep.workers, dask):
         if doc_id in entries:
             store.replace_document(store.graph_iri(doc_id), nt)
         else:
             batch.append((store.graph_iri(doc_id), nt))
-            if len(batch) >= 500:
+            size += len(nt)
+            if size >= LOAD_BATCH_BYTES:   # the bulk loader's memory grows with its input
                 store.add_new_documents(batch)
-                batch = []
+                batch, size = [], 0
         entries[doc_id] = {"sha256": hashes[doc_id], "articles": n_articles}
         rep.extracted += 1
         if progress:

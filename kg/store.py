@@ -246,7 +246,7 @@ class OxStore:
             chunks.append(ntriples.replace(b" .\n", f" <{graph_iri}> .\n".encode("utf-8")))
         data = b"".join(chunks)
         if data:
-            self.ox.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+            self.ox.bulk_load(data, format=ox.RdfFormat.N_QUADS, lenient=True)  # our own N-Triples
 
     def drop_document(self, graph_iri: str) -> None:
         import pyoxigraph as ox
