@@ -3,6 +3,7 @@ replace their named graphs in the store, prune removed ones, export Turtle and H
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing as mp
 import os
 import time
@@ -21,6 +22,7 @@ from .store import (GENERATIONS, GRAPH_BASE, GRAPH_FILE, PAGE_FILE, BuildLock, O
 
 MAX_PAGE_NODES = 3000
 LOAD_BATCH_BYTES = 16_000_000
+LAYOUT_FILE = "layout.json"   # the page's node positions, kept for the next build
 ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
 
 
@@ -240,4 +242,10 @@ def write_page(store: OxStore, out: Path) -> None:
         G = G.subgraph(keep).copy()
         title += f" (the {MAX_PAGE_NODES} most connected entities; kg viz --focus for the rest)"
     evidence = viz.store_evidence(store.ox, sorted(G.nodes) if len(G) < 20000 else None)
-    atomic_write(out / PAGE_FILE, viz.render(evidence, G, title).encode("utf-8"))
+    try:
+        previous = {k: tuple(v) for k, v in json.loads((out / LAYOUT_FILE).read_text(encoding="utf-8")).items()}
+    except (OSError, ValueError, AttributeError):
+        previous = None
+    page, positions = viz.render_with_positions(evidence, G, title, previous)
+    atomic_write(out / PAGE_FILE, page.encode("utf-8"))
+    atomic_write(out / LAYOUT_FILE, json.dumps(positions, ensure_ascii=False, sort_keys=True).encode("utf-8"))

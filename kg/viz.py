@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from importlib import resources
 from string import Template
 
@@ -169,19 +170,36 @@ def _award_evidence(ev, n, lit):
     return [e for (s, p, o), es in ev.items() if s == n and p == "award" and o == lit for e in es][:5]
 
 
-def layout(H: nx.MultiDiGraph, data: dict) -> bool:
-    """Precompute positions for large graphs; returns whether physics should run."""
+def layout(H: nx.MultiDiGraph, data: dict, previous: dict | None = None) -> bool:
+    """Precompute positions for large graphs; returns whether physics should run. With the
+    positions of an earlier page (``previous``) covering most nodes, those stay where they
+    were and new nodes are put beside a neighbour: a page rebuilt after a few new documents
+    looks like the last one and costs no layout."""
     if len(data["nodes"]) <= LAYOUT_THRESHOLD:
         return True
     simple = nx.Graph()
     simple.add_nodes_from(n["id"] for n in data["nodes"])
     simple.add_edges_from((e["from"], e["to"]) for e in data["edges"])
-    start = nx.spectral_layout(simple) if simple.number_of_edges() else None
-    pos = nx.spring_layout(simple, pos=start, seed=7, iterations=4, scale=60 * len(simple) ** 0.5)
+    known = {n: previous[n] for n in simple if previous and n in previous}
+    if len(known) >= 0.9 * len(simple):
+        pos = _extend_positions(simple, known)
+    else:
+        start = nx.spectral_layout(simple) if simple.number_of_edges() else None
+        pos = nx.spring_layout(simple, pos=start, seed=7, iterations=4, scale=60 * len(simple) ** 0.5)
     for n in data["nodes"]:
         x, y = pos[n["id"]]
         n["x"], n["y"] = round(float(x), 1), round(float(y), 1)
     return False
+
+
+def _extend_positions(G: nx.Graph, known: dict) -> dict:
+    pos = dict(known)
+    for k, n in enumerate(sorted(set(G) - set(known))):
+        near = [pos[m] for m in G[n] if m in pos]
+        x, y = near[0] if near else (0.0, 0.0)
+        angle = k * 2.399963  # the golden angle: new nodes spread around their neighbour
+        pos[n] = (x + 40 * math.cos(angle), y + 40 * math.sin(angle))
+    return pos
 
 
 def _asset(name: str) -> str:
@@ -215,8 +233,14 @@ def network(data: dict, physics: bool) -> Network:
 
 def render(g, H: nx.MultiDiGraph, title: str = "kg") -> str:
     """The page for graph H; ``g`` is the rdflib graph, or the evidence map already computed."""
+    return render_with_positions(g, H, title)[0]
+
+
+def render_with_positions(g, H: nx.MultiDiGraph, title: str = "kg",
+                          previous: dict | None = None) -> tuple[str, dict]:
+    """The page and the node positions it uses (empty when the browser lays it out)."""
     data = page_data(g, H)
-    physics = layout(H, data)
+    physics = layout(H, data, previous)
     net = network(data, physics)
     legend = {t: {"colour": COLOURS[t], "zh": TYPE_ZH[t], "shape": SHAPES[t], "symbol": SYMBOLS[t]}
               for t in list(TYPES) + ["Award"]}
@@ -224,8 +248,9 @@ def render(g, H: nx.MultiDiGraph, title: str = "kg") -> str:
                if hasattr(net.options, "to_json") else net.options,
                "legend": legend, "relations": {r: REL_ZH[r] for r in RELATIONS}, "physics": physics}
     tpl = Template((resources.files("kg") / "page.html").read_text(encoding="utf-8"))
+    positions = {} if physics else {n["id"]: (n["x"], n["y"]) for n in data["nodes"]}
     return tpl.substitute(title=html.escape(title), vis_css=_asset("vis-network.css"),
-                          vis_js=_asset("vis-network.min.js"), data=_json_for_script(payload))
+                          vis_js=_asset("vis-network.min.js"), data=_json_for_script(payload)), positions
 
 
 def page(g: Graph, title: str = "kg", **view) -> str:

@@ -140,3 +140,27 @@ def test_stats_prints_tables_and_writes_scores(seed_out, tmp_path):
     q = "SELECT ?n WHERE { ?e kg:pagerank ?p ; rdfs:label ?n } ORDER BY DESC(?p) LIMIT 1"
     out = run_kg("query", q, "-g", work, "--format", "csv", check=True).stdout.splitlines()
     assert out[1] == "松江经开区"
+
+
+def test_large_page_keeps_earlier_positions():
+    """A page rebuilt after a few new nodes keeps the old nodes where they were and puts
+    each new node beside a neighbour."""
+    import networkx as nx
+    from kg import viz
+    n = viz.LAYOUT_THRESHOLD + 100
+    nodes = [{"id": f"e{i}"} for i in range(n)]
+    edges = [{"from": f"e{i}", "to": f"e{(i * 7 + 1) % n}"} for i in range(n)]
+    first = {"nodes": [dict(x) for x in nodes[:-20]], "edges": [e for e in edges
+                                                            if int(e["from"][1:]) < n - 20 and int(e["to"][1:]) < n - 20]}
+    assert viz.layout(nx.MultiDiGraph(), first) is False
+    previous = {x["id"]: (x["x"], x["y"]) for x in first["nodes"]}
+    second = {"nodes": [dict(x) for x in nodes], "edges": edges}
+    viz.layout(nx.MultiDiGraph(), second, previous)
+    placed = {x["id"]: (x["x"], x["y"]) for x in second["nodes"]}
+    assert all(placed[k] == v for k, v in previous.items())
+    G = nx.Graph((e["from"], e["to"]) for e in edges)
+    for a in set(placed) - set(previous):
+        near = [placed[b] for b in G[a] if b in previous]
+        if near:
+            assert any(abs(placed[a][0] - x) <= 41 and abs(placed[a][1] - y) <= 41 for x, y in near)
+    assert len(placed) == n
