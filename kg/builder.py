@@ -8,6 +8,7 @@ import multiprocessing as mp
 import os
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -161,9 +162,11 @@ def build(sources: list[str], outdir: str | Path, rules: list[str] | None = None
         store.save_manifest({"version": 1, "rules": fingerprint, "documents": entries,
                              "summary": {"entities": dict(rep.entities), "relations": dict(rep.relations),
                                          "articles": rep.articles, "triples": rep.triples}})
-        atomic_write(out / GRAPH_FILE, store.turtle())
-        if page:
-            write_page(store, out)
+        with ThreadPoolExecutor(1) as pool:   # Oxigraph dumps without the GIL: the page is drawn meanwhile
+            turtle = pool.submit(store.turtle)
+            if page:
+                write_page(store, out)
+            atomic_write(out / GRAPH_FILE, turtle.result())
         store.close()
         del store
         switch_generation(out, new_gen)
