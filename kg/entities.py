@@ -91,6 +91,9 @@ class EntityExtractor:
         self.list_rule = next((r for r in rules.entity_rules if r.kind == "list"), None)
         self.person_rule = next((r for r in rules.entity_rules if r.kind == "person"), None)
         self.gaz = gazmod.load(tuple(v("regions")))
+        self.gaz_initials = {w[0] for names in (self.gaz.places, self.gaz.short, self.gaz.regions,
+                                                self.gaz.countries, self.gaz.weak_short) for w in names if w}
+        self.suffix_ends = {s[-1] for s in self.all_suffixes}
         heads = [(h, t) for t, hs in rules.list_heads.items() for h in hs]
         heads.sort(key=lambda ht: len(ht[0]), reverse=True)
         self.list_re = re.compile(r"等(?P<gap>[^，。；！？：]{0,40}?)(?P<head>" +
@@ -145,6 +148,8 @@ class EntityExtractor:
     def _suffix_mentions(self, ctx: _Ctx) -> list[Mention]:
         out = []
         for end in sorted(ctx.bounds):
+            if end == 0 or ctx.text[end - 1] not in self.suffix_ends:
+                continue
             suffix = next((ctx.text[end - n:end] for n in self.suffix_lengths
                            if n <= end and ctx.text[end - n:end] in self.by_suffix), None)
             if suffix is None:
@@ -401,6 +406,8 @@ class EntityExtractor:
         out = []
         toks = ctx.tokens
         for i in range(len(toks)):
+            if toks[i].text[:1] not in self.gaz_initials:
+                continue
             for n in (2, 1):
                 if i + n > len(toks):
                     continue
