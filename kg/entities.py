@@ -94,6 +94,10 @@ class EntityExtractor:
         self.gaz_initials = {w[0] for names in (self.gaz.places, self.gaz.short, self.gaz.regions,
                                                 self.gaz.countries, self.gaz.weak_short) for w in names if w}
         self.suffix_ends = {s[-1] for s in self.all_suffixes}
+        for pair in v("abbreviation_names"):
+            short, _, full = pair.partition("=")
+            if len(short) == 1 and full:
+                self.gaz.abbreviations.setdefault(short, full)
         heads = [(h, t) for t, hs in rules.list_heads.items() for h in hs]
         heads.sort(key=lambda ht: len(ht[0]), reverse=True)
         self.list_re = re.compile(r"等(?P<gap>[^，。；！？：]{0,40}?)(?P<head>" +
@@ -597,10 +601,10 @@ class EntityExtractor:
 
     def _abbr_context(self, ctx: _Ctx, i: int, tok: Token) -> bool:
         text, ch = ctx.text, ctx.text[i]
-        if ch in "中新亚非欧拉":
-            return False  # too often an ordinary word (在中, 出新)
         if text[i + 1:i + 2] == "方":
             return tok.text in (ch, ch + "方") and (tok.text != ch or len(self._next(ctx, i + 1)) == 1)
+        if ch in "中新亚非欧拉":
+            return False  # too often an ordinary word (在中, 出新)
         if ch in self.country_abbr and tok.start == i and text.startswith(self.abbr_heads, i + 1) and \
                 (i == 0 or not "\u4e00" <= text[i - 1] <= "\u9fff" or ctx.tok_at.get(i - 1) != ctx.tok_at.get(i)):
             return True  # 俄政府, 叙总统, 美军

@@ -63,6 +63,7 @@ class Gazetteer:
         self.by_code: dict[str, Place] = {}
         self.short: dict[str, Place] = {}      # short form -> place
         self.weak_short: dict[str, Place] = {}  # short forms that are also ordinary words
+        self.abbreviations: dict[str, str] = {}  # 京 → 北京, filled from the rules' vocabulary
         self.regions = set(regions)
         self.countries: dict[str, Place] = {}
         self._add_countries()
@@ -109,7 +110,11 @@ class Gazetteer:
         return self.places.get(text) or self.short.get(text) or self.countries.get(text)
 
     def canonical(self, text: str) -> str:
+        """The full name of a place: 松江 → 松江区, 京 → 北京市 (one-character abbreviations
+        from the rules' vocabulary)."""
         p = self.lookup(text)
+        if p is None and len(text) == 1 and text in self.abbreviations:
+            return self.canonical(self.abbreviations[text])
         return p.name if p else text
 
     def parent(self, name: str) -> Place | None:

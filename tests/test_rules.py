@@ -72,3 +72,13 @@ def test_bad_rule_files_get_one_clear_line(tmp_path, text, message):
     with pytest.raises(KgError, match=message) as info:
         load_rules([str(f)])
     assert "bad.yaml" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_abbreviations_name_the_whole_place():
+    """中方 and 抵京 are mentions of 中国 and 北京市: the text keeps the abbreviation, the entity
+    has the full name, and an ordinary 中 (其中方法) is no place."""
+    from kg.model import Document
+    res = extractor().process(Document("abbr", "abbr.txt", "德国代表团昨天抵京，中方表示欢迎。其中方法很多。"))
+    names = {m.text: m.entity.name for m in res.mentions if m.entity is not None and m.type == "Place"}
+    assert names.get("京") == "北京市" and names.get("中") == "中国"
+    assert sum(1 for m in res.mentions if m.text == "中") == 1
