@@ -877,6 +877,9 @@ class EntityExtractor:
                 tok.end < len(text) and text[tok.end] in self.translit and i + 1 < len(ctx.tokens) and \
                 (len(ctx.tokens[i + 1].text) == 1 or not self.lex.in_dictionary(ctx.tokens[i + 1].text)):
             return False  # a piece of a longer transcription: 斯特罗|耶夫
+        prev_tok = ctx.tokens[i - 1].text if i else ""
+        if prev_tok and prev_tok not in self.person_titles and all(c in self.translit for c in prev_tok):
+            return False  # 瓦拉|多利德
         if self._place_context(ctx, i, tok) or name[-1] in NOT_NAME_END:
             return False
         prev = ctx.tokens[i - 1].text if i else ""
