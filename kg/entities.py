@@ -111,6 +111,7 @@ class EntityExtractor:
         self.translit = set("".join(v("translit_chars")))
         self.person_titles = set(v("person_titles")) | set(self.titles)
         self.person_after = tuple(sorted(set(v("person_after")) | set(self.speech) | HONORIFICS, key=len, reverse=True))
+        self.person_after_re = re.compile("(?=" + "|".join(map(re.escape, self.person_after)) + ")")
         self.abbr = set("".join(v("place_abbreviations")))
         self.country_abbr = set("".join(v("country_abbreviations")))
         self.abbr_verbs = set(v("abbreviation_verbs"))
@@ -565,13 +566,13 @@ class EntityExtractor:
             tok = ctx.tokens[idx] if idx is not None else None
             if tok is None or len(tok.text) > 4:
                 continue
-            if self._abbr_pair(ctx, i, tok) or self._abbr_context(ctx, i, tok):
+            if self._abbr_pair(ctx, i) or self._abbr_context(ctx, i, tok):
                 hits.add(i)
         for i in sorted(hits):
             out.append(Mention(text[i], "Place", i, i + 1, self.gaz_rule.id, ctx.sent, subtype="Abbreviation"))
         return out
 
-    def _abbr_pair(self, ctx: _Ctx, i: int, tok: Token) -> bool:
+    def _abbr_pair(self, ctx: _Ctx, i: int) -> bool:
         text = ctx.text
         if text[i] not in self.country_abbr:
             return False
@@ -605,13 +606,12 @@ class EntityExtractor:
             return tok.text in (ch, ch + "方") and (tok.text != ch or len(self._next(ctx, i + 1)) == 1)
         if ch in "中新亚非欧拉":
             return False  # too often an ordinary word (在中, 出新)
-        if ch in self.country_abbr and tok.start == i and text.startswith(self.abbr_heads, i + 1) and \
-                (i == 0 or not "\u4e00" <= text[i - 1] <= "\u9fff" or ctx.tok_at.get(i - 1) != ctx.tok_at.get(i)):
+        if ch in self.country_abbr and tok.start == i and text.startswith(self.abbr_heads, i + 1):
             return True  # 俄政府, 叙总统, 美军
         if i == 0 or text[i - 1] not in self.abbr_verbs or i + 1 < len(text) and text[i + 1] in self.abbr:
             return False
         verb = ctx.tok_at.get(i - 1)
-        if verb is None or ctx.tokens[verb].start not in (i - 1,) and ctx.tokens[verb].start != i:
+        if verb is None or ctx.tokens[verb].start != i - 1:
             return False
         rest = tok.text[i + 1 - tok.start:]
         return tok.start in (i - 1, i) and (not rest or len(rest) >= 2 and self.lex.in_dictionary(rest))
@@ -791,9 +791,8 @@ class EntityExtractor:
         """江宏伟说, 记者高允连报道: a Chinese name the tokenizer split, in the slot before a
         verb of saying or after a post, between boundaries."""
         text, out = ctx.text, []
-        for k in range(2, len(text)):
-            if not text.startswith(self.person_after, k):
-                continue
+        for hit in self.person_after_re.finditer(text):
+            k = hit.start()
             for n in (3, 2):
                 s = k - n
                 if s < 0 or (s, k) in spans or not looks_like_person(text[s:k]):
@@ -827,7 +826,7 @@ class EntityExtractor:
                 continue
             for w in ("理论", "思想", "主义", "文选", "著作", "精神"):
                 name = t.text[: -len(w)]
-                if t.text.endswith(w) and t.pos.startswith("nr") and len(name) >= 2 and \
+                if t.text.endswith(w) and len(name) >= 2 and \
                         (looks_like_person(name) or all(c in self.translit for c in name)):
                     spans.add((t.start, t.start + len(name)))
                     out.append(Mention(name, "Person", t.start, t.start + len(name), self.person_rule.id, ctx.sent))
@@ -871,18 +870,13 @@ class EntityExtractor:
             return False
         if self.lex.pos.word_tag_tab.get(name, "nr").startswith(("ns", "nt")):
             return False
-        text = ctx.text
-        if tok.start > 0 and text[tok.start - 1] in self.translit and \
-                ctx.tokens[i - 1].text not in self.person_titles and len(ctx.tokens[i - 1].text) == 1 or \
-                tok.end < len(text) and text[tok.end] in self.translit and i + 1 < len(ctx.tokens) and \
-                (len(ctx.tokens[i + 1].text) == 1 or not self.lex.in_dictionary(ctx.tokens[i + 1].text)):
-            return False  # a piece of a longer transcription: 斯特罗|耶夫
-        prev_tok = ctx.tokens[i - 1].text if i else ""
-        if prev_tok and prev_tok not in self.person_titles and all(c in self.translit for c in prev_tok):
-            return False  # 瓦拉|多利德
+        prev = ctx.tokens[i - 1].text if i else ""
+        nxt = ctx.tokens[i + 1].text if i + 1 < len(ctx.tokens) else ""
+        if prev and prev not in self.person_titles and all(c in self.translit for c in prev) or \
+                nxt[:1] in self.translit and nxt and (len(nxt) == 1 or not self.lex.in_dictionary(nxt)):
+            return False  # a piece of a longer transcription: 瓦拉|多利德, 斯特罗|耶夫
         if self._place_context(ctx, i, tok) or name[-1] in NOT_NAME_END:
             return False
-        prev = ctx.tokens[i - 1].text if i else ""
         titled = prev in self.person_titles or prev.endswith(tuple(self.person_titles)) or \
             len(prev) >= 3 and prev.endswith(("家", "员", "长")) and self.lex.pos.word_tag_tab.get(prev, "") == "n"
         return titled or ctx.text.startswith(self.person_after, tok.end) or \

@@ -102,12 +102,13 @@ def triples(corpus: Corpus, rules: RuleSet) -> set[str]:
     """The corpus's facts as a set of N-Triples lines."""
     g = _Rows()
     for res in corpus.results:
-        d = _iri(doc_iri(res.document.id))
+        raw_d = doc_iri(res.document.id)
+        d = _iri(raw_d)
         g.add3(d, RDF_TYPE, _iri(KG.Document))
         g.add3(d, _iri(RDFS.label), _lit(res.document.id))
         g.add3(d, _iri(KG.sha256), _lit(hashlib.sha256(res.document.raw.encode("utf-8")).hexdigest()))
         for a in res.articles:
-            ai = _iri(f"{doc_iri(res.document.id)}/article/{a.index}")
+            ai = _iri(f"{raw_d}/article/{a.index}")
             g.add3(ai, RDF_TYPE, _iri(KG.Article))
             g.add3(ai, _iri(PROV.wasDerivedFrom), d)
             g.add3(ai, _iri(KG.headline), _lit(a.headline, "zh"))
