@@ -390,9 +390,28 @@ class EntityExtractor:
                 s, e = m.span(g)
                 if rule.type == "Person":
                     s = self._after_title(ctx.text, s, e)
+                else:
+                    s = self._pattern_left(ctx, m, s)
                 if s < e:
                     out.append(Mention(ctx.text[s:e], rule.type, s, e, rule.id, ctx.sent, subtype=rule.subtype))
         return out
+
+    def _pattern_left(self, ctx: _Ctx, m: re.Match, s: int) -> int:
+        """A pattern's free prefix (group `pre`) may take in words before the name
+        (据福州市公安局, 外交部和省公安厅): the name starts after the last cut word,
+        function word or verb inside it."""
+        if "pre" not in m.re.groupindex or m.start("pre") < 0:
+            return s
+        lo, hi = m.span("pre")
+        idx = ctx.tok_at.get(lo)
+        if idx is not None and ctx.tokens[idx].start < lo:
+            s = max(s, ctx.tokens[idx].end)
+        for tok in ctx.tokens[idx or 0:]:
+            if tok.start >= hi - 1:
+                break
+            if tok.start >= lo and (tok.text in self.boundary or tok.pos in SOFT_STOP_POS or any(c in HARD_STOP for c in tok.text)):
+                s = max(s, tok.end)
+        return s
 
     def _after_title(self, text: str, s: int, e: int) -> int:
         """团长卡洛斯·桑切斯 → the name starts after the post."""

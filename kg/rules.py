@@ -32,6 +32,7 @@ class EntityRule:
     subtype: str = ""
     suffixes: list[str] = field(default_factory=list)
     pattern: re.Pattern | None = None
+    pattern_src: str = ""          # as written; {list} names a vocabulary list
     scan: str = "soft"
     require: str = ""
     specific: bool | str = False   # True: a short stem of common words is a reference;
@@ -94,17 +95,13 @@ def _entity_rule(d: dict, where: str) -> EntityRule:
     typ = d.get("type", "")
     if kind not in ("list", "lexicon") and typ not in TYPES:
         raise KgError(f"{where}: type {typ!r} is not one of {', '.join(TYPES)}")
-    pattern = None
-    if kind == "pattern":
-        try:
-            pattern = re.compile(d["pattern"])
-        except (KeyError, re.error) as exc:
-            raise KgError(f"{where}: bad or missing pattern ({exc})") from None
+    if kind == "pattern" and not isinstance(d.get("pattern"), str):
+        raise KgError(f"{where}: a pattern rule needs a 'pattern'")
     ex = d.get("examples") or {}
     return EntityRule(
         id=d["id"], description=d.get("description", ""), kind=kind, type=typ,
         subtype=d.get("subtype", ""), suffixes=sorted(d.get("suffixes", []), key=len, reverse=True),
-        pattern=pattern, scan=d.get("scan", "soft"), require=d.get("require", ""),
+        pattern_src=d.get("pattern", ""), scan=d.get("scan", "soft"), require=d.get("require", ""),
         specific=d.get("specific", False) if d.get("specific") == "industry" else bool(d.get("specific", False)), pos=dict(d.get("pos") or {}),
         min_freq=int(d.get("min_freq", 0)), max_freq=int(d.get("max_freq", 0)),
         match=_examples(ex.get("match"), where), no_match=_examples(ex.get("no_match"), where),
@@ -175,4 +172,24 @@ def load_rules(extra: list[str] | None = None) -> RuleSet:
                     heads.setdefault(t, []).extend(words)
             elif key not in ("rules", "relations") and isinstance(val, list):
                 vocab.setdefault(key, []).extend(str(v) for v in val)
+    for rule in ents.values():
+        if rule.kind == "pattern":
+            rule.pattern = compile_pattern(rule.pattern_src, vocab, rule.source)
     return RuleSet(list(ents.values()), list(rels.values()), vocab, heads, [n for n, _ in files])
+
+
+VOCAB_REF = re.compile(r"\{([a-z_]+)\}")
+
+
+def compile_pattern(src: str, vocab: dict[str, list[str]], where: str) -> re.Pattern:
+    """A pattern may name a vocabulary list as {name}: it stands for any of the list's
+    words (longest first), so users extend a pattern by extending the list."""
+    def words(m: re.Match) -> str:
+        if m.group(1) not in vocab:
+            raise KgError(f"{where}: pattern names {{{m.group(1)}}}, which is no vocabulary list")
+        alts = sorted(set(vocab[m.group(1)]), key=len, reverse=True)
+        return "(?:" + "|".join(map(re.escape, alts)) + ")"
+    try:
+        return re.compile(VOCAB_REF.sub(words, src))
+    except re.error as exc:
+        raise KgError(f"{where}: bad pattern ({exc})") from None
