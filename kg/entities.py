@@ -118,6 +118,8 @@ class EntityExtractor:
         self.abbr_after = tuple(v("abbreviation_after"))
         self.abbr_heads = tuple(v("abbreviation_heads"))
         self.common_places = set(v("common_place_words"))
+        self.company_abbr_ends = tuple(v("company_abbreviation_ends"))
+        self.state_prefixes = tuple(v("state_prefixes"))
         self.place_before = set(v("place_before"))
         self.place_after = tuple(v("place_after"))
         t = "".join(sorted(self.translit))
@@ -519,11 +521,17 @@ class EntityExtractor:
                         out.append(Mention(tok.text, "Place", tok.start, tok.end, rule.id, ctx.sent))
                         taken.append((tok.start, tok.end))
                     continue
-                if typ == "Institution" and tok.text.endswith(tuple(self.legal)):
+                if typ == "Institution" and self._company_word(tok):
                     typ = "Company"
                 out.append(Mention(tok.text, typ, tok.start, tok.end, rule.id, ctx.sent))
                 taken.append((tok.start, tok.end))
         return out
+
+    def _company_word(self, tok: Token) -> bool:
+        w = tok.text
+        if w.endswith(self.legal):
+            return True
+        return tok.pos == "j" and w.endswith(self.company_abbr_ends) and not w.startswith(self.state_prefixes)
 
     def _lexicon_ok(self, ctx: _Ctx, i: int, tok: Token, typ: str, rule: EntityRule) -> bool:
         nxt = ctx.tokens[i + 1].text if i + 1 < len(ctx.tokens) else ""
@@ -697,7 +705,7 @@ class EntityExtractor:
 
     # ---- a place's body: 美国财政部, 郑州市技术监督局 ------------------------
     def _place_bodies(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
-        out = []
+        out = self._forces(ctx, found)
         places = {m.end: m for m in found if m.type == "Place" and not m.bare}
         for m in found:
             p = places.get(m.start)
@@ -707,6 +715,19 @@ class EntityExtractor:
                 continue
             out.append(Mention(ctx.text[p.start:m.end], "Institution", p.start, m.end, m.rule, ctx.sent,
                                subtype=m.subtype))
+        return out
+
+    def _forces(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
+        """美军, 英国海军: a place and a word for its forces, ending where a word ends."""
+        out = []
+        for rule in (r for r in self.rules.entity_rules if r.kind == "place_body"):
+            for p in (m for m in found if m.type == "Place" and not m.bare):
+                head = next((h for h in rule.suffixes if ctx.text.startswith(h, p.end)), None)
+                if head is None or p.end + len(head) not in ctx.bounds:
+                    continue
+                end = p.end + len(head)
+                out.append(Mention(ctx.text[p.start:end], rule.type, p.start, end, rule.id, ctx.sent,
+                                   subtype=rule.subtype))
         return out
 
     # ---- short company names: place + brand + industry word (上海X星制药) ----

@@ -82,3 +82,32 @@ def test_abbreviations_name_the_whole_place():
     names = {m.text: m.entity.name for m in res.mentions if m.entity is not None and m.type == "Place"}
     assert names.get("京") == "北京市" and names.get("中") == "中国"
     assert sum(1 for m in res.mentions if m.text == "中") == 1
+
+
+def test_user_vocabulary_extends_a_pattern(tmp_path):
+    """institution.department names {government_functions}: a user list adds a function."""
+    from kg.model import Document
+    text = "县非遗保护局发布通知。"
+    before = extractor().process(Document("d", "d.txt", text))
+    assert "县非遗保护局" not in {m.text for m in before.mentions}
+    extra = tmp_path / "mine.yaml"
+    extra.write_text("government_functions: [非遗保护]\n", encoding="utf-8")
+    after = extractor([str(extra)]).process(Document("d", "d.txt", text))
+    assert {m.text: m.type for m in after.mentions}.get("县非遗保护局") == "Institution"
+
+
+def test_unknown_vocabulary_in_a_pattern_is_one_clear_line(tmp_path):
+    f = tmp_path / "bad.yaml"
+    f.write_text("rules: [{id: x, kind: pattern, type: Company, pattern: '{no_such_list}公司'}]", encoding="utf-8")
+    with pytest.raises(KgError, match="no_such_list") as info:
+        load_rules([str(f)])
+    assert "bad.yaml" in str(info.value)
+
+
+def test_types_of_banks_central_bank_and_forces():
+    """A bank's abbreviation is a company, the central bank's a state body; 美军 is an institution."""
+    from kg.model import Document
+    res = extractor().process(Document("t", "t.txt", "工行和农行下调了贷款利率，央行表示关注。美军已撤离。"))
+    types = {m.text: m.type for m in res.mentions}
+    assert types.get("工行") == "Company" and types.get("农行") == "Company"
+    assert types.get("央行") == "Institution" and types.get("美军") == "Institution"
