@@ -119,6 +119,9 @@ class EntityExtractor:
         self.abbr_heads = tuple(v("abbreviation_heads"))
         self.common_places = set(v("common_place_words"))
         self.company_abbr_ends = tuple(v("company_abbreviation_ends"))
+        self.team_rule = next((r for r in rules.entity_rules if r.kind == "team"), None)
+        score = r"\d+\s*(?:比|:|：|-)\s*\d+"
+        self.match_re = re.compile("|".join([score] + [re.escape(w) for w in v("match_words")]))
         self.state_prefixes = tuple(v("state_prefixes"))
         self.place_before = set(v("place_before"))
         self.place_after = tuple(v("place_after"))
@@ -149,7 +152,7 @@ class EntityExtractor:
         found += self._short_names(ctx, found)
         found += self._list_mentions(ctx, found)
         found += self._coordinated(ctx, found)
-        return prune_nested(dedupe(found))
+        return self._teams(ctx, prune_nested(dedupe(found)))
 
     # ---- suffix rules ------------------------------------------------------
     def _suffix_mentions(self, ctx: _Ctx) -> list[Mention]:
@@ -729,6 +732,34 @@ class EntityExtractor:
                 out.append(Mention(ctx.text[p.start:end], rule.type, p.start, end, rule.id, ctx.sent,
                                    subtype=rule.subtype))
         return out
+
+    # ---- clubs in match reports: 切尔西2比1战胜埃弗顿 -----------------------
+    def _teams(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
+        rule = self.team_rule
+        if rule is None or not self.match_re.search(ctx.text):
+            return found
+        clauses = [m.span() for m in re.finditer(r"[^，。；！？,;!?]+", ctx.text)]
+        hot = [c for c in clauses if self.match_re.search(ctx.text, c[0], c[1])]
+        out = []
+        for m in found:
+            if m.type in ("Person", "Place") and not m.bare and any(a <= m.start and m.end <= b for a, b in hot) \
+                    and self._team_name(ctx, m):
+                m = Mention(m.text, rule.type, m.start, m.end, rule.id, m.sentence, subtype=rule.subtype)
+            out.append(m)
+        return out
+
+    def _team_name(self, ctx: _Ctx, m: Mention) -> bool:
+        """A transcribed word with no post before it and no player's verb after it, or a
+        foreign city (not a Chinese place, not a country)."""
+        text = ctx.text
+        if m.type == "Place":
+            before = text[max(0, m.start - 2):m.start]
+            return (self.gaz_rule is None or m.rule != self.gaz_rule.id) and m.text[-1] not in "洲美" \
+                and not any(before.endswith(w) for w in self.place_before)
+        if not all(c in self.translit for c in m.text.replace("·", "")) or "·" in m.text:
+            return False
+        before = text[max(0, m.start - 4):m.start]
+        return not before.endswith(tuple(self.person_titles)) and not text.startswith(self.person_after, m.end)
 
     # ---- short company names: place + brand + industry word (上海X星制药) ----
     def _short_names(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:

@@ -11,7 +11,7 @@ import yaml
 from .errors import KgError
 from .model import RELATIONS, TYPES
 
-ENTITY_KINDS = {"suffix", "pattern", "list", "person", "gazetteer", "short_name", "post_org", "lexicon", "place_body"}
+ENTITY_KINDS = {"suffix", "pattern", "list", "person", "gazetteer", "short_name", "post_org", "lexicon", "place_body", "team"}
 RELATION_SHAPES = {"svo", "ovs", "attr", "at", "pair", "passive", "title", "literal",
                    "context", "possessive", "inverse_possessive"}
 

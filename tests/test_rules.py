@@ -111,3 +111,11 @@ def test_types_of_banks_central_bank_and_forces():
     types = {m.text: m.type for m in res.mentions}
     assert types.get("工行") == "Company" and types.get("农行") == "Company"
     assert types.get("央行") == "Institution" and types.get("美军") == "Institution"
+
+
+def test_places_of_a_match_stay_places():
+    """在马赛战胜: the venue is a place; 欧洲劲旅: a continent is no team; a player stays a person."""
+    from kg.model import Document
+    res = extractor().process(Document("m", "m.txt", "法国队在马赛战胜南非队，欧洲劲旅全部出线。主帅安切洛蒂在主场取胜后表示满意。"))
+    types = {m.text: m.type for m in res.mentions}
+    assert types.get("马赛") == "Place" and types.get("欧洲") == "Place" and types.get("安切洛蒂") == "Person"
