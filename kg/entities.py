@@ -475,7 +475,8 @@ class EntityExtractor:
                     name = text[hit.end():hit.end() + n]
                     rest = text[hit.end() + n:]
                     if len(name) == n and looks_like_person(name) and self._plausible_name(name) and (
-                            not rest or rest[0] in "，、。；：（(" or rest.startswith(tuple(self.speech))):
+                            not rest or rest[0] in "，、。；：（(" or rest.startswith(tuple(self.speech))
+                            or self._split_name(ctx, hit.end(), hit.end() + n)):
                         span = (hit.end(), hit.end() + n)
                         if span not in spans:
                             spans.add(span)
@@ -497,6 +498,17 @@ class EntityExtractor:
                     spans.add((tok.start, end))
                     out.append(Mention(text[tok.start:end], "Person", tok.start, end, rule.id, ctx.sent))
         return out
+
+    def _split_name(self, ctx: _Ctx, s: int, e: int) -> bool:
+        """经理杨/建新/指着, 副司长宋/建新/先生: after a post, a surname the tokenizer cut
+        off and a given name, ending where a verb, a preposition or an honorific starts."""
+        if s not in ctx.bounds or e not in ctx.bounds or e >= len(ctx.text):
+            return False
+        first, nxt = ctx.tokens[ctx.tok_at[s]], ctx.tokens[ctx.tok_at[e]]
+        if not (len(first.text) == 1 or first.pos.startswith("nr")) or first.end > e:
+            return False
+        return nxt.text in HONORIFICS or ctx.text.startswith(self.person_after, e) or \
+            (nxt.pos.startswith(("v", "p", "d")) and nxt.text not in self.name_verbs)
 
     def _name_end(self, ctx: _Ctx, i: int) -> int:
         """书记汪明/新/经常: the tokenizer cut a given name; the next lone character belongs
@@ -862,8 +874,8 @@ class EntityExtractor:
         """江宏伟说, 记者高允连报道: a Chinese name the tokenizer split, in the slot before a
         verb of saying or after a post, between boundaries."""
         text, out = ctx.text, []
-        for hit in self.person_after_re.finditer(text):
-            k = hit.start()
+        colons = [k for k in range(2, min(len(text), 5)) if text[k] in "：:"]  # 陈某某：…
+        for k in [h.start() for h in self.person_after_re.finditer(text)] + colons:
             for n in (3, 2):
                 s = k - n
                 if s < 0 or (s, k) in spans or not looks_like_person(text[s:k]):
