@@ -397,6 +397,8 @@ class EntityExtractor:
                     s = self._after_title(ctx.text, s, e)
                 else:
                     s = self._pattern_left(ctx, m, s)
+                if rule.whole_words and (s not in ctx.bounds or e not in ctx.bounds):
+                    continue
                 if s < e:
                     out.append(Mention(ctx.text[s:e], rule.type, s, e, rule.id, ctx.sent, subtype=rule.subtype))
         return out

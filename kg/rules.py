@@ -33,6 +33,7 @@ class EntityRule:
     suffixes: list[str] = field(default_factory=list)
     pattern: re.Pattern | None = None
     pattern_src: str = ""          # as written; {list} names a vocabulary list
+    whole_words: bool = False      # a pattern's match must start and end where words do
     scan: str = "soft"
     require: str = ""
     specific: bool | str = False   # True: a short stem of common words is a reference;
@@ -101,7 +102,7 @@ def _entity_rule(d: dict, where: str) -> EntityRule:
     return EntityRule(
         id=d["id"], description=d.get("description", ""), kind=kind, type=typ,
         subtype=d.get("subtype", ""), suffixes=sorted(d.get("suffixes", []), key=len, reverse=True),
-        pattern_src=d.get("pattern", ""), scan=d.get("scan", "soft"), require=d.get("require", ""),
+        pattern_src=d.get("pattern", ""), whole_words=bool(d.get("whole_words", False)), scan=d.get("scan", "soft"), require=d.get("require", ""),
         specific=d.get("specific", False) if d.get("specific") == "industry" else bool(d.get("specific", False)), pos=dict(d.get("pos") or {}),
         min_freq=int(d.get("min_freq", 0)), max_freq=int(d.get("max_freq", 0)),
         match=_examples(ex.get("match"), where), no_match=_examples(ex.get("no_match"), where),
