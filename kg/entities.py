@@ -25,7 +25,8 @@ DOTS = "·•・"
 GEO_ENDS = set("江河湖海山岛洲湾港峡原峰宫岭川溪泉洋")
 FUNCTION_CHARS = set("都也就还又在将对是说称和与及的了等曾已均亦家们向从把被给让为于以而并却才再")
 NOT_NAME_END = set("县市省镇村州宫堡港湾寺庙报社杯赛诗传原朝团书塔馆楼桥路街站厂院局部队会说")
-ORG_CHARS = set("部委局院会社党团行所校馆司厂署办处室队盟组协联")
+ORG_CHARS = set("部委局院会社党团行所校馆司厂署办处室队盟组协联门")
+LEAD_CHARS = set("到在从向由据将被对把给为经")
 ABSTRACT_CHARS = set("性化度率型式界类者们学法论")
 HONORIFICS = {"同志", "先生", "女士", "教授", "院士", "博士", "老师", "主席", "总理", "总统", "首相", "大使", "部长", "等人"}
 SURNAME_CHARS = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
@@ -285,6 +286,9 @@ class EntityExtractor:
     def _trim_left(self, text: str, left: int, limit: int) -> int:
         while left < limit and (text[left] in HARD_STOP or text[left] in "）)" or text[left].isspace()):
             left += 1
+        if left + 2 < limit and text[left] in LEAD_CHARS and text[left + 1] in "省市区县镇" \
+                and not self.gaz.lookup(text[left:left + 2]):
+            left += 1  # 到市国土资源局: a preposition the tokenizer joined to 市
         for d in sorted(self.determiners, key=len, reverse=True):
             if text.startswith(d, left) and left + len(d) <= limit and d in ("该", "这", "这个", "这家", "那", "其", "某"):
                 left += len(d)
@@ -416,9 +420,16 @@ class EntityExtractor:
         for tok in ctx.tokens[idx or 0:]:
             if tok.start >= hi - 1:
                 break
-            if tok.start >= lo and (tok.text in self.boundary or tok.pos in SOFT_STOP_POS or any(c in HARD_STOP for c in tok.text)):
+            if tok.end == hi and self._glued_admin(ctx, tok):
+                s = max(s, hi - 1)  # 到区民政局, 已交市住房保障办: the verb took the 区
+            elif tok.start >= lo and (tok.text in self.boundary or tok.text in self.generic and tok.text[-1] in ORG_CHARS or tok.pos == "f"
+                                      or tok.pos in SOFT_STOP_POS or any(c in HARD_STOP for c in tok.text)):
                 s = max(s, tok.end)
         return s
+
+    def _glued_admin(self, ctx: _Ctx, tok: Token) -> bool:
+        return len(tok.text) > 1 and tok.text[-1] in "省市区县镇" and not tok.pos.startswith("ns") and \
+            not self.gaz.lookup(tok.text) and (tok.text[0] in LEAD_CHARS or tok.pos.startswith("v"))
 
     def _after_title(self, text: str, s: int, e: int) -> int:
         """团长卡洛斯·桑切斯 → the name starts after the post."""
