@@ -26,7 +26,7 @@ GEO_ENDS = set("江河湖海山岛洲湾港峡原峰宫岭川溪泉洋")
 FUNCTION_CHARS = set("都也就还又在将对是说称和与及的了等曾已均亦家们向从把被给让为于以而并却才再")
 NOT_NAME_END = set("县市省镇村州宫堡港湾寺庙报社杯赛诗传原朝团书塔馆楼桥路街站厂院局部队会说")
 ORG_CHARS = set("部委局院会社党团行所校馆司厂署办处室队盟组协联门")
-LEAD_CHARS = set("到在从向由据将被对把给为经")
+LEAD_CHARS = set("到在从向由据将被对把给为经了")
 ABSTRACT_CHARS = set("性化度率型式界类者们学法论")
 HONORIFICS = {"同志", "先生", "女士", "教授", "院士", "博士", "老师", "主席", "总理", "总统", "首相", "大使", "部长", "等人"}
 SURNAME_CHARS = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
@@ -204,7 +204,7 @@ class EntityExtractor:
             left = self._skip_leading_words(ctx, left, s_start)
         else:
             left = self._scan_left(ctx, s_start, hard=rule.scan == "hard")
-            left = self._trim_left(ctx.text, left, s_start)
+            left = self._trim_left(ctx, left, s_start)
             left = self._skip_leading_verbs(ctx, left, s_start, rule.type == "Place")
         stem = ctx.text[left:s_start]
         end = self._qualifier(ctx.text, end, rule)
@@ -279,11 +279,15 @@ class EntityExtractor:
                 break  # nothing between the conjunction and the suffix: 待遇与公司
             if self._stops(tok, hard, ctx, j) or s_start - tok.start > MAX_NAME:
                 break
+            if tok.text[0] in LEAD_CHARS and self._guessed_word(tok):
+                left = tok.start + 1  # 由林茂集团: the tokenizer's guess took the preposition in
+                break
             left = tok.start
             j -= 1
         return left
 
-    def _trim_left(self, text: str, left: int, limit: int) -> int:
+    def _trim_left(self, ctx: _Ctx, left: int, limit: int) -> int:
+        text = ctx.text
         while left < limit and (text[left] in HARD_STOP or text[left] in "）)" or text[left].isspace()):
             left += 1
         if left + 2 < limit and text[left] in LEAD_CHARS and text[left + 1] in "省市区县镇" \
@@ -294,6 +298,9 @@ class EntityExtractor:
                 left += len(d)
                 break
         return left
+
+    def _guessed_word(self, tok: Token) -> bool:
+        return len(tok.text) >= 3 and not self.lex.in_dictionary(tok.text)
 
     def _skip_leading_verbs(self, ctx: _Ctx, left: int, limit: int, strict: bool) -> int:
         """A name does not start with a verb: 服务长三角… is 长三角…."""
