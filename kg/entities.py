@@ -263,7 +263,7 @@ class EntityExtractor:
             return False
         if idx < 2 or self._plain_stop(ctx.tokens[idx - 2]):
             return False
-        return not any(prev.text.endswith(s) for s in self.all_suffixes) and \
+        return not any(prev.text.endswith(s) for s in self.all_suffixes) and prev.text[-1] not in "局委署厅" and \
             not self.gaz.lookup(prev.text)
 
     def _scan_left(self, ctx: _Ctx, s_start: int, hard: bool) -> int:
