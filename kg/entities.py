@@ -127,7 +127,7 @@ class EntityExtractor:
         self.place_before = set(v("place_before"))
         self.place_after = tuple(v("place_after"))
         t = "".join(sorted(self.translit))
-        self.dotted_re = re.compile(f"[{t}]{{1,6}}(?:[{DOTS}][{t}]{{1,8}})+") if t else None
+        self.dotted_re = re.compile(f"[{t}]{{1,6}}(?:[{DOTS}][{t}]{{1,8}})+|(?<![{t}])[{t}]{{2,6}}(?:[-－][{t}]{{2,8}})+(?![{t}])") if t else None
 
     # ---- entry point -------------------------------------------------------
     def tokens(self, sent: Sentence) -> list[Token]:
@@ -153,7 +153,7 @@ class EntityExtractor:
         found += self._short_names(ctx, found)
         found += self._list_mentions(ctx, found)
         found += self._coordinated(ctx, found)
-        return self._teams(ctx, prune_nested(dedupe(found)))
+        return self._outside_titles(ctx, self._teams(ctx, prune_nested(dedupe(found))))
 
     # ---- suffix rules ------------------------------------------------------
     def _suffix_mentions(self, ctx: _Ctx) -> list[Mention]:
@@ -765,6 +765,16 @@ class EntityExtractor:
                                    subtype=rule.subtype))
         return out
 
+    @staticmethod
+    def _outside_titles(ctx: _Ctx, found: list[Mention]) -> list[Mention]:
+        """《萨维奇一家》, 《南京！南京！》: a person or place inside the title of a work is part
+        of the title, not a mention (a newspaper's title, 《宁波日报》, still names it)."""
+        if "》" not in ctx.text:
+            return found
+        titles = [m.span() for m in re.finditer(r"《[^《》]*》|^[^《》]*》", ctx.text)]
+        return [m for m in found if m.type not in ("Person", "Place")
+                or not any(a <= m.start and m.end <= b for a, b in titles)]
+
     # ---- clubs in match reports: 切尔西2比1战胜埃弗顿 -----------------------
     def _teams(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
         rule = self.team_rule
@@ -880,7 +890,7 @@ class EntityExtractor:
     def _dotted_names(self, ctx: _Ctx, spans: set) -> list[Mention]:
         """卡洛斯·桑切斯: transcription characters on both sides of a middle dot."""
         out = []
-        if self.dotted_re is None or not any(d in ctx.text for d in DOTS):
+        if self.dotted_re is None or not any(d in ctx.text for d in DOTS + "-－"):
             return out
         for m in self.dotted_re.finditer(ctx.text):
             s, e = m.span()
@@ -995,8 +1005,10 @@ class EntityExtractor:
         if name[-1] in NOT_NAME_END or any(name.endswith(t) for t in self.person_titles if len(t) < len(name)) \
                 or any(v in name[1:] for v in ("表示", "说", "称")):
             return False
-        if len(name) == 3 and name[2] in FUNCTION_CHARS:
+        if len(name) == 3 and name[2] in FUNCTION_CHARS or len(name) == 2 and name[1] in FUNCTION_CHARS:
             return False
+        if len(name) == 3 and name[0] in FUNCTION_CHARS and self.lex.pos.word_tag_tab.get(name[1:], "x")[0] in "trpc":
+            return False  # 于本周: a surname character before a time word
         if len(name) == 3 and self.lex.in_dictionary(name):
             tail, head = name[1:], name[:2]
             ttag = self.lex.pos.word_tag_tab.get(tail, "")
