@@ -119,6 +119,8 @@ class EntityExtractor:
         self.abbr_after = tuple(v("abbreviation_after"))
         self.abbr_heads = tuple(v("abbreviation_heads"))
         self.common_places = set(v("common_place_words"))
+        self.common_orgs = set(v("common_org_words"))
+        self.kind_modifiers = set(v("kind_modifiers"))
         self.company_abbr_ends = tuple(v("company_abbreviation_ends"))
         self.team_rule = next((r for r in rules.entity_rules if r.kind == "team"), None)
         score = r"\d+\s*(?:比|:|：|-)\s*\d+"
@@ -393,6 +395,8 @@ class EntityExtractor:
         if s_start - left > 4 or self.gaz.lookup(ctx.text[left:s_start]):
             return False
         toks = {ctx.tok_at[c] for c in range(left, s_start) if c in ctx.tok_at}
+        if ctx.text[left:s_start] in self.kind_modifiers:
+            return True  # 外贸公司, 商业银行: a kind of company
         return all(self._common(ctx.tokens[i]) for i in toks)
 
     # ---- pattern rules -----------------------------------------------------
@@ -576,7 +580,7 @@ class EntityExtractor:
         if typ == "Person":
             short = len(tok.text) == 2
             return self._person_token(ctx, i, tok) and (not rule.max_freq or not short or freq < rule.max_freq)
-        if tok.text[0] in "东西南北中" and tok.text.endswith("部"):
+        if tok.text[0] in "东西南北中" and tok.text.endswith("部") or tok.text in self.common_orgs:
             return False
         trusted = tok.pos == "nt" and len(tok.text) >= 3 and freq >= rule.min_freq
         head = next((g for g in self.generic if tok.text.endswith(g)), None)
