@@ -123,7 +123,7 @@ class EntityExtractor:
         self.kind_modifiers = set(v("kind_modifiers"))
         self.company_abbr_ends = tuple(v("company_abbreviation_ends"))
         self.team_rule = next((r for r in rules.entity_rules if r.kind == "team"), None)
-        score = r"\d+\s*(?:比|:|：|-)\s*\d+"
+        score = r"(?<![\d.])(?:\d{1,3}\s*比\s*\d{1,3}|\d\s*[:：-]\s*\d)(?![\d.号日时点楼层])"
         self.match_re = re.compile("|".join([score] + [re.escape(w) for w in v("match_words")]))
         self.state_prefixes = tuple(v("state_prefixes"))
         self.place_before = set(v("place_before"))
@@ -792,7 +792,29 @@ class EntityExtractor:
                     and self._team_name(ctx, m):
                 m = Mention(m.text, rule.type, m.start, m.end, rule.id, m.sentence, subtype=rule.subtype)
             out.append(m)
+        taken = [(m.start, m.end) for m in found]
+        for run in self._translit_runs(ctx):   # 阿森纳, 瓦拉|多利德: transcribed words no rule took
+            a, b = run[0].start, run[-1].end
+            if b - a < 2 or not any(t.pos.startswith(("nr", "ns", "nz")) for t in run) \
+                    or not any(x <= a and b <= y for x, y in hot) or any(x < b and a < y for x, y in taken):
+                continue
+            m = Mention(ctx.text[a:b], rule.type, a, b, rule.id, ctx.sent, subtype=rule.subtype)
+            if self._team_name(ctx, Mention(m.text, "Person", a, b, rule.id, ctx.sent)):
+                out.append(m)
         return out
+
+    def _translit_runs(self, ctx: _Ctx) -> list[list[Token]]:
+        runs, cur = [], []
+        for tok in ctx.tokens:
+            if tok.text and all(c in self.translit for c in tok.text) and (not cur or cur[-1].end == tok.start):
+                cur.append(tok)
+                continue
+            if cur:
+                runs.append(cur)
+            cur = [tok] if tok.text and all(c in self.translit for c in tok.text) else []
+        if cur:
+            runs.append(cur)
+        return runs
 
     def _team_name(self, ctx: _Ctx, m: Mention) -> bool:
         """A transcribed word with no post before it and no player's verb after it, or a
@@ -800,7 +822,7 @@ class EntityExtractor:
         text = ctx.text
         if m.type == "Place":
             before = text[max(0, m.start - 2):m.start]
-            return (self.gaz_rule is None or m.rule != self.gaz_rule.id) and m.text[-1] not in "洲美" \
+            return m.rule.startswith("lexicon") and m.text[-1] not in "洲美" \
                 and not any(before.endswith(w) for w in self.place_before)
         if not all(c in self.translit for c in m.text.replace("·", "")) or "·" in m.text:
             return False
