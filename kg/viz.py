@@ -184,12 +184,22 @@ def layout(H: nx.MultiDiGraph, data: dict, previous: dict | None = None) -> bool
     if len(known) >= 0.9 * len(simple):
         pos = _extend_positions(simple, known)
     else:
-        start = nx.spectral_layout(simple) if simple.number_of_edges() else None
-        pos = nx.spring_layout(simple, pos=start, seed=7, iterations=4, scale=60 * len(simple) ** 0.5)
+        pos = nx.spring_layout(simple, pos=_start(simple), seed=7, iterations=4, scale=60 * len(simple) ** 0.5)
     for n in data["nodes"]:
         x, y = pos[n["id"]]
         n["x"], n["y"] = round(float(x), 1), round(float(y), 1)
     return False
+
+
+def _start(G: nx.Graph) -> dict | None:
+    """Spectral positions to start the spring layout from; ARPACK may not converge on a
+    graph of many small components, and then the spring layout starts from random ones."""
+    if not G.number_of_edges():
+        return None
+    try:
+        return nx.spectral_layout(G)
+    except Exception:  # scipy's ArpackNoConvergence, or a singular matrix
+        return None
 
 
 def _extend_positions(G: nx.Graph, known: dict) -> dict:

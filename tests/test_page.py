@@ -164,3 +164,20 @@ def test_large_page_keeps_earlier_positions():
         if near:
             assert any(abs(placed[a][0] - x) <= 41 and abs(placed[a][1] - y) <= 41 for x, y in near)
     assert len(placed) == n
+
+
+def test_layout_survives_a_spectral_layout_that_does_not_converge(monkeypatch):
+    """ARPACK gives up on some graphs of many small components: the page is still laid out."""
+    import networkx as nx
+    from scipy.sparse.linalg import ArpackNoConvergence
+    from kg import viz
+
+    def fail(*a, **k):
+        raise ArpackNoConvergence("No convergence", None, None)
+    monkeypatch.setattr(nx, "spectral_layout", fail)
+    n = viz.LAYOUT_THRESHOLD + 50
+    data = {"nodes": [{"id": f"e{i}"} for i in range(n)],
+            "edges": [{"from": f"e{i}", "to": f"e{i + 1}"} for i in range(0, n - 1, 2)]}
+    assert viz.layout(nx.MultiDiGraph(), data) is False
+    assert all(isinstance(x["x"], float) and isinstance(x["y"], float) for x in data["nodes"])
+    assert len({(x["x"], x["y"]) for x in data["nodes"]}) > n // 2
