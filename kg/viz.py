@@ -184,22 +184,39 @@ def layout(H: nx.MultiDiGraph, data: dict, previous: dict | None = None) -> bool
     if len(known) >= 0.9 * len(simple):
         pos = _extend_positions(simple, known)
     else:
-        pos = nx.spring_layout(simple, pos=_start(simple), seed=7, iterations=4, scale=60 * len(simple) ** 0.5)
+        pos = component_layout(simple)
     for n in data["nodes"]:
         x, y = pos[n["id"]]
         n["x"], n["y"] = round(float(x), 1), round(float(y), 1)
     return False
 
 
-def _start(G: nx.Graph) -> dict | None:
-    """Spectral positions to start the spring layout from; ARPACK may not converge on a
-    graph of many small components, and then the spring layout starts from random ones."""
-    if not G.number_of_edges():
-        return None
-    try:
-        return nx.spectral_layout(G)
-    except Exception:  # scipy's ArpackNoConvergence, or a singular matrix
-        return None
+def component_layout(G: nx.Graph, gap: float = 60.0) -> dict:
+    """Each connected component laid out on its own by a short spring layout, then packed
+    in rows, largest first: an archive's graph has hundreds of small components, on which
+    a global spectral start does not converge (ARPACK ran for minutes and gave up)."""
+    pos: dict = {}
+    comps = sorted((sorted(c) for c in nx.connected_components(G)), key=lambda c: (-len(c), c[0]))
+    x = y = row_h = 0.0
+    width = gap * 2.2 * len(G) ** 0.5
+    for nodes in comps:
+        local = _local_layout(G.subgraph(nodes))
+        size = gap * len(nodes) ** 0.5
+        if x > 0 and x + size > width:
+            x, y, row_h = 0.0, y + row_h + gap, 0.0
+        for n, (px, py) in local.items():
+            pos[n] = (x + size / 2 + px * size / 2, y + size / 2 + py * size / 2)
+        x += size + gap
+        row_h = max(row_h, size)
+    return pos
+
+
+def _local_layout(C: nx.Graph) -> dict:
+    """Positions in [-1, 1]² for one connected component."""
+    n = len(C)
+    if n <= 2:
+        return {v: (float(i) - (n - 1) / 2, 0.0) for i, v in enumerate(sorted(C))}
+    return nx.rescale_layout_dict(nx.spring_layout(C, seed=7, iterations=30 if n <= 200 else 20), 1.0)
 
 
 def _extend_positions(G: nx.Graph, known: dict) -> dict:
