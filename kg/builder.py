@@ -69,15 +69,17 @@ def _init_worker(rules: list[str] | None) -> None:
     extractor(rules)
 
 
-def document_ntriples(doc: Document, rules: list[str] | None = None) -> tuple[str, bytes, int]:
-    """(document id, its facts as N-Triples, number of articles)."""
+def document_ntriples(doc: Document, rules: list[str] | None = None) -> tuple[str, bytes, int, bytes]:
+    """(document id, its facts as N-Triples, number of articles, the same as a Turtle chunk)."""
     from .pipeline import Corpus, extractor
     from .rdf import ntriples
+    from .turtle import body
     ex = extractor(rules if rules is not None else _RULES)
     res = ex.process(doc)
     corpus = Corpus()
     corpus.add(res)
-    return doc.id, ntriples(corpus, ex.rules), len(res.articles)
+    nt = ntriples(corpus, ex.rules)
+    return doc.id, nt, len(res.articles), body(nt)
 
 
 def _extract(docs: list[Document], rules: list[str] | None, workers: int,
@@ -154,19 +156,22 @@ def build(sources: list[str], outdir: str | Path, rules: list[str] | None = None
         _apply(store, todo, rules, rep, dask, entries, progress)
         for doc_id in gone:
             store.drop_document(store.graph_iri(doc_id))
+            store.drop_chunk(store.graph_iri(doc_id))
             del entries[doc_id]
             rep.pruned += 1
         _ontology(store)
+        _missing_chunks(store, entries)
         store.ox.flush()
         _summarise(store, rep, entries)
         store.save_manifest({"version": 1, "rules": fingerprint, "documents": entries,
                              "summary": {"entities": dict(rep.entities), "relations": dict(rep.relations),
                                          "articles": rep.articles, "triples": rep.triples}})
-        with ThreadPoolExecutor(1) as pool:   # Oxigraph dumps without the GIL: the page is drawn meanwhile
-            turtle = pool.submit(store.turtle)
+        with ThreadPoolExecutor(1) as pool:   # the export is written while the page is drawn
+            graphs = [ONTOLOGY_GRAPH] + [store.graph_iri(d) for d in sorted(entries)]
+            turtle = pool.submit(store.export_turtle, out / GRAPH_FILE, graphs)
             if page:
                 write_page(store, out)
-            atomic_write(out / GRAPH_FILE, turtle.result())
+            turtle.result()
         store.close()
         del store
         switch_generation(out, new_gen)
@@ -183,7 +188,8 @@ def _apply(store: OxStore, todo: list[Document], rules, rep: BuildReport, dask, 
     hashes = {d.id: sha256(d.raw) for d in todo}
     batch: list[tuple[str, bytes]] = []
     size = 0
-    for doc_id, nt, n_articles in _extract(todo, rules, rep.workers, dask):
+    for doc_id, nt, n_articles, chunk in _extract(todo, rules, rep.workers, dask):
+        store.write_chunk(store.graph_iri(doc_id), chunk)
         if doc_id in entries:
             store.replace_document(store.graph_iri(doc_id), nt)
         else:
@@ -199,6 +205,17 @@ def _apply(store: OxStore, todo: list[Document], rules, rep: BuildReport, dask, 
     store.add_new_documents(batch)
 
 
+def _missing_chunks(store: OxStore, entries: dict) -> None:
+    """A store built before chunks existed gets them from its named graphs, once."""
+    import pyoxigraph as ox
+    from .turtle import body
+    for doc_id in entries:
+        g = store.graph_iri(doc_id)
+        if not store.chunk_path(g).exists():
+            nt = store.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g))
+            store.write_chunk(g, body(b"".join(sorted(nt.splitlines(keepends=True)))))
+
+
 def _check_ids(docs: list[Document]) -> None:
     seen: dict[str, str] = {}
     for d in docs:
@@ -209,7 +226,11 @@ def _check_ids(docs: list[Document]) -> None:
 
 def _ontology(store: OxStore) -> None:
     from .rdf import ontology
-    store.replace_document(ONTOLOGY_GRAPH, ontology().serialize(format="nt", encoding="utf-8"))
+    from .turtle import body
+    nt = ontology().serialize(format="nt", encoding="utf-8")
+    nt = b"".join(sorted(line + b"\n" for line in nt.splitlines() if line.strip()))
+    store.replace_document(ONTOLOGY_GRAPH, nt)
+    store.write_chunk(ONTOLOGY_GRAPH, body(nt))
 
 
 def _restore_summary(rep: BuildReport, summary: dict) -> None:

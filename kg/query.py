@@ -121,6 +121,7 @@ def update_store(outdir, text: str) -> None:
         except SyntaxError as exc:
             raise KgError(f"bad SPARQL update: {str(exc).splitlines()[0][:300]}") from None
         store.ox.flush()
+        store.mark_updated()
         atomic_write(Path(outdir) / GRAPH_FILE, store.turtle())
 
 

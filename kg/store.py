@@ -5,6 +5,9 @@ OUTDIR/stores/N/db/        pyoxigraph (RocksDB): each document's facts in its ow
                            graph; the default graph is their union (each triple once),
                            kept up to date incrementally; the ontology has a graph too.
 OUTDIR/stores/N/manifest.json  document id → content hash, and the rules' fingerprint.
+OUTDIR/stores/N/chunks/    each document's facts as Turtle statements (hard links across
+                           generations): graph.ttl is their concatenation, so a build that
+                           adds one page writes one chunk, not the whole graph again.
 OUTDIR/graph.ttl           the default graph as Turtle (deterministic), the export.
 OUTDIR/graph.html          the network page.
 A build works on a new generation (a RocksDB checkpoint of the current one: hard links,
@@ -32,6 +35,8 @@ STORE_DIR = "store"          # the symlink to the current generation
 GENERATIONS = "stores"
 DB = "db"
 MANIFEST = "manifest.json"
+CHUNKS = "chunks"
+UPDATED = "updated"          # a marker: SPARQL Update wrote triples no document states
 LOCK = ".kg.lock"
 GRAPH_BASE = "https://kg.example.org/graph/"
 
@@ -46,6 +51,30 @@ def atomic_write(path: Path, data: bytes) -> None:
         os.fchmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_parts(path: Path, parts: list) -> None:
+    """Write bytes and the contents of files, in order, to ``path`` atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
+        with os.fdopen(fd, "wb") as f:
+            for part in parts:
+                if isinstance(part, bytes):
+                    f.write(part)
+                else:
+                    with open(part, "rb") as src:
+                        shutil.copyfileobj(src, f, 1 << 20)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -187,12 +216,47 @@ class OxStore:
         return cls(store, home)
 
     def checkpoint(self, target: Path) -> None:
-        """A consistent copy of this store at ``target`` (RocksDB hard links)."""
+        """A consistent copy of this store at ``target`` (RocksDB hard links; the Turtle
+        chunks hard-linked too: a chunk is replaced by a new file, never changed in place)."""
         target.mkdir(parents=True, exist_ok=True)
         self.ox.flush()
         self.ox.backup(str(target / DB))
-        if (self.home / MANIFEST).exists():
-            shutil.copyfile(self.home / MANIFEST, target / MANIFEST)
+        for name in (MANIFEST, UPDATED):
+            if (self.home / name).exists():
+                shutil.copyfile(self.home / name, target / name)
+        if (self.home / CHUNKS).is_dir():
+            (target / CHUNKS).mkdir(exist_ok=True)
+            for f in (self.home / CHUNKS).iterdir():
+                os.link(f, target / CHUNKS / f.name)
+
+    # ---- Turtle chunks -------------------------------------------------------------
+    def chunk_path(self, graph_iri: str) -> Path:
+        import hashlib
+        return self.home / CHUNKS / (hashlib.sha1(graph_iri.encode("utf-8")).hexdigest() + ".ttl")
+
+    def write_chunk(self, graph_iri: str, body: bytes) -> None:
+        path = self.chunk_path(graph_iri)
+        path.parent.mkdir(exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(body)
+        os.replace(tmp, path)     # a new inode: the previous generation's link keeps its bytes
+
+    def drop_chunk(self, graph_iri: str) -> None:
+        self.chunk_path(graph_iri).unlink(missing_ok=True)
+
+    def mark_updated(self) -> None:
+        (self.home / UPDATED).write_text("graph.ttl is dumped from the store\n", encoding="utf-8")
+
+    def export_turtle(self, path: Path, graph_iris: list[str]) -> None:
+        """Write graph.ttl: the prefixes, then the chunks of ``graph_iris`` in that order;
+        the whole default graph dumped from the store when a chunk is missing or SPARQL
+        Update changed the store."""
+        chunks = [self.chunk_path(g) for g in graph_iris]
+        if (self.home / UPDATED).exists() or not all(c.exists() for c in chunks):
+            atomic_write(path, self.turtle())
+            return
+        from .turtle import header
+        atomic_write_parts(path, [header()] + chunks)
 
     def close(self) -> None:
         self.ox = None

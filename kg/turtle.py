@@ -14,3 +14,21 @@ PREFIXES = {
     "as": "https://kg.example.org/assertion/",
     "rule": "https://kg.example.org/rule/",
 }
+
+
+def header() -> bytes:
+    """The @prefix lines every Turtle export starts with, in a fixed order."""
+    return "".join(f"@prefix {k}: <{v}> .\n" for k, v in PREFIXES.items()).encode("utf-8") + b"\n"
+
+
+def body(ntriples: bytes) -> bytes:
+    """N-Triples as Turtle statements with kg's prefixes, without the @prefix lines (the
+    export's header has them): chunks of one file."""
+    import pyoxigraph as ox
+    text = ox.serialize(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE,
+                        prefixes=PREFIXES)
+    lines = text.splitlines(keepends=True)
+    k = 0
+    while k < len(lines) and (lines[k].startswith(b"@prefix") or not lines[k].strip()):
+        k += 1
+    return b"".join(lines[k:])

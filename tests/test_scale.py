@@ -50,6 +50,43 @@ def test_incremental_builds_equal_a_full_rebuild(tmp_path):
     assert "平湖经开区" in text and "嘉兴经开区" not in text and "嘉兴学院" not in text
 
 
+def test_graph_ttl_is_the_stores_default_graph_after_adds_and_removals(tmp_path):
+    """graph.ttl is written from per-document chunks: it states exactly the store's triples."""
+    from rdflib import Graph
+    from kg.store import OxStore
+    src, out = tmp_path / "src", tmp_path / "out"
+    _write(src, {"a.txt": PAGES["a.txt"], "b.txt": PAGES["b.txt"]})
+    _build(src, out)
+    _write(src, {"a.txt": PAGES["a.txt"], "c.txt": PAGES["c.txt"]})
+    _build(src, out, "--prune")
+    exported = set(Graph().parse(out / "graph.ttl"))
+    stored = set(OxStore.open(out, read_only=True).to_rdflib())
+    assert exported == stored and len(stored) > 100
+    chunks = list((out / "store" / "chunks").iterdir())
+    assert len(chunks) == 3      # a, c and the ontology
+    before = (out / "graph.ttl").read_bytes()
+    for c in chunks:             # a store from before chunks existed gets them back
+        c.unlink()
+    (src / "d.txt").write_text(PAGES["b.txt"], encoding="utf-8")
+    _build(src, out)
+    _write(src, {"a.txt": PAGES["a.txt"], "c.txt": PAGES["c.txt"]})
+    _build(src, out, "--prune")
+    assert (out / "graph.ttl").read_bytes() == before
+
+
+def test_a_sparql_update_survives_the_next_build(tmp_path):
+    """Triples that SPARQL Update put in the store are in graph.ttl after a later build."""
+    src, out = tmp_path / "src", tmp_path / "out"
+    _write(src, {"a.txt": PAGES["a.txt"]})
+    _build(src, out)
+    run_kg("query", "-g", out, "--update",
+           "INSERT DATA { <urn:kg:note> <http://www.w3.org/2000/01/rdf-schema#comment> \"checked\" }", check=True)
+    _write(src, {"a.txt": PAGES["a.txt"], "b.txt": PAGES["b.txt"]})
+    assert _build(src, out)["extracted"] == 1
+    text = (out / "graph.ttl").read_text(encoding="utf-8")
+    assert "urn:kg:note" in text and "嘉兴学院" in text
+
+
 def test_an_entity_shared_by_two_documents_survives_removing_one(tmp_path):
     src, out = tmp_path / "src", tmp_path / "out"
     shared = "本报讯（记者 李华）苏州科达科技股份有限公司落户苏州工业园区。"
