@@ -259,13 +259,13 @@ def _summarise(store: OxStore, rep: BuildReport, entries: dict) -> None:
 
 def write_page(store: OxStore, out: Path) -> None:
     from . import analytics, viz
-    G = analytics.store_networkx(store.ox)
+    G = analytics.store_networkx(store.ox, MAX_PAGE_NODES)
     title = f"kg — {out.name}"
-    if len(G) > MAX_PAGE_NODES:
-        keep = sorted(G.nodes, key=lambda n: (-G.degree(n), n))[:MAX_PAGE_NODES]
-        G = G.subgraph(keep).copy()
+    if G.graph["entities"] > len(G):
         title += f" (the {MAX_PAGE_NODES} most connected entities; kg viz --focus for the rest)"
-    evidence = viz.store_evidence(store.ox, sorted(G.nodes) if len(G) < 20000 else None)
+    wanted = {(u, k, v) for u, v, k in G.edges(keys=True)} | \
+        {(n, "award", a) for n, d in G.nodes(data=True) for a in d.get("awards", [])}
+    evidence = viz.store_evidence(store.ox, sorted(G.nodes), wanted, viz.EVIDENCE_PER_EDGE)
     try:
         previous = {k: tuple(v) for k, v in json.loads((out / LAYOUT_FILE).read_text(encoding="utf-8")).items()}
     except (OSError, ValueError, AttributeError):

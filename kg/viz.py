@@ -32,6 +32,7 @@ REL_ZH = {"locatedIn": "位于", "partOf": "属于", "subOrganizationOf": "下�
           "foundedBy": "发起成立", "cooperatesWith": "合作", "develops": "开发", "builds": "承建",
           "worksFor": "任职于", "award": "获评"}
 SYMBOLS = {"Company": "●", "Institution": "■", "Project": "▲", "Place": "◆", "Person": "★", "Award": "▬"}
+EVIDENCE_PER_EDGE = 5          # sentences shown for one edge
 LAYOUT_THRESHOLD = 800  # above this many nodes the layout is computed in Python, physics off
 
 
@@ -66,11 +67,13 @@ SELECT ?s ?p ?o ?sentence ?doc ?rule ?start ?end WHERE {
   OPTIONAL { ?a kg:rule ?r . ?r rdfs:label ?rule } }"""
 
 
-def store_evidence(ox_store, subjects: list[str] | None = None) -> dict[tuple[str, str, str], list[dict]]:
-    """Evidence of the relations whose subject is one of ``subjects`` (all when None)."""
+def store_evidence(ox_store, subjects: list[str] | None = None, wanted: set | None = None,
+                   most: int = 0) -> dict[tuple[str, str, str], list[dict]]:
+    """Evidence of the relations whose subject is one of ``subjects`` (all when None); with
+    ``wanted``, only of those (subject, relation, object) keys, and at most ``most`` each."""
     out: dict[tuple[str, str, str], list[dict]] = {}
     if subjects is not None:
-        return _evidence_by_lookup(ox_store, subjects)
+        return _evidence_by_lookup(ox_store, subjects, wanted, most)
     for row in ox_store.query(EVIDENCE_QUERY):
         key = (row["s"].value, row["p"].value.rsplit("#", 1)[-1], row["o"].value)
         out.setdefault(key, []).append({
@@ -82,36 +85,63 @@ def store_evidence(ox_store, subjects: list[str] | None = None) -> dict[tuple[st
     return out
 
 
-def _evidence_by_lookup(ox_store, subjects: list[str]) -> dict[tuple[str, str, str], list[dict]]:
-    """The same as the evidence query, by index look-ups from each subject (fast for a few thousand)."""
+def _evidence_by_lookup(ox_store, subjects: list[str], wanted: set | None = None,
+                        most: int = 0) -> dict[tuple[str, str, str], list[dict]]:
+    """The same as the evidence query, in two queries that start from the given subjects
+    and the chosen assertions (Oxigraph joins in written order; the one big query is slow)."""
     import pyoxigraph as ox
+
+    from .analytics import tsv_rows
     rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
     kg, prov = str(KG), str(PROV)
     dg = ox.DefaultGraph()
     labels: dict[str, str] = {}
 
-    def label(node) -> str:
-        if node.value not in labels:
-            labels[node.value] = next((q.object.value for q in ox_store.quads_for_pattern(
-                node, ox.NamedNode(str(RDFS.label)), None, dg)), "")
-        return labels[node.value]
+    def label(iri: str) -> str:
+        if iri not in labels:
+            labels[iri] = next((q.object.value for q in ox_store.quads_for_pattern(
+                ox.NamedNode(iri), ox.NamedNode(str(RDFS.label)), None, dg)), "")
+        return labels[iri]
 
     out: dict[tuple[str, str, str], list[dict]] = {}
-    for s in subjects:
-        for q in ox_store.quads_for_pattern(None, ox.NamedNode(rdf + "subject"), ox.NamedNode(s), dg):
-            props = {}
-            for pq in ox_store.quads_for_pattern(q.subject, None, None, dg):
-                props.setdefault(pq.predicate.value, pq.object)
-            if kg + "sentence" not in props or rdf + "predicate" not in props:
-                continue
-            doc, rule = props.get(prov + "wasDerivedFrom"), props.get(kg + "rule")
-            key = (s, props[rdf + "predicate"].value.rsplit("#", 1)[-1], props[rdf + "object"].value)
-            out.setdefault(key, []).append({
-                "sentence": props[kg + "sentence"].value, "document": label(doc) if doc is not None else "",
-                "rule": label(rule) if rule is not None else "", "start": int(props[kg + "start"].value),
-                "end": int(props[kg + "end"].value)})
+    chosen = _assertions(ox_store, subjects, wanted, most)
+    for k in range(0, len(chosen), 20000):
+        query = DETAILS_QUERY % " ".join(f"<{a}>" for a in chosen[k:k + 20000])
+        for _, s, p, o, sentence, start, end, doc, rule in tsv_rows(ox_store, query):
+            out.setdefault((s[0], p[0].rsplit("#", 1)[-1], o[0]), []).append({
+                "sentence": sentence[0], "document": label(doc[0]) if doc else "",
+                "rule": label(rule[0]) if rule else "", "start": int(start[0]), "end": int(end[0])})
     for v in out.values():
         v.sort(key=lambda e: (e["document"], e["start"], e["rule"]))
+    return out
+
+
+DETAILS_QUERY = """PREFIX kg: <https://kg.example.org/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?a ?s ?p ?o ?sentence ?start ?end ?d ?r WHERE { VALUES ?a { %s }
+  ?a rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:sentence ?sentence ; kg:start ?start ; kg:end ?end .
+  OPTIONAL { ?a prov:wasDerivedFrom ?d } OPTIONAL { ?a kg:rule ?r } }"""
+ASSERTIONS_QUERY = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT ?s ?a ?p ?o WHERE { VALUES ?s { %s } ?a rdf:subject ?s . ?a rdf:predicate ?p . ?a rdf:object ?o }"""
+
+
+def _assertions(ox_store, subjects: list[str], wanted: set | None, most: int) -> list:
+    """The IRIs of the assertions about ``subjects`` (of the ``wanted`` keys, at most
+    ``most`` each, in IRI order), found by one query read as TSV."""
+    from .analytics import tsv_rows
+    if not subjects:
+        return []
+    rows = sorted(tsv_rows(ox_store, ASSERTIONS_QUERY % " ".join(f"<{s}>" for s in subjects)),
+                  key=lambda r: r[1][0])
+    taken: dict[tuple, int] = {}
+    out = []
+    for (s, _), (a, _), (p, _), (o, _) in rows:
+        k = (s, p.rsplit("#", 1)[-1], o)
+        if wanted is not None and (k not in wanted or most and taken.get(k, 0) >= most):
+            continue
+        taken[k] = taken.get(k, 0) + 1
+        out.append(a)
     return out
 
 
@@ -162,12 +192,12 @@ def page_data(g, H: nx.MultiDiGraph) -> dict:
                           "label": REL_ZH["award"], "evidence": _award_evidence(ev, n, lit)})
     for u, v, k in sorted(H.edges(keys=True)):
         edges.append({"id": f"{short_id(u)}|{k}|{short_id(v)}", "from": short_id(u), "to": short_id(v), "relation": k, "label": REL_ZH[k],
-                      "evidence": ev.get((u, k, v), [])[:5]})
+                      "evidence": ev.get((u, k, v), [])[:EVIDENCE_PER_EDGE]})
     return {"nodes": nodes, "edges": edges}
 
 
 def _award_evidence(ev, n, lit):
-    return [e for (s, p, o), es in ev.items() if s == n and p == "award" and o == lit for e in es][:5]
+    return [e for (s, p, o), es in ev.items() if s == n and p == "award" and o == lit for e in es][:EVIDENCE_PER_EDGE]
 
 
 def layout(H: nx.MultiDiGraph, data: dict, previous: dict | None = None) -> bool:
