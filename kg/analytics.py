@@ -41,13 +41,10 @@ def entities(g: Graph) -> dict[str, EntityInfo]:
     return out
 
 
-ENTITY_QUERY = """
-PREFIX kg: <https://kg.example.org/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?e ?t ?label ?alias WHERE {
-  ?e a ?t . VALUES ?t { kg:Company kg:Institution kg:Project kg:Place kg:Person }
-  OPTIONAL { ?e rdfs:label ?label } OPTIONAL { ?e skos:altLabel ?alias } }"""
+TYPE_QUERY = """PREFIX kg: <https://kg.example.org/ontology#>
+SELECT ?e ?t WHERE { VALUES ?t { kg:Company kg:Institution kg:Project kg:Place kg:Person } ?e a ?t }"""
+LABEL_QUERY = "SELECT ?e ?l WHERE { ?e <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+ALIAS_QUERY = "SELECT ?e ?l WHERE { ?e <http://www.w3.org/2004/02/skos/core#altLabel> ?l }"
 RELATION_QUERY = """
 PREFIX kg: <https://kg.example.org/ontology#>
 SELECT ?s ?p ?o WHERE { VALUES ?p { %s } ?s ?p ?o }""" % " ".join(f"kg:{r}" for r in RELATIONS)
@@ -75,15 +72,25 @@ def tsv_value(field: str) -> tuple[str, bool] | None:
     return field, True          # a number or boolean written bare
 
 
-def tsv_rows(ox_store, query: str):
+def tsv_text(ox_store, query: str) -> str:
+    import pyoxigraph as ox
+    return ox_store.query(query).serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
+
+
+def tsv_rows(ox_store, query: str, text: str | None = None):
     """Rows of a SELECT as tuples of tsv_value: serialised by Oxigraph as TSV and split in
     one pass (several times faster than reading a term object per cell)."""
-    import pyoxigraph as ox
-    data = ox_store.query(query).serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
-    lines = data.split("\n")
+    lines = (text if text is not None else tsv_text(ox_store, query)).split("\n")
     for line in lines[1:]:
         if line:
             yield tuple(tsv_value(f) for f in line.split("\t"))
+
+
+def tsv_parallel(ox_store, queries: list[str]) -> list[str]:
+    """Several queries' TSV at once: Oxigraph evaluates without holding the GIL."""
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(2) as pool:
+        return list(pool.map(lambda q: tsv_text(ox_store, q), queries))
 
 
 def store_networkx(ox_store, limit: int = 0) -> nx.MultiDiGraph:
@@ -91,17 +98,20 @@ def store_networkx(ox_store, limit: int = 0) -> nx.MultiDiGraph:
     ``limit``, only the ``limit`` entities of highest degree (ties by IRI) are kept, and
     ``G.graph["entities"]`` tells how many there were."""
     info: dict[str, dict] = {}
-    for e, t, label, alias in tsv_rows(ox_store, ENTITY_QUERY):
+    types, labels, aliases, relations = tsv_parallel(ox_store, [TYPE_QUERY, LABEL_QUERY, ALIAS_QUERY, RELATION_QUERY])
+    for e, t in tsv_rows(ox_store, "", types):
         d = info.get(e[0])
         if d is None:
             d = info[e[0]] = {"types": set(), "label": None, "aliases": set()}
         d["types"].add(t[0].rsplit("#", 1)[-1])
-        if label is not None:
-            d["label"] = label[0]
-        if alias is not None:
-            d["aliases"].add(alias[0])
+    for e, label in tsv_rows(ox_store, "", labels):
+        if e[0] in info:
+            info[e[0]]["label"] = label[0]
+    for e, alias in tsv_rows(ox_store, "", aliases):
+        if e[0] in info:
+            info[e[0]]["aliases"].add(alias[0])
     edges, awards = set(), {}
-    for (s, _), (p, _), (o, literal) in tsv_rows(ox_store, RELATION_QUERY):
+    for (s, _), (p, _), (o, literal) in tsv_rows(ox_store, "", relations):
         if s not in info:
             continue
         if literal:

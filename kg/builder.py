@@ -162,16 +162,17 @@ def build(sources: list[str], outdir: str | Path, rules: list[str] | None = None
         _ontology(store)
         _missing_chunks(store, entries)
         store.ox.flush()
-        _summarise(store, rep, entries)
+        with ThreadPoolExecutor(2) as pool:   # the export and the counts while the page is drawn
+            graphs = [ONTOLOGY_GRAPH] + [store.graph_iri(d) for d in sorted(entries)]
+            turtle = pool.submit(store.export_turtle, out / GRAPH_FILE, graphs)
+            counts = pool.submit(_summarise, store, rep, entries)   # Oxigraph queries release the GIL
+            if page:
+                write_page(store, out)
+            counts.result()
+            turtle.result()
         store.save_manifest({"version": 1, "rules": fingerprint, "documents": entries,
                              "summary": {"entities": dict(rep.entities), "relations": dict(rep.relations),
                                          "articles": rep.articles, "triples": rep.triples}})
-        with ThreadPoolExecutor(1) as pool:   # the export is written while the page is drawn
-            graphs = [ONTOLOGY_GRAPH] + [store.graph_iri(d) for d in sorted(entries)]
-            turtle = pool.submit(store.export_turtle, out / GRAPH_FILE, graphs)
-            if page:
-                write_page(store, out)
-            turtle.result()
         store.close()
         del store
         switch_generation(out, new_gen)

@@ -87,11 +87,12 @@ def store_evidence(ox_store, subjects: list[str] | None = None, wanted: set | No
 
 def _evidence_by_lookup(ox_store, subjects: list[str], wanted: set | None = None,
                         most: int = 0) -> dict[tuple[str, str, str], list[dict]]:
-    """The same as the evidence query, in two queries that start from the given subjects
-    and the chosen assertions (Oxigraph joins in written order; the one big query is slow)."""
+    """The same as the evidence query, in queries that start from the given subjects and
+    the chosen assertions (Oxigraph joins in written order; the one big query is slow),
+    two at a time."""
     import pyoxigraph as ox
 
-    from .analytics import tsv_rows
+    from .analytics import tsv_parallel, tsv_rows
     rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
     kg, prov = str(KG), str(PROV)
     dg = ox.DefaultGraph()
@@ -105,9 +106,9 @@ def _evidence_by_lookup(ox_store, subjects: list[str], wanted: set | None = None
 
     out: dict[tuple[str, str, str], list[dict]] = {}
     chosen = _assertions(ox_store, subjects, wanted, most)
-    for k in range(0, len(chosen), 20000):
-        query = DETAILS_QUERY % " ".join(f"<{a}>" for a in chosen[k:k + 20000])
-        for _, s, p, o, sentence, start, end, doc, rule in tsv_rows(ox_store, query):
+    for text in tsv_parallel(ox_store, [DETAILS_QUERY % " ".join(f"<{a}>" for a in part)
+                                        for part in _halves(chosen)]):
+        for _, s, p, o, sentence, start, end, doc, rule in tsv_rows(ox_store, "", text):
             out.setdefault((s[0], p[0].rsplit("#", 1)[-1], o[0]), []).append({
                 "sentence": sentence[0], "document": label(doc[0]) if doc else "",
                 "rule": label(rule[0]) if rule else "", "start": int(start[0]), "end": int(end[0])})
@@ -129,11 +130,11 @@ SELECT ?s ?a ?p ?o WHERE { VALUES ?s { %s } ?a rdf:subject ?s . ?a rdf:predicate
 def _assertions(ox_store, subjects: list[str], wanted: set | None, most: int) -> list:
     """The IRIs of the assertions about ``subjects`` (of the ``wanted`` keys, at most
     ``most`` each, in IRI order), found by one query read as TSV."""
-    from .analytics import tsv_rows
+    from .analytics import tsv_parallel, tsv_rows
     if not subjects:
         return []
-    rows = sorted(tsv_rows(ox_store, ASSERTIONS_QUERY % " ".join(f"<{s}>" for s in subjects)),
-                  key=lambda r: r[1][0])
+    texts = tsv_parallel(ox_store, [ASSERTIONS_QUERY % " ".join(f"<{s}>" for s in part) for part in _halves(subjects)])
+    rows = sorted((r for t in texts for r in tsv_rows(ox_store, "", t)), key=lambda r: r[1][0])
     taken: dict[tuple, int] = {}
     out = []
     for (s, _), (a, _), (p, _), (o, _) in rows:
@@ -143,6 +144,11 @@ def _assertions(ox_store, subjects: list[str], wanted: set | None, most: int) ->
         taken[k] = taken.get(k, 0) + 1
         out.append(a)
     return out
+
+
+def _halves(items: list) -> list[list]:
+    mid = (len(items) + 1) // 2
+    return [part for part in (items[:mid], items[mid:]) if part]
 
 
 def select(G: nx.MultiDiGraph, focus: str | None = None, hops: int = 1, types: list[str] | None = None,
