@@ -135,6 +135,7 @@ def run_store(store, text: str, timeout: float | None = None) -> Result:
 
     from .store import to_rdflib
     prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    text, order = split_order(text)
     try:
         res = store.query(text, prefixes=prefixes)
     except SyntaxError as exc:
@@ -151,8 +152,97 @@ def run_store(store, text: str, timeout: float | None = None) -> Result:
             g.bind(p, ns, override=True)
         return Result("CONSTRUCT", [], [], graph=g)
     names = [v.value for v in res.variables]
+    if order is not None:       # the query without its ORDER BY: sorted here
+        text = res.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
+        rows = tsv_terms(text)
+        keys = [(names.index(v), desc) for v, desc in order]
+        for i, desc in reversed(keys):     # stable sorts, last key first
+            rows.sort(key=lambda r: sparql_order(r[i]), reverse=desc)
+        return Result("SELECT", names, rows)
     rows = [[to_rdflib(sol[v]) for v in res.variables] for sol in res]
     return Result("SELECT", names, rows)
+
+
+ORDER_TAIL = re.compile(r"\bORDER\s+BY((?:\s+(?:\?\w+|(?:ASC|DESC)\s*\(\s*\?\w+\s*\)))+)\s*$", re.I)
+ORDER_KEY = re.compile(r"(?:(ASC|DESC)\s*\(\s*)?\?(\w+)", re.I)
+
+
+def split_order(text: str) -> tuple[str, list[tuple[str, bool]] | None]:
+    """A SELECT ending in ORDER BY plain variables (no LIMIT or OFFSET after it) runs
+    without it and is sorted in Python: Oxigraph fetches the strings for every comparison,
+    and on tens of thousands of rows the sort took three quarters of the time."""
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    m = ORDER_TAIL.search(body)
+    if not m or not re.match(r"\s*(?:PREFIX[^\n]*\n\s*|BASE[^\n]*\n\s*)*SELECT\b", body, re.I):
+        return text, None
+    if re.search(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", body, re.I):
+        return text, None
+    keys = [(v, (d or "").upper() == "DESC") for d, v in ORDER_KEY.findall(m.group(1))]
+    projected = set(re.findall(r"\?(\w+)", body[:body.upper().find("WHERE")])) if "WHERE" in body.upper() else set()
+    if not keys or not all(v in projected for v, _ in keys):
+        return text, None
+    return body[:m.start()], keys
+
+
+def sparql_order(t) -> tuple:
+    """SPARQL's order of terms: unbound, blank nodes, IRIs, literals (numbers by value)."""
+    if t is None:
+        return (0, 0, "")
+    if isinstance(t, BNode):
+        return (1, 0, str(t))
+    if isinstance(t, URIRef):
+        return (2, 0, str(t))
+    if isinstance(t, Literal) and t.datatype in NUMERIC:
+        try:
+            return (3, 0, float(t))
+        except ValueError:
+            pass
+    return (3, 1, str(t))
+
+
+NUMERIC = {XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.int, XSD.long, XSD.short,
+           XSD.nonNegativeInteger, XSD.positiveInteger}
+_TERM_CACHE: dict[str, object] = {}
+
+
+def tsv_terms(text: str) -> list[list[object]]:
+    """SPARQL TSV rows as rdflib terms, each distinct cell converted once."""
+    cache = _TERM_CACHE if len(_TERM_CACHE) < 500_000 else {}
+    rows = []
+    for line in text.split("\n")[1:]:
+        if not line:
+            continue
+        row = []
+        for f in line.split("\t"):
+            t = cache.get(f)
+            if t is None and f:
+                t = cache[f] = _term_from_tsv(f)
+            row.append(t)
+        rows.append(row)
+    return rows
+
+
+def _term_from_tsv(f: str):
+    from .analytics import tsv_value
+    if f.startswith("_:"):
+        return BNode(f[2:])
+    if f[0] == "<":
+        return URIRef(f[1:-1])
+    if f[0] == '"':
+        value, _ = tsv_value(f)
+        rest = f[f.rfind('"') + 1:]
+        if rest.startswith("@"):
+            return Literal(value, lang=rest[1:])
+        if rest.startswith("^^<"):
+            return Literal(value, datatype=URIRef(rest[3:-1]))
+        return Literal(value)
+    if f in ("true", "false"):
+        return Literal(f == "true")
+    if re.fullmatch(r"[+-]?\d+", f):
+        return Literal(f, datatype=XSD.integer)
+    if re.fullmatch(r"[+-]?\d*\.\d+", f):
+        return Literal(f, datatype=XSD.decimal)
+    return Literal(f, datatype=XSD.double)
 
 
 def term_text(t: object, compact: bool = True) -> str:
