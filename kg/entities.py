@@ -414,6 +414,9 @@ class EntityExtractor:
                     s = self._pattern_left(ctx, m, s)
                 if rule.whole_words and (s not in ctx.bounds or e not in ctx.bounds):
                     continue
+                if "pre" in rule.pattern.groupindex and m.start("pre") < 0 and \
+                        any(ctx.text.endswith(h, s, e) for h in self.generic):
+                    continue  # 教育部门 alone is a kind of body; 区教育部门 names one
                 if s < e:
                     out.append(Mention(ctx.text[s:e], rule.type, s, e, rule.id, ctx.sent, subtype=rule.subtype))
         return out
