@@ -123,7 +123,7 @@ class EntityExtractor:
         self.kind_modifiers = set(v("kind_modifiers"))
         self.company_abbr_ends = tuple(v("company_abbreviation_ends"))
         self.team_rule = next((r for r in rules.entity_rules if r.kind == "team"), None)
-        score = r"(?<![\d.])(?:\d{1,3}\s*比\s*\d{1,3}|\d\s*[:：-]\s*\d)(?![\d.号日时点楼层])"
+        score = r"(?<![\d.])\d{1,3}\s*比\s*\d{1,3}(?![\d.%％])(?=[\u4e00-\u9fff]{0,3}(?:战胜|击败|获胜|胜|负|落败|输给|战平|逼平|取胜|告负|不敌|力克|[，。；！]|$))"
         self.match_re = re.compile("|".join([score] + [re.escape(w) for w in v("match_words")]))
         self.state_prefixes = tuple(v("state_prefixes"))
         self.place_before = set(v("place_before"))

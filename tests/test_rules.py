@@ -119,3 +119,12 @@ def test_places_of_a_match_stay_places():
     res = extractor().process(Document("m", "m.txt", "法国队在马赛战胜南非队，欧洲劲旅全部出线。主帅安切洛蒂在主场取胜后表示满意。"))
     types = {m.text: m.type for m in res.mentions}
     assert types.get("马赛") == "Place" and types.get("欧洲") == "Place" and types.get("安切洛蒂") == "Person"
+
+
+def test_a_ratio_or_a_date_is_no_score():
+    """3比1的比例, 1:1配套, 2-3月: not a match, so no team is read into the clause."""
+    ex = extractor().entities
+    for text in ("双方按3比1的比例出资", "按1:1比例配套资金", "项目2-3月开工"):
+        assert ex.match_re.search(text) is None, text
+    for text in ("波尔图3比1战胜本菲卡", "最终两队2比2。", "客场0比1告负"):
+        assert ex.match_re.search(text) is not None, text
