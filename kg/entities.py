@@ -123,6 +123,7 @@ class EntityExtractor:
         self.kind_modifiers = set(v("kind_modifiers"))
         self.company_abbr_ends = tuple(v("company_abbreviation_ends"))
         self.team_rule = next((r for r in rules.entity_rules if r.kind == "team"), None)
+        self.body_rules = [r for r in rules.entity_rules if r.kind == "place_body"]
         score = r"(?<![\d.])\d{1,3}\s*比\s*\d{1,3}(?![\d.%％])(?=[\u4e00-\u9fff]{0,3}(?:战胜|击败|获胜|胜|负|落败|输给|战平|逼平|取胜|告负|不敌|力克|[，。；！]|$))"
         self.match_re = re.compile("|".join([score] + [re.escape(w) for w in v("match_words")]))
         self.state_prefixes = tuple(v("state_prefixes"))
@@ -206,7 +207,7 @@ class EntityExtractor:
             left = self._skip_leading_words(ctx, left, s_start)
         else:
             left = self._scan_left(ctx, s_start, hard=rule.scan == "hard")
-            left = self._trim_left(ctx, left, s_start)
+            left = self._trim_left(ctx.text, left, s_start)
             left = self._skip_leading_verbs(ctx, left, s_start, rule.type == "Place")
         stem = ctx.text[left:s_start]
         end = self._qualifier(ctx.text, end, rule)
@@ -288,8 +289,7 @@ class EntityExtractor:
             j -= 1
         return left
 
-    def _trim_left(self, ctx: _Ctx, left: int, limit: int) -> int:
-        text = ctx.text
+    def _trim_left(self, text: str, left: int, limit: int) -> int:
         while left < limit and (text[left] in HARD_STOP or text[left] in "）)" or text[left].isspace()):
             left += 1
         if left + 2 < limit and text[left] in LEAD_CHARS and text[left + 1] in "省市区县镇" \
@@ -762,7 +762,7 @@ class EntityExtractor:
     def _forces(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
         """美军, 英国海军: a place and a word for its forces, ending where a word ends."""
         out = []
-        for rule in (r for r in self.rules.entity_rules if r.kind == "place_body"):
+        for rule in self.body_rules:
             for p in (m for m in found if m.type == "Place" and not m.bare):
                 head = next((h for h in rule.suffixes if ctx.text.startswith(h, p.end)), None)
                 if head is None or p.end + len(head) not in ctx.bounds:
@@ -801,36 +801,43 @@ class EntityExtractor:
             if b - a < 2 or not any(t.pos.startswith(("nr", "ns", "nz")) for t in run) \
                     or not any(x <= a and b <= y for x, y in hot) or any(x < b and a < y for x, y in taken):
                 continue
-            m = Mention(ctx.text[a:b], rule.type, a, b, rule.id, ctx.sent, subtype=rule.subtype)
-            if self._team_name(ctx, Mention(m.text, "Person", a, b, rule.id, ctx.sent)):
-                out.append(m)
+            if self._club_word(ctx, a, b):
+                out.append(Mention(ctx.text[a:b], rule.type, a, b, rule.id, ctx.sent, subtype=rule.subtype))
         return out
+
+    def _transcribed(self, word: str) -> bool:
+        return bool(word) and all(c in self.translit for c in word)
 
     def _translit_runs(self, ctx: _Ctx) -> list[list[Token]]:
         runs, cur = [], []
         for tok in ctx.tokens:
-            if tok.text and all(c in self.translit for c in tok.text) and (not cur or cur[-1].end == tok.start):
-                cur.append(tok)
-                continue
-            if cur:
+            if not self._transcribed(tok.text):
+                if cur:
+                    runs.append(cur)
+                cur = []
+            elif cur and cur[-1].end != tok.start:
                 runs.append(cur)
-            cur = [tok] if tok.text and all(c in self.translit for c in tok.text) else []
+                cur = [tok]
+            else:
+                cur.append(tok)
         if cur:
             runs.append(cur)
         return runs
 
     def _team_name(self, ctx: _Ctx, m: Mention) -> bool:
-        """A transcribed word with no post before it and no player's verb after it, or a
-        foreign city (not a Chinese place, not a country)."""
-        text = ctx.text
+        """A foreign city (not a Chinese place, not a country, not a venue after 在), or a
+        transcribed word that is no player's name."""
         if m.type == "Place":
-            before = text[max(0, m.start - 2):m.start]
+            before = ctx.text[max(0, m.start - 2):m.start]
             return m.rule.startswith("lexicon") and m.text[-1] not in "洲美" \
                 and not any(before.endswith(w) for w in self.place_before)
-        if not all(c in self.translit for c in m.text.replace("·", "")) or "·" in m.text:
-            return False
-        before = text[max(0, m.start - 4):m.start]
-        return not before.endswith(tuple(self.person_titles)) and not text.startswith(self.person_after, m.end)
+        return self._club_word(ctx, m.start, m.end)
+
+    def _club_word(self, ctx: _Ctx, s: int, e: int) -> bool:
+        """Transcribed characters with no post before them and no player's verb after them."""
+        text = ctx.text
+        return self._transcribed(text[s:e]) and not text[max(0, s - 4):s].endswith(tuple(self.person_titles)) \
+            and not text.startswith(self.person_after, e)
 
     # ---- short company names: place + brand + industry word (上海X星制药) ----
     def _short_names(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:

@@ -73,7 +73,7 @@ def store_evidence(ox_store, subjects: list[str] | None = None, wanted: set | No
     ``wanted``, only of those (subject, relation, object) keys, and at most ``most`` each."""
     out: dict[tuple[str, str, str], list[dict]] = {}
     if subjects is not None:
-        return _evidence_by_lookup(ox_store, subjects, wanted, most)
+        return _evidence_for(ox_store, subjects, wanted, most)
     for row in ox_store.query(EVIDENCE_QUERY):
         key = (row["s"].value, row["p"].value.rsplit("#", 1)[-1], row["o"].value)
         out.setdefault(key, []).append({
@@ -85,7 +85,7 @@ def store_evidence(ox_store, subjects: list[str] | None = None, wanted: set | No
     return out
 
 
-def _evidence_by_lookup(ox_store, subjects: list[str], wanted: set | None = None,
+def _evidence_for(ox_store, subjects: list[str], wanted: set | None = None,
                         most: int = 0) -> dict[tuple[str, str, str], list[dict]]:
     """The same as the evidence query, in queries that start from the given subjects and
     the chosen assertions (Oxigraph joins in written order; the one big query is slow),
@@ -108,7 +108,7 @@ def _evidence_by_lookup(ox_store, subjects: list[str], wanted: set | None = None
     chosen = _assertions(ox_store, subjects, wanted, most)
     for text in tsv_parallel(ox_store, [DETAILS_QUERY % " ".join(f"<{a}>" for a in part)
                                         for part in _halves(chosen)]):
-        for _, s, p, o, sentence, start, end, doc, rule in tsv_rows(ox_store, "", text):
+        for _, s, p, o, sentence, start, end, doc, rule in tsv_rows(text):
             out.setdefault((s[0], p[0].rsplit("#", 1)[-1], o[0]), []).append({
                 "sentence": sentence[0], "document": label(doc[0]) if doc else "",
                 "rule": label(rule[0]) if rule else "", "start": int(start[0]), "end": int(end[0])})
@@ -134,7 +134,7 @@ def _assertions(ox_store, subjects: list[str], wanted: set | None, most: int) ->
     if not subjects:
         return []
     texts = tsv_parallel(ox_store, [ASSERTIONS_QUERY % " ".join(f"<{s}>" for s in part) for part in _halves(subjects)])
-    rows = sorted((r for t in texts for r in tsv_rows(ox_store, "", t)), key=lambda r: r[1][0])
+    rows = sorted((r for t in texts for r in tsv_rows(t)), key=lambda r: r[1][0])
     taken: dict[tuple, int] = {}
     out = []
     for (s, _), (a, _), (p, _), (o, _) in rows:
