@@ -207,14 +207,13 @@ def _apply(store: OxStore, todo: list[Document], rules, rep: BuildReport, dask, 
 
 
 def _missing_chunks(store: OxStore, entries: dict) -> None:
-    """A store built before chunks existed gets them from its named graphs, once."""
-    import pyoxigraph as ox
+    """A store built before chunks existed gets them from its facts, once."""
     from .turtle import body
     for doc_id in entries:
         g = store.graph_iri(doc_id)
         if not store.chunk_path(g).exists():
-            nt = store.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g))
-            store.write_chunk(g, body(b"".join(sorted(nt.splitlines(keepends=True)))))
+            nt = sorted(f"{s} {p} {o} .\n" for s, p, o in store.document_triples(g))
+            store.write_chunk(g, body("".join(nt).encode("utf-8")))
 
 
 def _check_ids(docs: list[Document]) -> None:

@@ -440,7 +440,7 @@ def cmd_export(args) -> int:
     from .export import export
     from .store import OxStore, has_store, load_graph
 
-    store = OxStore.open(args.graph, read_only=True).ox if has_store(args.graph) else None
+    store = OxStore.open(args.graph, read_only=True) if has_store(args.graph) else None
     files = export(load_graph(args.graph), args.out, args.format, store=store)
     _console(stderr=True).print("written " + ", ".join(str(f) for f in files))
     return 0

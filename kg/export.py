@@ -23,7 +23,8 @@ def export(g: Graph, path: str | Path, fmt: str, store=None) -> list[Path]:
     if fmt in ("nquads", "trig") and store is not None:
         import pyoxigraph as ox
         f = ox.RdfFormat.N_QUADS if fmt == "nquads" else ox.RdfFormat.TRIG
-        atomic_write(path, store.dump(format=f, **({"prefixes": PREFIXES} if fmt == "trig" else {})))
+        atomic_write(path, ox.serialize(store.dataset(), format=f,
+                                        **({"prefixes": PREFIXES} if fmt == "trig" else {})))
         return [path]
     if fmt in ("turtle", "ntriples", "nquads", "trig"):
         name = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "trig": "trig"}[fmt]

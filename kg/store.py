@@ -39,6 +39,8 @@ CHUNKS = "chunks"
 UPDATED = "updated"          # a marker: SPARQL Update wrote triples no document states
 LOCK = ".kg.lock"
 GRAPH_BASE = "https://kg.example.org/graph/"
+DOC_BASE = "https://kg.example.org/document/"
+PRIVATE_BASES = ("https://kg.example.org/assertion/", DOC_BASE)   # subjects one document owns
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -268,19 +270,43 @@ class OxStore:
         from .rdf import iri_safe
         return GRAPH_BASE + iri_safe(doc_id)
 
-    def _triples(self, graph_iri: str) -> set:
+    # Facts about an assertion, a document or its articles belong to that one document
+    # (their IRIs name it): they live in the default graph only. Facts other documents may
+    # state too (an entity's type and names, a relation, a rule) are also kept in the
+    # document's named graph, which tells whether another document still states them.
+    @staticmethod
+    def _private(subject_iri: str) -> bool:
+        return subject_iri.startswith(PRIVATE_BASES)
+
+    def _shared_triples(self, graph_iri: str) -> set:
         import pyoxigraph as ox
         return {(q.subject, q.predicate, q.object) for q in
                 self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))}
 
+    def _private_triples(self, graph_iri: str) -> set:
+        """The default graph's facts about the document's own assertions, articles and itself."""
+        import pyoxigraph as ox
+        from .rdf import PROV
+        doc = ox.NamedNode(DOC_BASE + graph_iri[len(GRAPH_BASE):])
+        subjects = {doc} | {q.subject for q in self.ox.quads_for_pattern(
+            None, ox.NamedNode(str(PROV.wasDerivedFrom)), doc, ox.DefaultGraph())
+            if isinstance(q.subject, ox.NamedNode) and self._private(q.subject.value)}
+        return {(q.subject, q.predicate, q.object) for s in subjects
+                for q in self.ox.quads_for_pattern(s, None, None, ox.DefaultGraph())}
+
+    def document_triples(self, graph_iri: str) -> set:
+        """Everything one document states (a store built before private facts left the named
+        graphs has them in both places: the union is the same)."""
+        return self._shared_triples(graph_iri) | self._private_triples(graph_iri)
+
     def replace_document(self, graph_iri: str, ntriples: bytes) -> None:
-        """Put one document's facts in its graph and keep the default graph their union."""
+        """Put one document's facts in the store in place of what it stated before."""
         import pyoxigraph as ox
         g = ox.NamedNode(graph_iri)
         new = {(t.subject, t.predicate, t.object) for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)}
-        old = self._triples(graph_iri)
+        old = self.document_triples(graph_iri)
         added, removed = new - old, old - new
-        self.ox.extend([ox.Quad(s, p, o, g) for s, p, o in added] +
+        self.ox.extend([ox.Quad(s, p, o, g) for s, p, o in added if not self._private(s.value)] +
                        [ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in added])
         for s, p, o in removed:
             self.ox.remove(ox.Quad(s, p, o, g))
@@ -288,20 +314,22 @@ class OxStore:
 
     def add_new_documents(self, docs: list[tuple[str, bytes]]) -> None:
         """Load the facts of documents the store has never held, in one bulk load: each
-        document's N-Triples go to its named graph (as N-Quads) and to the default graph.
-        (In N-Triples " .\n" only ends a line: newlines in literals are escaped.)"""
+        document's N-Triples go to the default graph, the shared ones also to its named graph
+        (as N-Quads). (In N-Triples " .\n" only ends a line: newlines in literals are escaped.)"""
         import pyoxigraph as ox
         chunks = []
+        private = tuple(b"<" + p.encode("utf-8") for p in PRIVATE_BASES)
         for graph_iri, ntriples in docs:
             chunks.append(ntriples)
-            chunks.append(ntriples.replace(b" .\n", f" <{graph_iri}> .\n".encode("utf-8")))
+            shared = b"".join(line for line in ntriples.splitlines(keepends=True) if not line.startswith(private))
+            chunks.append(shared.replace(b" .\n", f" <{graph_iri}> .\n".encode("utf-8")))
         data = b"".join(chunks)
         if data:
             self.ox.bulk_load(data, format=ox.RdfFormat.N_QUADS, lenient=True)  # our own N-Triples
 
     def drop_document(self, graph_iri: str) -> None:
         import pyoxigraph as ox
-        for s, p, o in self._triples(graph_iri):
+        for s, p, o in self.document_triples(graph_iri):
             self.ox.remove(ox.Quad(s, p, o, ox.NamedNode(graph_iri)))
             self._forget(s, p, o)
         if self.ox.contains_named_graph(ox.NamedNode(graph_iri)):
@@ -312,6 +340,14 @@ class OxStore:
         import pyoxigraph as ox
         if not any(not isinstance(q.graph_name, ox.DefaultGraph) for q in self.ox.quads_for_pattern(s, p, o, None)):
             self.ox.remove(ox.Quad(s, p, o, ox.DefaultGraph()))
+
+    def dataset(self) -> Iterable:
+        """The default graph, then each document's facts as its named graph, as quads."""
+        import pyoxigraph as ox
+        yield from self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph())
+        for g in sorted(self.ox.named_graphs(), key=lambda g: g.value):
+            for s, p, o in sorted(self.document_triples(g.value), key=str):
+                yield ox.Quad(s, p, o, g)
 
     # ---- reading -----------------------------------------------------------------
     def default_triples(self) -> Iterable:

@@ -74,6 +74,44 @@ def test_graph_ttl_is_the_stores_default_graph_after_adds_and_removals(tmp_path)
     assert (out / "graph.ttl").read_bytes() == before
 
 
+def test_named_graphs_hold_only_what_documents_can_share(tmp_path):
+    """A document's assertions live in the default graph only (the loader writes them once);
+    its named graph keeps entities and relations, and its facts come back whole."""
+    import pyoxigraph as ox
+    from kg.store import OxStore
+    from kg.turtle import header
+    src, out = tmp_path / "src", tmp_path / "out"
+    _write(src, {"a.txt": PAGES["a.txt"], "b.txt": PAGES["b.txt"]})
+    _build(src, out)
+    store = OxStore.open(out, read_only=True)
+    g = store.graph_iri("a.txt")
+    named = {q.subject.value for q in store.ox.quads_for_pattern(None, None, None, ox.NamedNode(g))}
+    assert named and not any("/assertion/" in s or "/document/" in s for s in named)
+    whole = store.document_triples(g)
+    chunk = {(t.subject, t.predicate, t.object) for t in
+             ox.parse(header() + store.chunk_path(g).read_bytes(), format=ox.RdfFormat.TURTLE)}
+    assert whole == chunk and any("/assertion/" in t[0].value for t in whole)
+
+
+def test_a_store_with_whole_named_graphs_still_updates_correctly(tmp_path):
+    """Stores written before private facts left the named graphs change and prune correctly."""
+    import pyoxigraph as ox
+    from kg.store import OxStore
+    src, inc, full = tmp_path / "src", tmp_path / "inc", tmp_path / "full"
+    _write(src, {"a.txt": PAGES["a.txt"], "b.txt": PAGES["b.txt"]})
+    _build(src, inc)
+    store = OxStore.open(inc)
+    for doc in ("a.txt", "b.txt"):          # the old layout: every fact in the named graph too
+        g = store.graph_iri(doc)
+        store.ox.extend([ox.Quad(s, p, o, ox.NamedNode(g)) for s, p, o in store.document_triples(g)])
+    store.ox.flush()
+    del store
+    _write(src, {"a.txt": PAGES["a.txt"].replace("嘉兴经开区", "平湖经开区"), "c.txt": PAGES["c.txt"]})
+    _build(src, inc, "--prune")
+    _build(src, full)
+    assert (inc / "graph.ttl").read_bytes() == (full / "graph.ttl").read_bytes()
+
+
 def test_a_sparql_update_survives_the_next_build(tmp_path):
     """Triples that SPARQL Update put in the store are in graph.ttl after a later build."""
     src, out = tmp_path / "src", tmp_path / "out"
