@@ -124,7 +124,7 @@ class Resolver:
                 continue
             names.setdefault(m.text, m)
             if m.type == "Company":
-                for s in self.short_names(m.text):
+                for s in sorted(self.short_names(m.text)):
                     names.setdefault(s, m)
             text = m.sentence.text if m.sentence else ""
             intro = ALIAS_INTRO.match(text, m.end)
@@ -138,7 +138,7 @@ class Resolver:
         names = self.known_names(allm)
         if not names:
             return
-        ordered = sorted(names, key=len, reverse=True)
+        ordered = sorted(names, key=lambda n: (-len(n), n))   # not the order sets happen to iterate in
         for art in articles:
             for sent in art.sentences:
                 ms = by_sentence.setdefault(id(sent), [])
