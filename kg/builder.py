@@ -185,25 +185,55 @@ def build(sources: list[str], outdir: str | Path, rules: list[str] | None = None
 
 def _apply(store: OxStore, todo: list[Document], rules, rep: BuildReport, dask, entries: dict,
            progress) -> None:
-    """Extract the documents and put their facts in the store (new ones in bulk)."""
+    """Extract the documents and put their facts in the store (new ones in bulk, loaded
+    beside the extraction)."""
     hashes = {d.id: sha256(d.raw) for d in todo}
     batch: list[tuple[str, bytes]] = []
     size = 0
-    for doc_id, nt, n_articles, chunk in _extract(todo, rules, rep.workers, dask):
-        store.write_chunk(store.graph_iri(doc_id), chunk)
-        if doc_id in entries:
-            store.replace_document(store.graph_iri(doc_id), nt)
-        else:
-            batch.append((store.graph_iri(doc_id), nt))
-            size += len(nt)
-            if size >= LOAD_BATCH_BYTES:   # the bulk loader's memory grows with its input
-                store.add_new_documents(batch)
-                batch, size = [], 0
-        entries[doc_id] = {"sha256": hashes[doc_id], "articles": n_articles}
-        rep.extracted += 1
-        if progress:
-            progress(doc_id)
-    store.add_new_documents(batch)
+    with _Loader(store) as loader:
+        for doc_id, nt, n_articles, chunk in _extract(todo, rules, rep.workers, dask):
+            store.write_chunk(store.graph_iri(doc_id), chunk)
+            if doc_id in entries:
+                store.replace_document(store.graph_iri(doc_id), nt)
+            else:
+                batch.append((store.graph_iri(doc_id), nt))
+                size += len(nt)
+                if size >= LOAD_BATCH_BYTES:   # the bulk loader's memory grows with its input
+                    loader.load(batch)
+                    batch, size = [], 0
+            entries[doc_id] = {"sha256": hashes[doc_id], "articles": n_articles}
+            rep.extracted += 1
+            if progress:
+                progress(doc_id)
+        loader.load(batch)
+
+
+class _Loader:
+    """Bulk loads in a background thread, one batch at a time: Oxigraph's loader releases
+    the GIL, so extraction goes on while a batch loads, and at most two batches are held."""
+
+    def __init__(self, store: OxStore):
+        self.store = store
+        self.pool = ThreadPoolExecutor(1)
+        self.pending = None
+
+    def load(self, batch: list[tuple[str, bytes]]) -> None:
+        self.wait()
+        self.pending = self.pool.submit(self.store.add_new_documents, batch)
+
+    def wait(self) -> None:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.result()
+
+    def __enter__(self) -> "_Loader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self.wait()        # a failed extraction still waits for the batch being loaded
+        finally:
+            self.pool.shutdown()
 
 
 def _missing_chunks(store: OxStore, entries: dict) -> None:

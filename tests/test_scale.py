@@ -208,3 +208,49 @@ def test_build_into_a_remote_store_and_query_it(tmp_path, oxigraph_server):
     assert "000_ec529398d460bb70.txt" in graphs
     proc = run_kg("push", out, "http://127.0.0.1:9/store")
     assert proc.returncode == 1 and "cannot reach the store" in proc.stderr
+
+
+def test_a_failed_bulk_load_fails_the_build_and_every_batch_is_loaded_once():
+    """Batches load in a background thread: each once and in order; an error there is raised."""
+    from kg.builder import _Loader
+
+    class Store:
+        def __init__(self):
+            self.loaded = []
+
+        def add_new_documents(self, batch):
+            if batch == ["bad"]:
+                raise ValueError("bad batch")
+            self.loaded.append(batch)
+
+    store = Store()
+    with _Loader(store) as loader:
+        for b in (["a"], ["b"], ["c"]):
+            loader.load(b)
+    assert store.loaded == [["a"], ["b"], ["c"]]
+    with pytest.raises(ValueError, match="bad batch"):
+        with _Loader(Store()) as loader:
+            loader.load(["bad"])
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_resolution_does_not_depend_on_the_order_a_set_iterates_in(monkeypatch, reverse):
+    """Short names are a set; the order it iterates in (which varies between processes)
+    must not decide which name is found first: workers gave different graphs once."""
+    from kg.model import Document
+    from kg.pipeline import Corpus, extractor
+    from kg.rdf import ntriples
+    from kg.resolve import Resolver
+    text = ("你想拿大奖吗？那就赶快登陆北京掌上明珠信息技术有限公司经典武侠题材手机网游《武林OL》。"
+            "游戏类别：大型经典武侠题材手机网络游戏出品商：北京掌上明珠信息技术有限公司WEB官方网站：www.pipgame.com")
+    ex = extractor()
+
+    def facts():
+        c = Corpus()
+        c.add(ex.process(Document("t", "t", text)))
+        return ntriples(c, ex.rules)
+    plain = facts()
+    names = Resolver.short_names
+    monkeypatch.setattr(Resolver, "short_names",
+                        lambda self, name: sorted(names(self, name), reverse=reverse))
+    assert facts() == plain
