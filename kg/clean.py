@@ -21,6 +21,21 @@ def _append_line(text: list[str], offs: list[int], raw: str, start: int, end: in
                  gap_at: int | None) -> None:
     """Append raw[start:end] without noise spaces; ``gap_at`` is the raw offset of
     the line break before it, used for a space between Latin words."""
+    line = raw[start:end]
+    if line.isprintable() and " " not in line:   # no spaces, control or format characters
+        if gap_at is not None and text and is_latin(text[-1]) and is_latin(line[:1]) \
+                and not (text[-1] == "-" or line[0] == "-"):
+            text.append(" ")
+            offs.append(gap_at)
+        text.extend(line)
+        offs.extend(range(start, end))
+    else:
+        _append_chars(text, offs, raw, start, end, gap_at)
+
+
+def _append_chars(text: list[str], offs: list[int], raw: str, start: int, end: int,
+                  gap_at: int | None) -> None:
+    """``_append_line`` one character at a time: spaces, control and format characters."""
     pending_space: int | None = gap_at
     for i in range(start, end):
         ch = raw[i]

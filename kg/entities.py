@@ -80,6 +80,8 @@ class EntityExtractor:
         self.strong_boundary = {w for w in self.boundary if len(w) >= 2} | \
             {"在", "与", "和", "及", "由", "是", "被", "将", "等", "的", "了", "向", "对", "从", "以", "并"}
         self.boundary_lengths = sorted({len(w) for w in self.strong_boundary if len(w) >= 2})
+        self.item_cuts = {w for w in self.boundary if len(w) >= 2 or w in self.strong_boundary or w in "了的为"}
+        self.item_cut_lengths = sorted({len(w) for w in self.item_cuts})
         self.suffix_rules = [(s, r) for r in rules.entity_rules if r.kind == "suffix" for s in r.suffixes]
         self.suffix_rules.sort(key=lambda sr: len(sr[0]), reverse=True)
         self.all_suffixes = {s for s, _ in self.suffix_rules}
@@ -1130,13 +1132,9 @@ class EntityExtractor:
         return any(name.endswith(w) for w in self.industry)
 
     def _first_item(self, ctx: _Ctx, start: int, item: str) -> tuple[int, str]:
-        cut = 0
-        for w in self.boundary:
-            if len(w) < 2 and w not in self.strong_boundary and w not in ("了", "的", "为"):
-                continue
-            i = item.rfind(w)
-            if i >= 0:
-                cut = max(cut, i + len(w))
+        """The first item of a list starts after the last boundary word before it."""
+        cut = next((e for e in range(len(item), 0, -1) if any(
+            item[e - n:e] in self.item_cuts for n in self.item_cut_lengths if n <= e)), 0)
         while cut < len(item) and item[cut] in "了的着":
             cut += 1
         return start + cut, item[cut:]

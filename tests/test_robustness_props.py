@@ -28,6 +28,21 @@ def test_cleaning_keeps_the_offset_map_true(raw):
 
 
 @SETTINGS
+@given(st.lists(texts, max_size=4))
+def test_a_clean_line_appended_whole_equals_it_appended_char_by_char(lines):
+    from kg.clean import _append_chars, _append_line
+    raw = "\n".join(lines)
+    fast, slow = ([], []), ([], [])
+    pos = 0
+    for n, line in enumerate(lines):
+        gap = pos - 1 if n else None
+        _append_line(*fast, raw, pos, pos + len(line), gap)
+        _append_chars(*slow, raw, pos, pos + len(line), gap)
+        pos += len(line) + 1
+    assert fast == slow
+
+
+@SETTINGS
 @given(texts)
 def test_sentences_map_back_to_the_raw_text(raw):
     for art in segment(raw):
