@@ -93,22 +93,13 @@ def tsv_parallel(ox_store, queries: list[str]) -> list[str]:
 
 
 def store_networkx(ox_store, limit: int = 0) -> nx.MultiDiGraph:
-    """The same graph as to_networkx, read from an Oxigraph store with two queries. With
-    ``limit``, only the ``limit`` entities of highest degree (ties by IRI) are kept, and
-    ``G.graph["entities"]`` tells how many there were."""
-    info: dict[str, dict] = {}
-    types, labels, aliases, relations = tsv_parallel(ox_store, [TYPE_QUERY, LABEL_QUERY, ALIAS_QUERY, RELATION_QUERY])
+    """The same graph as to_networkx, read from an Oxigraph store. With ``limit``, only the
+    ``limit`` entities of highest degree (ties by IRI) are kept, ``G.graph["entities"]``
+    tells how many there were, and names are read for the kept ones only."""
+    types, relations = tsv_parallel(ox_store, [TYPE_QUERY, RELATION_QUERY])
+    info: dict[str, set] = {}
     for e, t in tsv_rows(types):
-        d = info.get(e[0])
-        if d is None:
-            d = info[e[0]] = {"types": set(), "label": None, "aliases": set()}
-        d["types"].add(t[0].rsplit("#", 1)[-1])
-    for e, label in tsv_rows(labels):
-        if e[0] in info:
-            info[e[0]]["label"] = label[0]
-    for e, alias in tsv_rows(aliases):
-        if e[0] in info:
-            info[e[0]]["aliases"].add(alias[0])
+        info.setdefault(e[0], set()).add(t[0].rsplit("#", 1)[-1])
     edges, awards = set(), {}
     for (s, _), (p, _), (o, literal) in tsv_rows(relations):
         if s not in info:
@@ -117,23 +108,38 @@ def store_networkx(ox_store, limit: int = 0) -> nx.MultiDiGraph:
             awards.setdefault(s, []).append(o)
         elif o in info:
             edges.add((s, o, p.rsplit("#", 1)[-1]))
-    keep = set(info)
+    keep = sorted(info)
     if limit and len(info) > limit:
         degree: dict[str, int] = {}
         for s, o, _ in edges:
             degree[s] = degree.get(s, 0) + 1
             degree[o] = degree.get(o, 0) + 1
-        keep = set(sorted(info, key=lambda n: (-degree.get(n, 0), n))[:limit])
+        keep = sorted(sorted(info, key=lambda n: (-degree.get(n, 0), n))[:limit])
+    labels, aliases = _names(ox_store, keep, len(keep) < len(info))
     G = nx.MultiDiGraph(entities=len(info))
-    for key in sorted(keep):
-        d = info[key]
-        types = [t for t in DISPLAY_ORDER if t in d["types"]]
-        G.add_node(key, label=d["label"] or unquote(key.rsplit("/", 1)[-1]), type=types[0], types=types,
-                   aliases=sorted(d["aliases"]))
+    for key in keep:
+        types = [t for t in DISPLAY_ORDER if t in info[key]]
+        G.add_node(key, label=labels.get(key) or unquote(key.rsplit("/", 1)[-1]), type=types[0], types=types,
+                   aliases=sorted(aliases.get(key, ())))
         if key in awards:
             G.nodes[key]["awards"] = sorted(awards[key])
-    G.add_edges_from((s, o, rel, {"relation": rel}) for s, o, rel in sorted(edges) if s in keep and o in keep)
+    kept = set(keep)
+    G.add_edges_from((s, o, rel, {"relation": rel}) for s, o, rel in sorted(edges) if s in kept and o in kept)
     return G
+
+
+def _names(ox_store, keys: list[str], only: bool) -> tuple[dict[str, str], dict[str, set]]:
+    """Labels and aliases: of ``keys`` alone (one look-up each) when ``only``, else all of them."""
+    queries = [LABEL_QUERY, ALIAS_QUERY]
+    if only:
+        values = " VALUES ?e { " + " ".join(f"<{k}>" for k in keys) + " }"
+        queries = [q.replace("WHERE {", "WHERE {" + values, 1) for q in queries]
+    label_text, alias_text = tsv_parallel(ox_store, queries)
+    labels = {e[0]: label[0] for e, label in tsv_rows(label_text)}
+    aliases: dict[str, set] = {}
+    for e, alias in tsv_rows(alias_text):
+        aliases.setdefault(e[0], set()).add(alias[0])
+    return labels, aliases
 
 
 def to_networkx(g: Graph) -> nx.MultiDiGraph:

@@ -181,3 +181,21 @@ def test_layout_survives_a_spectral_layout_that_does_not_converge(monkeypatch):
     assert viz.layout(nx.MultiDiGraph(), data) is False
     assert all(isinstance(x["x"], float) and isinstance(x["y"], float) for x in data["nodes"])
     assert len({(x["x"], x["y"]) for x in data["nodes"]}) > n // 2
+
+
+def test_a_capped_page_keeps_the_most_connected_entities_with_their_names(tmp_path):
+    """With a cap, the page keeps the highest-degree entities (ties by IRI), their labels,
+    aliases and edges among them, as the uncapped graph has them, and counts them all."""
+    from kg.builder import build
+    from kg.analytics import store_networkx
+    from kg.store import OxStore
+    build([str(SEED)], tmp_path / "out", page=False)
+    ox = OxStore.open(tmp_path / "out", read_only=True).ox
+    full, capped = store_networkx(ox), store_networkx(ox, 10)
+    degree = {n: full.degree(n) for n in full}
+    top = sorted(full, key=lambda n: (-degree[n], n))[:10]
+    assert sorted(capped) == sorted(top) and capped.graph["entities"] == len(full) > 10
+    for n in top:
+        assert capped.nodes[n] == full.nodes[n]
+    assert sorted(capped.edges(keys=True)) == sorted(full.subgraph(top).edges(keys=True))
+    assert any(capped.nodes[n]["aliases"] for n in top)
