@@ -11,12 +11,13 @@ from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 from .model import Entity, Relation
 from .pipeline import Corpus
 from .rules import RuleSet
+from .store import ASSERTION_BASE, DOC_BASE
 
 BASE = "https://kg.example.org/"
 KG = Namespace(BASE + "ontology#")
 ENT = Namespace(BASE + "entity/")
-DOC = Namespace(BASE + "document/")
-STMT = Namespace(BASE + "assertion/")
+DOC = Namespace(DOC_BASE)
+STMT = Namespace(ASSERTION_BASE)
 RULE = Namespace(BASE + "rule/")
 SCHEMA = Namespace("https://schema.org/")
 SUBCLASSES = {"University", "GovernmentBody", "Alliance", "ProjectDepartment", "DevelopmentZone",

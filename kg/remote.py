@@ -45,9 +45,8 @@ def push(outdir: str | Path, url: str) -> int:
     if has_store(out):
         import pyoxigraph as ox
         store = OxStore.open(out, read_only=True)
-        for g in sorted(store.ox.named_graphs(), key=lambda g: g.value):
-            data = ox.serialize((ox.Triple(*t) for t in sorted(store.document_triples(g.value), key=str)),
-                                format=ox.RdfFormat.N_TRIPLES)
+        for g, triples in store.documents():
+            data = ox.serialize((ox.Triple(*t) for t in triples), format=ox.RdfFormat.N_TRIPLES)
             _request(_with_param(url, "graph=" + urllib.parse.quote(g.value, safe="")), data, "PUT",
                      {"Content-Type": "application/n-triples"})
             n += 1

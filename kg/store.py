@@ -40,7 +40,8 @@ UPDATED = "updated"          # a marker: SPARQL Update wrote triples no document
 LOCK = ".kg.lock"
 GRAPH_BASE = "https://kg.example.org/graph/"
 DOC_BASE = "https://kg.example.org/document/"
-PRIVATE_BASES = ("https://kg.example.org/assertion/", DOC_BASE)   # subjects one document owns
+ASSERTION_BASE = "https://kg.example.org/assertion/"
+PRIVATE_BASES = (ASSERTION_BASE, DOC_BASE)   # subjects one document owns
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -341,13 +342,17 @@ class OxStore:
         if not any(not isinstance(q.graph_name, ox.DefaultGraph) for q in self.ox.quads_for_pattern(s, p, o, None)):
             self.ox.remove(ox.Quad(s, p, o, ox.DefaultGraph()))
 
+    def documents(self) -> Iterable:
+        """(named graph, every fact its document states, sorted), graph by graph."""
+        for g in sorted(self.ox.named_graphs(), key=lambda g: g.value):
+            yield g, sorted(self.document_triples(g.value), key=str)
+
     def dataset(self) -> Iterable:
         """The default graph, then each document's facts as its named graph, as quads."""
         import pyoxigraph as ox
         yield from self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph())
-        for g in sorted(self.ox.named_graphs(), key=lambda g: g.value):
-            for s, p, o in sorted(self.document_triples(g.value), key=str):
-                yield ox.Quad(s, p, o, g)
+        for g, triples in self.documents():
+            yield from (ox.Quad(s, p, o, g) for s, p, o in triples)
 
     # ---- reading -----------------------------------------------------------------
     def default_triples(self) -> Iterable:
