@@ -49,8 +49,9 @@ def sha256(text: str) -> str:
 
 def rules_fingerprint(rules: list[str] | None) -> str:
     from . import __version__
+    from .rdf import MODEL
     from .rules import builtin_files
-    h = hashlib.sha256(__version__.encode())
+    h = hashlib.sha256(f"{__version__}/{MODEL}".encode())
     for _, text in builtin_files():
         h.update(text.encode("utf-8"))
     for path in rules or []:
@@ -78,7 +79,7 @@ def document_ntriples(doc: Document, rules: list[str] | None = None) -> tuple[st
     res = ex.process(doc)
     corpus = Corpus()
     corpus.add(res)
-    nt = ntriples(corpus, ex.rules)
+    nt = ntriples(corpus)       # the rule nodes are the build's, in the ontology graph
     return doc.id, nt, len(res.articles), body(nt)
 
 
@@ -159,7 +160,7 @@ def build(sources: list[str], outdir: str | Path, rules: list[str] | None = None
             store.drop_chunk(store.graph_iri(doc_id))
             del entries[doc_id]
             rep.pruned += 1
-        _ontology(store)
+        _ontology(store, rules)
         _missing_chunks(store, entries)
         store.ox.flush()
         with ThreadPoolExecutor(2) as pool:   # the export and the counts while the page is drawn
@@ -254,11 +255,15 @@ def _check_ids(docs: list[Document]) -> None:
         seen[d.id] = d.source
 
 
-def _ontology(store: OxStore) -> None:
-    from .rdf import ontology
+def _ontology(store: OxStore, rules: list[str] | None) -> None:
+    """The ontology and a node for every rule, in one graph of their own."""
+    from .rdf import ontology, rule_triples
+    from .rules import load_rules
     from .turtle import body
     nt = ontology().serialize(format="nt", encoding="utf-8")
-    nt = b"".join(sorted(line + b"\n" for line in nt.splitlines() if line.strip()))
+    lines = {line + b"\n" for line in nt.splitlines() if line.strip()}
+    lines |= {line.encode("utf-8") for line in rule_triples(load_rules(rules))}
+    nt = b"".join(sorted(lines))
     store.replace_document(ONTOLOGY_GRAPH, nt)
     store.write_chunk(ONTOLOGY_GRAPH, body(nt))
 

@@ -73,6 +73,12 @@ class EntityExtractor:
         self.title_set = set(self.titles)
         self.title_re = re.compile("|".join(re.escape(t) for t in self.titles) or "(?!)")
         self.industry = set(v("industry_words"))
+        self.industry_ends = tuple(self.industry)
+        self.industry_lens = sorted({len(w) for w in self.industry}, reverse=True)
+        self.title_ends = tuple(self.titles)
+        self.speech_starts = tuple(self.speech)
+        self._generic_cache: dict[str, bool] = {}
+        self._split_cache: dict[str, tuple[int, ...]] = {}
         self.legal = tuple(v("legal_forms"))
         self.generic = set(v("generic_heads"))
         triggers = {t for r in rules.relation_rules for t in r.triggers}
@@ -141,10 +147,8 @@ class EntityExtractor:
     def find(self, sent: Sentence, tokens: list[Token] | None = None) -> list[Mention]:
         ctx = _Ctx(sent, tokens if tokens is not None else self.tokens(sent))
         for t in ctx.tokens:   # 党委书记 is one dictionary word: a name may end inside it
-            w = t.text
-            for k in range(1, len(w)):
-                if w[k:] in self.title_set and w[:k] in self.all_suffixes:
-                    ctx.bounds.add(t.start + k)
+            for k in self._title_splits(t.text):
+                ctx.bounds.add(t.start + k)
         found: list[Mention] = []
         found += self._suffix_mentions(ctx)
         found += self._pattern_mentions(ctx)
@@ -519,8 +523,8 @@ class EntityExtractor:
                 continue
             before = text[:tok.start]
             after = text[tok.end:]
-            titled = any(before.endswith(t) for t in self.titles)
-            speaks = any(after.startswith(s) for s in self.speech)
+            titled = before.endswith(self.title_ends)
+            speaks = after.startswith(self.speech_starts)
             if (titled or speaks) and self._plausible_name(tok.text):
                 end = self._name_end(ctx, i) if titled and len(tok.text) == 2 else tok.end
                 if (tok.start, end) not in spans:
@@ -692,8 +696,22 @@ class EntityExtractor:
         k = ctx.tok_at.get(at)
         return ctx.tokens[k].text if k is not None and ctx.tokens[k].start == at else ""
 
+    def _title_splits(self, w: str) -> tuple[int, ...]:
+        """Where a word splits into a name suffix and a title (党委|书记)."""
+        hit = self._split_cache.get(w)
+        if hit is None:
+            hit = self._split_cache[w] = tuple(k for k in range(1, len(w))
+                                               if w[k:] in self.title_set and w[:k] in self.all_suffixes)
+        return hit
+
     def _generic_org_word(self, word: str) -> bool:
         """施工队, 科研院所: a kind of organisation, not one organisation."""
+        hit = self._generic_cache.get(word)
+        if hit is None:
+            hit = self._generic_cache[word] = self._generic_org(word)
+        return hit
+
+    def _generic_org(self, word: str) -> bool:
         for s in self.all_suffixes:
             if word.endswith(s) and len(word) > len(s):
                 stem = word[: -len(s)]
@@ -851,7 +869,7 @@ class EntityExtractor:
         for p in places:
             for e in sorted(b for b in ctx.bounds if p.end < b <= p.end + 8):
                 name = ctx.text[p.start:e]
-                ind = next((w for w in sorted(self.industry, key=len, reverse=True) if name.endswith(w)), None)
+                ind = self._industry_end(name)
                 if not ind or len(name) - len(ind) - len(p.text) < 0:
                     continue
                 brand = (p.end, e - len(ind))
@@ -1078,8 +1096,7 @@ class EntityExtractor:
             left = self._scan_left(ctx, ctx.tokens[idx].start, hard=False)
             name = ctx.text[left:end]
             if 3 <= len(name) <= 12 and self._ends_industry(name) and not self._generic_item(name) \
-                    and self._brand(ctx, left, end - len(next(w for w in sorted(self.industry, key=len, reverse=True)
-                                                              if name.endswith(w)))):
+                    and self._brand(ctx, left, end - len(self._industry_end(name))):
                 out.append(Mention(name, rule.type, left, end, rule.id, ctx.sent, subtype="ShortName"))
         return out
 
@@ -1129,7 +1146,14 @@ class EntityExtractor:
         return out
 
     def _ends_industry(self, name: str) -> bool:
-        return any(name.endswith(w) for w in self.industry)
+        return name.endswith(self.industry_ends)
+
+    def _industry_end(self, name: str) -> str | None:
+        """The longest industry word ``name`` ends with."""
+        for n in self.industry_lens:
+            if len(name) >= n and name[-n:] in self.industry:
+                return name[-n:]
+        return None
 
     def _first_item(self, ctx: _Ctx, start: int, item: str) -> tuple[int, str]:
         """The first item of a list starts after the last boundary word before it."""

@@ -155,9 +155,7 @@ def run_store(store, text: str, timeout: float | None = None) -> Result:
     if order is not None:       # the query without its ORDER BY: sorted here
         text = res.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
         rows = tsv_terms(text)
-        keys = [(names.index(v), desc) for v, desc in order]
-        for i, desc in reversed(keys):     # stable sorts, last key first
-            rows.sort(key=lambda r: sparql_order(r[i]), reverse=desc)
+        sort_rows(rows, [(names.index(v), desc) for v, desc in order])
         return Result("SELECT", names, rows)
     rows = [[to_rdflib(sol[v]) for v in res.variables] for sol in res]
     return Result("SELECT", names, rows)
@@ -182,6 +180,24 @@ def split_order(text: str) -> tuple[str, list[tuple[str, bool]] | None]:
     if not keys or not all(v in projected for v, _ in keys):
         return text, None
     return body[:m.start()], keys
+
+
+def sort_rows(rows: list[list], keys: list[tuple[int, bool]]) -> None:
+    """Sort rows in place by columns (index, descending?) in SPARQL's order. Equal cells are
+    one term object (tsv_terms), so each cell's order key is computed once."""
+    cache: dict[int, tuple] = {}
+
+    def order(t) -> tuple:
+        k = cache.get(id(t))
+        if k is None:
+            k = cache[id(t)] = sparql_order(t)
+        return k
+    if not any(desc for _, desc in keys):
+        cols = [i for i, _ in keys]
+        rows.sort(key=lambda r: [order(r[i]) for i in cols])
+        return
+    for i, desc in reversed(keys):     # stable sorts, last key first
+        rows.sort(key=lambda r: order(r[i]), reverse=desc)
 
 
 def sparql_order(t) -> tuple:

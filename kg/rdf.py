@@ -13,6 +13,7 @@ from .pipeline import Corpus
 from .rules import RuleSet
 from .store import ASSERTION_BASE, DOC_BASE
 
+MODEL = "2"   # the shape of the facts written; a store built with another shape is re-extracted
 BASE = "https://kg.example.org/"
 KG = Namespace(BASE + "ontology#")
 ENT = Namespace(BASE + "entity/")
@@ -44,11 +45,21 @@ def iri_safe(text: str) -> str:
 
 
 def entity_iri(e: Entity) -> URIRef:
-    return ENT[iri_safe(e.name)]
+    return URIRef(_entity(e.name))
 
 
 def doc_iri(doc_id: str) -> URIRef:
-    return DOC[iri_safe(doc_id)]
+    return URIRef(_document(doc_id))
+
+
+@lru_cache(maxsize=200_000)
+def _entity(name: str) -> str:
+    return f"{ENT}{iri_safe(name)}"
+
+
+@lru_cache(maxsize=100_000)
+def _document(doc_id: str) -> str:
+    return f"{DOC}{iri_safe(doc_id)}"
 
 
 def ontology() -> Graph:
@@ -71,6 +82,12 @@ def _iri(value: str) -> str:
     return f"<{value}>"
 
 
+@lru_cache(maxsize=None)
+def _term(ns, local: str) -> str:
+    """<IRI> of a vocabulary term, made once (rdflib's namespace look-up is slow)."""
+    return f"<{ns[local]}>"
+
+
 def _lit(text: str, lang: str | None = None) -> str:
     quoted = '"%s"' % text.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
     return f"{quoted}@{lang}" if lang else quoted
@@ -90,64 +107,83 @@ class _Rows(set):
 def build_graph(corpus: Corpus, rules: RuleSet, with_ontology: bool = True) -> Graph:
     g = ontology() if with_ontology else Graph()
     bind(g)
-    g.parse(data="".join(triples(corpus, rules)), format="nt")
+    g.parse(data="".join(triples(corpus, rules) | rule_triples(rules)), format="nt")
     return g
 
 
-def ntriples(corpus: Corpus, rules: RuleSet) -> bytes:
-    """The corpus's facts as sorted N-Triples, written as text (no rdflib terms)."""
-    return "".join(sorted(triples(corpus, rules))).encode("utf-8")
+def ntriples(corpus: Corpus, rules: RuleSet | None = None) -> bytes:
+    """The corpus's facts as sorted N-Triples, written as text (no rdflib terms); with
+    ``rules``, the rule nodes too."""
+    rows = triples(corpus, rules)
+    if rules is not None:
+        rows |= rule_triples(rules)
+    return "".join(sorted(rows)).encode("utf-8")
 
 
-def triples(corpus: Corpus, rules: RuleSet) -> set[str]:
-    """The corpus's facts as a set of N-Triples lines."""
+def triples(corpus: Corpus, rules: RuleSet | None = None) -> set[str]:
+    """The corpus's facts as a set of N-Triples lines (the rule nodes they name are the rule
+    set's: rule_triples)."""
     g = _Rows()
     for res in corpus.results:
-        raw_d = doc_iri(res.document.id)
+        raw_d = _document(res.document.id)
         d = _iri(raw_d)
-        g.add3(d, RDF_TYPE, _iri(KG.Document))
-        g.add3(d, _iri(RDFS.label), _lit(res.document.id))
-        g.add3(d, _iri(KG.sha256), _lit(hashlib.sha256(res.document.raw.encode("utf-8")).hexdigest()))
+        g.add3(d, RDF_TYPE, _term(KG, "Document"))
+        g.add3(d, _term(RDFS, "label"), _lit(res.document.id))
+        g.add3(d, _term(KG, "sha256"), _lit(hashlib.sha256(res.document.raw.encode("utf-8")).hexdigest()))
         for a in res.articles:
             ai = _iri(f"{raw_d}/article/{a.index}")
-            g.add3(ai, RDF_TYPE, _iri(KG.Article))
-            g.add3(ai, _iri(PROV.wasDerivedFrom), d)
-            g.add3(ai, _iri(KG.headline), _lit(a.headline, "zh"))
+            g.add3(ai, RDF_TYPE, _term(KG, "Article"))
+            g.add3(ai, _term(PROV, "wasDerivedFrom"), d)
+            g.add3(ai, _term(KG, "headline"), _lit(a.headline, "zh"))
     for e in corpus.entities.values():
         add_entity(g, e)
-    used_rules = set()
     for r in corpus.relations:
         add_relation(g, r)
-        used_rules.add(r.rule)
-    by_id = {x.id: x for x in list(rules.entity_rules) + list(rules.relation_rules)}
-    for rid in sorted(used_rules | {m.rule for e in corpus.entities.values() for m in e.mentions}):
-        ri = _iri(RULE[iri_safe(rid)])
-        g.add3(ri, RDF_TYPE, _iri(KG.Rule))
-        g.add3(ri, _iri(RDFS.label), _lit(rid))
-        rule = by_id.get(rid)
-        if rule is not None and rule.description:
-            g.add3(ri, _iri(RDFS.comment), _lit(rule.description, "en"))
+    return g
+
+
+# Rules built into the code (not in any rule file), for the ids their facts carry.
+BUILT_IN_RULES = {
+    "resolve.known_name": "a name the document states elsewhere, found again in another sentence",
+    "struct.name_prefix": "a name that begins with another entity's name: in it, part of it or under it "
+                          "(杭州市人民政府 → 杭州市)",
+    "struct.bracket": "an entity named in brackets inside a name (某某（杭州）有限公司 → 杭州)",
+    "gazetteer.hierarchy": "two places the document names, one inside the other in the gazetteer",
+}
+
+
+def rule_triples(rules: RuleSet) -> set[str]:
+    """A node for every rule of the rule set (the build states them once, not per document)."""
+    g = _Rows()
+    described = {x.id: x.description for x in list(rules.entity_rules) + list(rules.relation_rules)}
+    described.update(BUILT_IN_RULES)
+    for rid, description in sorted(described.items()):
+        ri = _term(RULE, iri_safe(rid))
+        g.add3(ri, RDF_TYPE, _term(KG, "Rule"))
+        g.add3(ri, _term(RDFS, "label"), _lit(rid))
+        if description:
+            g.add3(ri, _term(RDFS, "comment"), _lit(description, "en"))
     return g
 
 
 def add_entity(g: _Rows, e: Entity) -> None:
-    i = _iri(entity_iri(e))
+    i = _iri(_entity(e.name))
     for t in sorted(e.types):
-        g.add3(i, RDF_TYPE, _iri(KG[t]))
+        g.add3(i, RDF_TYPE, _term(KG, t))
     for st in sorted(e.subtypes & SUBCLASSES):
-        g.add3(i, RDF_TYPE, _iri(KG[st]))
-    g.add3(i, _iri(RDFS.label), _lit(e.name, "zh"))
+        g.add3(i, RDF_TYPE, _term(KG, st))
+    g.add3(i, _term(RDFS, "label"), _lit(e.name, "zh"))
     for a in sorted(e.aliases - {e.name}):
-        g.add3(i, _iri(SKOS.altLabel), _lit(a, "zh"))
+        g.add3(i, _term(SKOS, "altLabel"), _lit(a, "zh"))
     for d in sorted(e.documents):
-        g.add3(i, _iri(PROV.wasDerivedFrom), _iri(doc_iri(d)))
+        g.add3(i, _term(PROV, "wasDerivedFrom"), _iri(_document(d)))
 
 
 def add_relation(g: _Rows, r: Relation) -> None:
-    s_iri = entity_iri(r.subject)
-    p_iri = KG[r.predicate]
+    s_iri = _entity(r.subject.name)
+    p_iri = f"{KG}{r.predicate}"
     if isinstance(r.object, Entity):
-        o_key = str(entity_iri(r.object))
+        o_key = _entity(r.object.name)
         o = _iri(o_key)
     else:
         o_key, o = r.object, _lit(r.object, "zh")
@@ -155,18 +191,27 @@ def add_relation(g: _Rows, r: Relation) -> None:
     g.add3(s, p, o)
     raw_start, raw_end = r.raw_span
     key = f"{s_iri}|{p_iri}|{o_key}|{r.document}|{raw_start}|{raw_end}|{r.rule}"
-    a = _iri(STMT[hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]])
-    d = doc_iri(r.document)
-    g.add3(a, RDF_TYPE, _iri(KG.Assertion))
-    g.add3(a, _iri(RDF.subject), s)
-    g.add3(a, _iri(RDF.predicate), p)
-    g.add3(a, _iri(RDF.object), o)
-    g.add3(a, _iri(PROV.wasDerivedFrom), _iri(d))
+    a = _iri(f"{STMT}{hashlib.sha1(key.encode('utf-8')).hexdigest()[:16]}")
+    g.add3(a, RDF_TYPE, _term(KG, "Assertion"))
+    g.add3(a, _term(RDF, "subject"), s)
+    g.add3(a, _term(RDF, "predicate"), p)
+    g.add3(a, _term(RDF, "object"), o)
+    g.add3(a, _term(KG, "sentence"), add_sentence(g, r))
+    g.add3(a, _term(KG, "start"), _int(raw_start))
+    g.add3(a, _term(KG, "end"), _int(raw_end))
+    g.add3(a, _term(KG, "rule"), _term(RULE, iri_safe(r.rule)))
+
+
+def add_sentence(g: _Rows, r: Relation) -> str:
+    """The sentence node the relation's assertions share: its text, offsets, article, document."""
+    d = _document(r.document)
+    sent = r.sentence
+    si = _iri(f"{d}/sentence/{sent.raw_start}-{sent.raw_end}")
+    g.add3(si, RDF_TYPE, _term(KG, "Sentence"))
+    g.add3(si, _term(KG, "text"), _lit(sent.text, "zh"))
+    g.add3(si, _term(KG, "sentenceStart"), _int(sent.raw_start))
+    g.add3(si, _term(KG, "sentenceEnd"), _int(sent.raw_end))
+    g.add3(si, _term(PROV, "wasDerivedFrom"), _iri(d))
     if r.article is not None:
-        g.add3(a, _iri(KG.article), _iri(f"{d}/article/{r.article.index}"))
-    g.add3(a, _iri(KG.sentence), _lit(r.sentence.text, "zh"))
-    g.add3(a, _iri(KG.start), _int(raw_start))
-    g.add3(a, _iri(KG.end), _int(raw_end))
-    g.add3(a, _iri(KG.sentenceStart), _int(r.sentence.raw_start))
-    g.add3(a, _iri(KG.sentenceEnd), _int(r.sentence.raw_end))
-    g.add3(a, _iri(KG.rule), _iri(RULE[iri_safe(r.rule)]))
+        g.add3(si, _term(KG, "article"), _iri(f"{d}/article/{r.article.index}"))
+    return si

@@ -271,7 +271,7 @@ class OxStore:
         from .rdf import iri_safe
         return GRAPH_BASE + iri_safe(doc_id)
 
-    # Facts about an assertion, a document or its articles belong to that one document
+    # Facts about an assertion, a document or its articles and sentences belong to that one document
     # (their IRIs name it): they live in the default graph only. Facts other documents may
     # state too (an entity's type and names, a relation, a rule) are also kept in the
     # document's named graph, which tells whether another document still states them.
@@ -285,15 +285,18 @@ class OxStore:
                 self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))}
 
     def _private_triples(self, graph_iri: str) -> set:
-        """The default graph's facts about the document's own assertions, articles and itself."""
+        """The default graph's facts about the document itself and what it owns: its articles
+        and sentences (derived from it) and the assertions made from its sentences."""
         import pyoxigraph as ox
-        from .rdf import PROV
+        from .rdf import KG, PROV
+        dg = ox.DefaultGraph()
         doc = ox.NamedNode(DOC_BASE + graph_iri[len(GRAPH_BASE):])
-        subjects = {doc} | {q.subject for q in self.ox.quads_for_pattern(
-            None, ox.NamedNode(str(PROV.wasDerivedFrom)), doc, ox.DefaultGraph())
-            if isinstance(q.subject, ox.NamedNode) and self._private(q.subject.value)}
-        return {(q.subject, q.predicate, q.object) for s in subjects
-                for q in self.ox.quads_for_pattern(s, None, None, ox.DefaultGraph())}
+        parts = {q.subject for q in self.ox.quads_for_pattern(None, ox.NamedNode(str(PROV.wasDerivedFrom)), doc, dg)
+                 if isinstance(q.subject, ox.NamedNode) and self._private(q.subject.value)}
+        said = ox.NamedNode(str(KG.sentence))
+        assertions = {q.subject for part in parts for q in self.ox.quads_for_pattern(None, said, part, dg)}
+        return {(q.subject, q.predicate, q.object) for s in {doc} | parts | assertions
+                for q in self.ox.quads_for_pattern(s, None, None, dg)}
 
     def document_triples(self, graph_iri: str) -> set:
         """Everything one document states (a store built before private facts left the named

@@ -43,12 +43,14 @@ def evidence(g: Graph) -> dict[tuple[str, str, str], list[dict]]:
         s, p, o = (next(g.objects(a, x), None) for x in (RDF.subject, RDF.predicate, RDF.object))
         if s is None or p is None or o is None:
             continue
-        doc_iri = next(g.objects(a, PROV.wasDerivedFrom), None)
+        sent = next(g.objects(a, KG.sentence), None)
+        doc_iri = next(g.objects(sent, PROV.wasDerivedFrom), None) if sent is not None else None
         doc = next((str(x) for x in g.objects(doc_iri, RDFS.label)), str(doc_iri)) if doc_iri else ""
         rule_iri = next(g.objects(a, KG.rule), None)
         rule = next((str(x) for x in g.objects(rule_iri, RDFS.label)), "") if rule_iri else ""
         out.setdefault((str(s), str(p).rsplit("#", 1)[-1], str(o)), []).append({
-            "sentence": str(next(g.objects(a, KG.sentence), "")), "document": doc, "rule": rule,
+            "sentence": str(next(g.objects(sent, KG.text), "")) if sent is not None else "",
+            "document": doc, "rule": rule,
             "start": int(next(g.objects(a, KG.start), 0)), "end": int(next(g.objects(a, KG.end), 0))})
     for v in out.values():
         v.sort(key=lambda e: (e["document"], e["start"], e["rule"]))
@@ -61,9 +63,10 @@ PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 SELECT ?s ?p ?o ?sentence ?doc ?rule ?start ?end WHERE {
-  ?a a kg:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:sentence ?sentence ;
+  ?a a kg:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:sentence ?sn ;
      kg:start ?start ; kg:end ?end .
-  OPTIONAL { ?a prov:wasDerivedFrom ?d . ?d rdfs:label ?doc }
+  ?sn kg:text ?sentence .
+  OPTIONAL { ?sn prov:wasDerivedFrom ?d . ?d rdfs:label ?doc }
   OPTIONAL { ?a kg:rule ?r . ?r rdfs:label ?rule } }"""
 
 
@@ -121,8 +124,8 @@ DETAILS_QUERY = """PREFIX kg: <https://kg.example.org/ontology#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 SELECT ?a ?s ?p ?o ?sentence ?start ?end ?d ?r WHERE { VALUES ?a { %s }
-  ?a rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:sentence ?sentence ; kg:start ?start ; kg:end ?end .
-  OPTIONAL { ?a prov:wasDerivedFrom ?d } OPTIONAL { ?a kg:rule ?r } }"""
+  ?a rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:sentence ?sn ; kg:start ?start ; kg:end ?end .
+  ?sn kg:text ?sentence . OPTIONAL { ?sn prov:wasDerivedFrom ?d } OPTIONAL { ?a kg:rule ?r } }"""
 ASSERTIONS_QUERY = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 SELECT ?s ?a ?p ?o WHERE { VALUES ?s { %s } ?a rdf:subject ?s . ?a rdf:predicate ?p . ?a rdf:object ?o }"""
 

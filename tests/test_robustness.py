@@ -125,7 +125,7 @@ def test_hostile_text_survives_turtle_sparql_and_html(tmp_path):
     g = Graph().parse(ttl)
     sentences = [str(o) for o in g.objects(None, None) if "<script>" in str(o)]
     assert sentences, "the sentence with markup is kept as text"
-    res = run_kg("query", "SELECT ?s WHERE { ?a kg:sentence ?s } ", "-g", tmp_path / "out", "--format", "json",
+    res = run_kg("query", "SELECT ?s WHERE { ?a kg:sentence/kg:text ?s } ", "-g", tmp_path / "out", "--format", "json",
                  check=True).stdout
     values = [b["s"]["value"] for b in json.loads(res)["results"]["bindings"]]
     assert any("<script>alert(1)</script>" in v for v in values)

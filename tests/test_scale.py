@@ -78,7 +78,7 @@ def test_named_graphs_hold_only_what_documents_can_share(tmp_path):
     """A document's assertions live in the default graph only (the loader writes them once);
     its named graph keeps entities and relations, and its facts come back whole."""
     import pyoxigraph as ox
-    from kg.store import OxStore
+    from kg.store import GRAPH_BASE, OxStore
     from kg.turtle import header
     src, out = tmp_path / "src", tmp_path / "out"
     _write(src, {"a.txt": PAGES["a.txt"], "b.txt": PAGES["b.txt"]})
@@ -86,7 +86,13 @@ def test_named_graphs_hold_only_what_documents_can_share(tmp_path):
     store = OxStore.open(out, read_only=True)
     g = store.graph_iri("a.txt")
     named = {q.subject.value for q in store.ox.quads_for_pattern(None, None, None, ox.NamedNode(g))}
-    assert named and not any("/assertion/" in s or "/document/" in s for s in named)
+    assert named and not any("/assertion/" in s or "/document/" in s or "/rule/" in s for s in named)
+    used = {q.object.value for q in store.ox.quads_for_pattern(
+        None, ox.NamedNode("https://kg.example.org/ontology#rule"), None, ox.DefaultGraph())}
+    rules = {q.subject.value for q in store.ox.quads_for_pattern(
+        None, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+        ox.NamedNode("https://kg.example.org/ontology#Rule"), ox.NamedNode(GRAPH_BASE + "ontology"))}
+    assert used and used <= rules      # every rule once, in the build's own graph
     whole = store.document_triples(g)
     chunk = {(t.subject, t.predicate, t.object) for t in
              ox.parse(header() + store.chunk_path(g).read_bytes(), format=ox.RdfFormat.TURTLE)}
@@ -109,6 +115,38 @@ def test_a_store_with_whole_named_graphs_still_updates_correctly(tmp_path):
     _write(src, {"a.txt": PAGES["a.txt"].replace("嘉兴经开区", "平湖经开区"), "c.txt": PAGES["c.txt"]})
     _build(src, inc, "--prune")
     _build(src, full)
+    assert (inc / "graph.ttl").read_bytes() == (full / "graph.ttl").read_bytes()
+
+
+def test_a_store_of_an_older_fact_shape_is_re_extracted_and_cleaned(tmp_path, monkeypatch):
+    """Assertions once carried their sentence as a literal and their document directly: a store
+    of that shape (another kg.rdf.MODEL) is re-extracted, and its old facts leave with it."""
+    import pyoxigraph as ox
+    import kg.rdf
+    from kg.builder import build
+    from kg.store import OxStore
+    src, inc, full = tmp_path / "src", tmp_path / "inc", tmp_path / "full"
+    _write(src, {"a.txt": PAGES["a.txt"], "b.txt": PAGES["b.txt"]})
+    monkeypatch.setattr(kg.rdf, "MODEL", "1")
+    build([str(src)], inc, workers=1, page=False)
+    store = OxStore.open(inc)
+    old = []
+    for doc in ("a.txt", "b.txt"):
+        d = ox.NamedNode(kg.rdf.doc_iri(doc))
+        for s, p, o in store.document_triples(store.graph_iri(doc)):
+            if p.value == str(kg.rdf.KG.rule):
+                old += [ox.Quad(s, ox.NamedNode(str(kg.rdf.PROV.wasDerivedFrom)), d),
+                        ox.Quad(s, ox.NamedNode(str(kg.rdf.KG.sentence)), ox.Literal("旧句子", language="zh"))]
+    assert old
+    store.ox.extend(old)
+    store.ox.flush()
+    del store
+    monkeypatch.undo()
+    again = build([str(src)], inc, workers=1, page=False)
+    assert again.extracted == 2
+    build([str(src)], full, workers=1, page=False)
+    text = (inc / "graph.ttl").read_text(encoding="utf-8")
+    assert "旧句子" not in text
     assert (inc / "graph.ttl").read_bytes() == (full / "graph.ttl").read_bytes()
 
 

@@ -71,11 +71,27 @@ def test_every_relation_has_provenance(seed_kg):
                  if (x, RDF.predicate, p) in g and (x, RDF.object, o) in g), None)
         assert a is not None, (s, p, o)
         start, end = int(next(g.objects(a, KG.start))), int(next(g.objects(a, KG.end)))
-        sentence = str(next(g.objects(a, KG.sentence)))
-        ss, se = int(next(g.objects(a, KG.sentenceStart))), int(next(g.objects(a, KG.sentenceEnd)))
+        sn = next(g.objects(a, KG.sentence))
+        assert (sn, RDF.type, KG.Sentence) in g
+        sentence = str(next(g.objects(sn, KG.text)))
+        ss, se = int(next(g.objects(sn, KG.sentenceStart))), int(next(g.objects(sn, KG.sentenceEnd)))
+        assert str(sn).endswith(f"/sentence/{ss}-{se}")
+        doc = next(g.objects(sn, PROV.wasDerivedFrom))
+        assert (doc, RDF.type, KG.Document) in g
         assert re.sub(r"\s", "", raw[ss:se]) == re.sub(r"\s", "", sentence)
         assert ss <= start < end <= se
         assert next(g.objects(a, KG.rule), None) is not None
+
+
+def test_assertions_of_one_sentence_share_its_node(seed_kg):
+    g = seed_kg.graph
+    assertions = set(g.subjects(RDF.type, KG.Assertion))
+    sentences = set(g.subjects(RDF.type, KG.Sentence))
+    assert {next(g.objects(a, KG.sentence)) for a in assertions} == sentences
+    assert len(sentences) < len(assertions)
+    for sn in sentences:
+        assert len(list(g.objects(sn, KG.text))) == 1
+        assert len(list(g.objects(sn, PROV.wasDerivedFrom))) == 1
 
 
 def test_same_input_gives_identical_turtle(seed_kg):
