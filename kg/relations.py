@@ -316,10 +316,13 @@ def structural(doc: str, articles: list[Article], mentions: list[Mention], gaz) 
     named after a company is developed by it; a place inside a place is part of it."""
     out: list[Relation] = []
     art_by_index = {a.index: a for a in articles}
+    by_sentence: dict[int, list[Mention]] = {}
+    for n in mentions:
+        by_sentence.setdefault(id(n.sentence), []).append(n)
     for m in mentions:
         if m.entity is None or m.sentence is None:
             continue
-        inner = [n for n in mentions if n.sentence is m.sentence and n.entity is not None and n.entity is not m.entity
+        inner = [n for n in by_sentence[id(m.sentence)] if n.entity is not None and n.entity is not m.entity
                  and n.end < m.end and (n.start == m.start or _bracketed(m.sentence.text, n))
                  and n.start >= m.start]
         heads = [n for n in inner if n.start == m.start]

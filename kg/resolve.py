@@ -48,6 +48,16 @@ def family(t: str) -> str:
     return "org" if t in ("Company", "Institution") else t
 
 
+@dataclass(frozen=True)
+class _Names:
+    """A name's comparison keys: normalised, leading place and the rest, the rest without fillers."""
+    norm: str
+    place: str
+    rest: str
+    defilled: str
+    family: str
+
+
 @dataclass
 class _Cluster:
     name: str
@@ -55,6 +65,7 @@ class _Cluster:
     mentions: list[Mention] = field(default_factory=list)
     aliases: set[str] = field(default_factory=set)
     subtypes: set[str] = field(default_factory=set)
+    names: _Names | None = None       # of name and type, made when first compared
 
 
 def order(m: Mention) -> tuple[int, int, int]:
@@ -175,9 +186,18 @@ class Resolver:
             return norm(self.gaz.canonical(m.text))
         return norm(m.text)
 
-    def _matches(self, m: Mention, c: _Cluster) -> bool:
-        a, b = norm(m.text), norm(c.name)
-        if family(m.type) != family(c.type) and not (m.rule.endswith("list") or "list" in m.rule):
+    def _names(self, text: str, typ: str) -> _Names:
+        a = norm(text)
+        pa, ra = self.strip_place(a)
+        return _Names(a, pa, ra, defilled(ra), family(typ))
+
+    def _matches(self, m: Mention, c: _Cluster, mn: _Names | None = None) -> bool:
+        mn = mn or self._names(m.text, m.type)
+        if c.names is None:
+            c.names = self._names(c.name, c.type)
+        cn = c.names
+        a, b = mn.norm, cn.norm
+        if mn.family != cn.family and not (m.rule.endswith("list") or "list" in m.rule):
             return False
         if a == b or a in c.aliases:
             return True
@@ -185,14 +205,13 @@ class Resolver:
             return True
         if c.type == "Company" and a in self.short_names(c.name):
             return True
-        pa, ra = self.strip_place(a)
-        pb, rb = self.strip_place(b)
+        pa, ra, pb, rb = mn.place, mn.rest, cn.place, cn.rest
         if ra and ra == rb and (pa or pb) and (not pa or pb.startswith(pa) or pa.startswith(pb)):
             return len(ra) >= 4
         if c.type == "Project" and b.startswith(a) and b[len(a):] in PROJECT_TAILS:
             return True
-        if len(a) >= 4 and m.type == c.type and defilled(ra) == defilled(rb):
-            return len(defilled(ra)) >= 3 and (not pa or not pb or pb.startswith(pa) or pa.startswith(pb))
+        if len(a) >= 4 and m.type == c.type and mn.defilled == cn.defilled:
+            return len(mn.defilled) >= 3 and (not pa or not pb or pb.startswith(pa) or pa.startswith(pb))
         return False
 
     def cluster(self, mentions: list[Mention]) -> list[_Cluster]:
@@ -202,7 +221,8 @@ class Resolver:
         named.sort(key=lambda m: (-len(self._key(m)), m.rule.startswith("resolve"), order(m)))
         for m in named:
             key = self._key(m)
-            c = by_key.get(key) or next((c for c in clusters if self._matches(m, c)), None)
+            mn = self._names(m.text, m.type)
+            c = by_key.get(key) or next((c for c in clusters if self._matches(m, c, mn)), None)
             if c is None:
                 name = self.gaz.canonical(m.text) if m.type == "Place" else m.text
                 c = _Cluster(compact(name), m.type)
