@@ -48,8 +48,10 @@ class _Ctx:
         self.bounds = {0, len(self.text)} | {t.start for t in self.tokens} | {t.end for t in self.tokens}
         self.tok_at = {}
         for i, t in enumerate(self.tokens):
-            for c in range(t.start, t.end):
-                self.tok_at[c] = i
+            if t.end - t.start == 1:
+                self.tok_at[t.start] = i
+            else:
+                self.tok_at.update(dict.fromkeys(range(t.start, t.end), i))
 
 
 def looks_like_person(name: str) -> bool:
@@ -87,6 +89,7 @@ class EntityExtractor:
             {"在", "与", "和", "及", "由", "是", "被", "将", "等", "的", "了", "向", "对", "从", "以", "并"}
         self.boundary_lengths = sorted({len(w) for w in self.strong_boundary if len(w) >= 2})
         self.item_cuts = {w for w in self.boundary if len(w) >= 2 or w in self.strong_boundary or w in "了的为"}
+        self.boundary_starts = tuple(sorted(w for w in self.boundary if len(w) >= 2))
         self.item_cut_lengths = sorted({len(w) for w in self.item_cuts})
         self.suffix_rules = [(s, r) for r in rules.entity_rules if r.kind == "suffix" for s in r.suffixes]
         self.suffix_rules.sort(key=lambda sr: len(sr[0]), reverse=True)
@@ -100,6 +103,8 @@ class EntityExtractor:
         self.list_rule = next((r for r in rules.entity_rules if r.kind == "list"), None)
         self.person_rule = next((r for r in rules.entity_rules if r.kind == "person"), None)
         self.gaz = gazmod.load(tuple(v("regions")))
+        self.gaz_full = set(self.gaz.places) | set(self.gaz.regions) | set(self.gaz.countries)
+        self.gaz_any = self.gaz_full | set(self.gaz.short) | set(self.gaz.weak_short)
         self.gaz_initials = {w[0] for names in (self.gaz.places, self.gaz.short, self.gaz.regions,
                                                 self.gaz.countries, self.gaz.weak_short) for w in names if w}
         self.suffix_ends = {s[-1] for s in self.all_suffixes}
@@ -119,6 +124,7 @@ class EntityExtractor:
         self.lex = Lexicon(words)
         self.translit = set("".join(v("translit_chars")))
         self.person_titles = set(v("person_titles")) | set(self.titles)
+        self.person_title_ends = tuple(sorted(self.person_titles))
         self.person_after = tuple(sorted(set(v("person_after")) | set(self.speech) | HONORIFICS, key=len, reverse=True))
         self.person_after_re = re.compile("(?=" + "|".join(map(re.escape, self.person_after)) + ")")
         self.abbr = set("".join(v("place_abbreviations")))
@@ -146,9 +152,10 @@ class EntityExtractor:
 
     def find(self, sent: Sentence, tokens: list[Token] | None = None) -> list[Mention]:
         ctx = _Ctx(sent, tokens if tokens is not None else self.tokens(sent))
-        for t in ctx.tokens:   # 党委书记 is one dictionary word: a name may end inside it
-            for k in self._title_splits(t.text):
-                ctx.bounds.add(t.start + k)
+        if self.title_re.search(ctx.text):   # 党委书记 is one dictionary word: a name may end inside it
+            for t in ctx.tokens:
+                for k in self._title_splits(t.text):
+                    ctx.bounds.add(t.start + k)
         found: list[Mention] = []
         found += self._suffix_mentions(ctx)
         found += self._pattern_mentions(ctx)
@@ -467,15 +474,18 @@ class EntityExtractor:
             return []
         out = []
         toks = ctx.tokens
+        full_names, any_names = self.gaz_full, self.gaz_any
         for i in range(len(toks)):
             if toks[i].text[:1] not in self.gaz_initials:
                 continue
             for n in (2, 1):
                 if i + n > len(toks):
                     continue
-                text = "".join(t.text for t in toks[i:i + n])
+                text = toks[i].text + toks[i + 1].text if n == 2 else toks[i].text
                 if n == 1 and text.endswith("地区") and len(text) > 3:
                     text = text[:-2]  # 东北地区, 亚太地区: the region is the name
+                if text not in (full_names if n == 2 else any_names):
+                    continue
                 if len(text) < 2 or text in self.all_suffixes:
                     continue
                 full = text in self.gaz.places or text in self.gaz.regions or text in self.gaz.countries
@@ -597,7 +607,7 @@ class EntityExtractor:
             return False
         if typ == "Place":
             return self._dictionary_place(tok) and self._place_evidence(ctx, i, tok)
-        if not trusted and any(tok.text.startswith(b) and len(b) >= 2 for b in self.boundary):
+        if not trusted and tok.text.startswith(self.boundary_starts):
             return False  # 联合政府 is 联合 + 政府
         return len(tok.text) >= 2 and freq >= rule.min_freq and self.lex.pos.word_tag_tab.get(tok.text, "") == tok.pos \
             and (tok.pos == "nt" or tok.text[-1] in ORG_CHARS)
@@ -1058,7 +1068,8 @@ class EntityExtractor:
             return False
         if name.endswith(("先生", "女士", "小姐", "老", "总", "某")) or name[-1] in ABSTRACT_CHARS:
             return False
-        if name[-1] in NOT_NAME_END or any(name.endswith(t) for t in self.person_titles if len(t) < len(name)) \
+        if name[-1] in NOT_NAME_END or name.endswith(self.person_title_ends) and \
+                any(name.endswith(t) for t in self.person_titles if len(t) < len(name)) \
                 or any(v in name[1:] for v in ("表示", "说", "称")):
             return False
         if len(name) == 3 and name[2] in FUNCTION_CHARS or len(name) == 2 and name[1] in FUNCTION_CHARS:

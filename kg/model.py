@@ -55,7 +55,7 @@ class Article:
     byline: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     text: str
     pos: str
@@ -63,7 +63,7 @@ class Token:
     end: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     """A span of a sentence that names (or refers back to) an entity."""
     text: str
