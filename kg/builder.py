@@ -18,7 +18,7 @@ from .model import RELATIONS, TYPES, Document
 from .reader import ReadReport, read_sources
 import shutil
 
-from .store import (GENERATIONS, GRAPH_BASE, GRAPH_FILE, PAGE_FILE, BuildLock, OxStore, atomic_write,
+from .store import (EVIDENCE, GENERATIONS, GRAPH_BASE, GRAPH_FILE, PAGE_FILE, BuildLock, OxStore, atomic_write,
                     current_generation, has_store, switch_generation)
 
 MAX_PAGE_NODES = 3000
@@ -146,6 +146,8 @@ def build(sources: list[str], outdir: str | Path, rules: list[str] | None = None
             _restore_summary(rep, manifest["summary"])
             rep.seconds = time.perf_counter() - t0
             return rep
+        cache = _read_evidence(old.home / EVIDENCE) if old is not None and page else None
+        touched: set[str] | None = set() if cache is not None else None   # entities whose relations changed
         new_gen = (gen or 0) + 1
         home = out / GENERATIONS / str(new_gen)
         if home.exists():
@@ -154,8 +156,10 @@ def build(sources: list[str], outdir: str | Path, rules: list[str] | None = None
             old.close()
             OxStore.open(out).checkpoint(home)      # we hold the lock: no writer but us
         store = OxStore.open_at(home)
-        _apply(store, todo, rules, rep, dask, entries, progress)
+        _apply(store, todo, rules, rep, dask, entries, progress, touched)
         for doc_id in gone:
+            if touched is not None:
+                touched |= store.relation_subjects(store.graph_iri(doc_id))
             store.drop_document(store.graph_iri(doc_id))
             store.drop_chunk(store.graph_iri(doc_id))
             del entries[doc_id]
@@ -168,7 +172,7 @@ def build(sources: list[str], outdir: str | Path, rules: list[str] | None = None
             turtle = pool.submit(store.export_turtle, out / GRAPH_FILE, graphs)
             counts = pool.submit(_summarise, store, rep, entries)   # Oxigraph queries release the GIL
             if page:
-                write_page(store, out)
+                write_page(store, out, cache, touched)
             counts.result()
             turtle.result()
         store.save_manifest({"version": 1, "rules": fingerprint, "documents": entries,
@@ -185,16 +189,21 @@ def build(sources: list[str], outdir: str | Path, rules: list[str] | None = None
 
 
 def _apply(store: OxStore, todo: list[Document], rules, rep: BuildReport, dask, entries: dict,
-           progress) -> None:
+           progress, touched: set[str] | None = None) -> None:
     """Extract the documents and put their facts in the store (new ones in bulk, loaded
-    beside the extraction)."""
+    beside the extraction); add to ``touched`` the entities whose relations they change."""
+    from .rdf import relation_subjects
     hashes = {d.id: sha256(d.raw) for d in todo}
     batch: list[tuple[str, bytes]] = []
     size = 0
     with _Loader(store) as loader:
         for doc_id, nt, n_articles, chunk in _extract(todo, rules, rep.workers, dask):
             store.write_chunk(store.graph_iri(doc_id), chunk)
+            if touched is not None:
+                touched |= relation_subjects(nt)
             if doc_id in entries:
+                if touched is not None:
+                    touched |= store.relation_subjects(store.graph_iri(doc_id))
                 store.replace_document(store.graph_iri(doc_id), nt)
             else:
                 batch.append((store.graph_iri(doc_id), nt))
@@ -292,7 +301,9 @@ def _summarise(store: OxStore, rep: BuildReport, entries: dict) -> None:
     rep.triples = int(next(iter(store.ox.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0].value)
 
 
-def write_page(store: OxStore, out: Path) -> None:
+def write_page(store: OxStore, out: Path, cache: dict | None = None, touched: set[str] | None = None) -> None:
+    """The network page of the most connected entities. Evidence of an edge is taken from
+    ``cache`` (the previous build's) unless its subject is in ``touched``."""
     from . import analytics, viz
     G = analytics.store_networkx(store.ox, MAX_PAGE_NODES)
     title = f"kg — {out.name}"
@@ -300,7 +311,7 @@ def write_page(store: OxStore, out: Path) -> None:
         title += f" (the {MAX_PAGE_NODES} most connected entities; kg viz --focus for the rest)"
     wanted = {(u, k, v) for u, v, k in G.edges(keys=True)} | \
         {(n, "award", a) for n, d in G.nodes(data=True) for a in d.get("awards", [])}
-    evidence = viz.store_evidence(store.ox, sorted(G.nodes), wanted, viz.EVIDENCE_PER_EDGE)
+    evidence = _page_evidence(store, G, wanted, cache, touched)
     try:
         previous = {k: tuple(v) for k, v in json.loads((out / LAYOUT_FILE).read_text(encoding="utf-8")).items()}
     except (OSError, ValueError, AttributeError):
@@ -308,3 +319,40 @@ def write_page(store: OxStore, out: Path) -> None:
     page, positions = viz.render_with_positions(evidence, G, title, previous)
     atomic_write(out / PAGE_FILE, page.encode("utf-8"))
     atomic_write(out / LAYOUT_FILE, json.dumps(positions, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    _write_evidence(store.home / EVIDENCE, evidence)
+
+
+def _page_evidence(store: OxStore, G, wanted: set, cache: dict | None, touched: set[str] | None) -> dict:
+    """The evidence of the wanted edges: the cached where no document changed the subject's
+    relations, the rest from the store (per edge the same either way: its first assertions)."""
+    from . import viz
+    if cache is None or touched is None:
+        return viz.store_evidence(store.ox, sorted(G.nodes), wanted, viz.EVIDENCE_PER_EDGE)
+    evidence = {k: v for k, v in cache.items() if k in wanted and k[0] not in touched}
+    missing = wanted - evidence.keys()
+    if missing:
+        evidence.update(viz.store_evidence(store.ox, sorted({k[0] for k in missing}), missing,
+                                           viz.EVIDENCE_PER_EDGE))
+    return evidence
+
+
+EVIDENCE_VERSION = 1
+
+
+def _write_evidence(path: Path, evidence: dict) -> None:
+    from . import viz
+    edges = [[s, p, o, items] for (s, p, o), items in sorted(evidence.items())]
+    data = {"version": EVIDENCE_VERSION, "most": viz.EVIDENCE_PER_EDGE, "edges": edges}
+    atomic_write(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+
+def _read_evidence(path: Path) -> dict | None:
+    """The evidence a build kept for its page, or None when it is missing or of another kind."""
+    from . import viz
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") != EVIDENCE_VERSION or data.get("most") != viz.EVIDENCE_PER_EDGE:
+            return None
+        return {(s, p, o): items for s, p, o, items in data["edges"]}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None

@@ -67,8 +67,8 @@ def run(graph: Graph, text: str) -> Result:
     return Result("SELECT", names, [list(r) for r in res])
 
 
-UPDATE = re.compile(r"^\s*(?:(?:PREFIX|BASE)\s+[^\n]*\n\s*|#[^\n]*\n\s*)*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
-                    re.I)
+PROLOGUE = r"(?:PREFIX\s+[^\s:]*:\s*<[^>]*>\s*|BASE\s*<[^>]*>\s*|#[^\n]*\n\s*)*"   # on one line or several
+UPDATE = re.compile(r"^\s*" + PROLOGUE + r"(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I)
 
 
 def with_prefixes(text: str) -> str:
@@ -171,7 +171,7 @@ def split_order(text: str) -> tuple[str, list[tuple[str, bool]] | None]:
     and on tens of thousands of rows the sort took three quarters of the time."""
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     m = ORDER_TAIL.search(body)
-    if not m or not re.match(r"\s*(?:PREFIX[^\n]*\n\s*|BASE[^\n]*\n\s*)*SELECT\b", body, re.I):
+    if not m or not re.match(r"\s*" + PROLOGUE + r"SELECT\b", body, re.I):
         return text, None
     if re.search(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", body, re.I):
         return text, None

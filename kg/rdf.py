@@ -8,7 +8,7 @@ from importlib import resources
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from .model import Entity, Relation
+from .model import RELATIONS, Entity, Relation
 from .pipeline import Corpus
 from .rules import RuleSet
 from .store import ASSERTION_BASE, DOC_BASE
@@ -21,6 +21,7 @@ DOC = Namespace(DOC_BASE)
 STMT = Namespace(ASSERTION_BASE)
 RULE = Namespace(BASE + "rule/")
 SCHEMA = Namespace("https://schema.org/")
+ENTITY_PREFIX = f"<{ENT}".encode("utf-8")
 SUBCLASSES = {"University", "GovernmentBody", "Alliance", "ProjectDepartment", "DevelopmentZone",
               "AdministrativeArea", "Journalist", "ShortName"}
 
@@ -42,6 +43,20 @@ def iri_safe(text: str) -> str:
     """A readable IRI segment: letters (Chinese too) kept, everything else percent-encoded."""
     return "".join(ch if _iri_char(ch) else "".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass"))
                    for ch in text)
+
+
+RELATION_IRIS = frozenset(f"{KG}{r}" for r in RELATIONS)
+
+
+def relation_subjects(nt: bytes) -> set[str]:
+    """The entities whose relations these N-Triples state (entity IRIs have no spaces)."""
+    out = set()
+    for line in nt.split(b"\n"):
+        if line.startswith(ENTITY_PREFIX):
+            s, p, _ = line.split(b" ", 2)
+            if p[1:-1].decode("utf-8") in RELATION_IRIS:
+                out.add(s[1:-1].decode("utf-8"))
+    return out
 
 
 def entity_iri(e: Entity) -> URIRef:

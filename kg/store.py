@@ -37,6 +37,7 @@ DB = "db"
 MANIFEST = "manifest.json"
 CHUNKS = "chunks"
 UPDATED = "updated"          # a marker: SPARQL Update wrote triples no document states
+EVIDENCE = "evidence.json"   # the page's evidence per edge, reused where no document changed it
 LOCK = ".kg.lock"
 GRAPH_BASE = "https://kg.example.org/graph/"
 DOC_BASE = "https://kg.example.org/document/"
@@ -236,6 +237,14 @@ class OxStore:
 
     def mark_updated(self) -> None:
         (self.home / UPDATED).write_text("graph.ttl is dumped from the store\n", encoding="utf-8")
+        (self.home / EVIDENCE).unlink(missing_ok=True)    # it may no longer be the store's
+
+    def relation_subjects(self, graph_iri: str) -> set[str]:
+        """The entities whose relations a document states, read from its named graph."""
+        import pyoxigraph as ox
+        from .rdf import RELATION_IRIS
+        return {q.subject.value for q in self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))
+                if q.predicate.value in RELATION_IRIS}
 
     def export_turtle(self, path: Path, graph_iris: list[str]) -> None:
         """Write graph.ttl: the prefixes, then the chunks of ``graph_iris`` in that order;

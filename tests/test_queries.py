@@ -120,3 +120,15 @@ def test_order_by_is_left_to_oxigraph_when_it_is_not_plain():
     assert split_order("SELECT ?a WHERE { ?a ?b ?c } ORDER BY STR(?a)")[1] is None
     assert split_order("SELECT ?a WHERE { ?a ?b ?c } ORDER BY ?c")[1] is None
     assert split_order("SELECT ?a ?c WHERE { ?a ?b ?c }\nORDER BY DESC(?c) ?a")[1] == [("c", True), ("a", False)]
+
+
+@pytest.mark.parametrize("text, update", [
+    ("PREFIX x: <urn:x> INSERT DATA { x:a x:b x:c }", True),
+    ("PREFIX x: <urn:x>\nPREFIX y: <urn:y>\n  DELETE WHERE { ?s x:p ?o }", True),
+    ("BASE <urn:b> # a note\nCLEAR DEFAULT", True),
+    ("PREFIX insert: <urn:x> SELECT ?s WHERE { ?s ?p ?o }", False),
+    ("SELECT ?s WHERE { ?s ?p ?o } # INSERT", False),
+])
+def test_updates_are_told_from_queries_whatever_the_prologue_layout(text, update):
+    from kg.query import is_update
+    assert is_update(text) is update

@@ -150,6 +150,36 @@ def test_a_store_of_an_older_fact_shape_is_re_extracted_and_cleaned(tmp_path, mo
     assert (inc / "graph.ttl").read_bytes() == (full / "graph.ttl").read_bytes()
 
 
+def test_the_page_reuses_evidence_no_document_changed(tmp_path, monkeypatch):
+    """A build that adds or drops pages asks the store for the evidence of the edges whose
+    subjects those pages touch only; the rest comes from the previous build, and all of it
+    equals the evidence read afresh."""
+    import json as _json
+    import kg.viz
+    from kg import analytics
+    from kg.builder import build
+    from kg.store import EVIDENCE, OxStore
+    src, out = tmp_path / "src", tmp_path / "out"
+    _write(src, {"a.txt": PAGES["a.txt"], "b.txt": PAGES["b.txt"]})
+    build([str(src)], out, workers=1)
+    asked = []
+    real = kg.viz.store_evidence
+    monkeypatch.setattr(kg.viz, "store_evidence", lambda ox, subjects=None, *a: asked.append(subjects) or real(ox, subjects, *a))
+    _write(src, {"a.txt": PAGES["a.txt"], "c.txt": PAGES["c.txt"]})
+    build([str(src)], out, workers=1, prune=True)
+    store = OxStore.open(out, read_only=True)
+    G = analytics.store_networkx(store.ox)
+    wanted = {(u, k, v) for u, v, k in G.edges(keys=True)} | \
+        {(n, "award", a) for n, d in G.nodes(data=True) for a in d.get("awards", [])}
+    fresh = real(store.ox, sorted(G.nodes), wanted, kg.viz.EVIDENCE_PER_EDGE)
+    kept = {(s, p, o): items for s, p, o, items in
+            _json.loads((store.home / EVIDENCE).read_text(encoding="utf-8"))["edges"]}
+    assert kept == fresh and any("嘉兴经开区" in o for _, _, o in kept)
+    assert len(asked) == 1 and 0 < len(asked[0]) < len({k[0] for k in wanted})
+    run_kg("query", "-g", out, "--update", "PREFIX x: <urn:x> INSERT DATA { x:a x:b x:c }", check=True)
+    assert not (OxStore.open(out, read_only=True).home / EVIDENCE).exists()
+
+
 def test_a_sparql_update_survives_the_next_build(tmp_path):
     """Triples that SPARQL Update put in the store are in graph.ttl after a later build."""
     src, out = tmp_path / "src", tmp_path / "out"
