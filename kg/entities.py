@@ -83,6 +83,7 @@ class EntityExtractor:
         self._split_cache: dict[str, tuple[int, ...]] = {}
         self.legal = tuple(v("legal_forms"))
         self.generic = set(v("generic_heads"))
+        self.generic_longest_first = sorted(self.generic, key=lambda w: (-len(w), w))   # one answer, any hash seed
         triggers = {t for r in rules.relation_rules for t in r.triggers}
         self.boundary = set(v("boundary_words")) | triggers | set(self.titles) | self.determiners
         self.strong_boundary = {w for w in self.boundary if len(w) >= 2} | \
@@ -602,7 +603,7 @@ class EntityExtractor:
         if tok.text[0] in "东西南北中" and tok.text.endswith("部") or tok.text in self.common_orgs:
             return False
         trusted = tok.pos == "nt" and len(tok.text) >= 3 and freq >= rule.min_freq
-        head = next((g for g in self.generic if tok.text.endswith(g)), None)
+        head = next((g for g in self.generic_longest_first if tok.text.endswith(g)), None)
         if head and not (trusted and len(tok.text) - len(head) >= 4) or self._generic_org_word(tok.text):
             return False
         if typ == "Place":
