@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from . import gazetteer as gazmod
 from .lexicon import Lexicon
 from .model import Mention, Sentence, Token
+from .segment import BYLINE_ROLES
 from .rules import EntityRule, RuleSet
 
 HARD_STOP = set("，。；：、！？,;:!?“”‘’\"'《》【】…—|/\n□■●◆▲△★☆『』「」·<>=#{}[]")
@@ -36,6 +37,10 @@ SURNAME_CHARS = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗�
                  "屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧"
                  "闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝")
 COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "令狐")
+
+
+_ROLES = "|".join(BYLINE_ROLES)
+BYLINE_PERSON = re.compile(rf"(?:{_ROLES})\s*([\u4e00-\u9fff]{{2,3}})(?=[）)\s、，]|摄|报道|{_ROLES}|$)")
 
 
 @dataclass
@@ -507,7 +512,7 @@ class EntityExtractor:
             return []
         text, out = ctx.text, []
         if ctx.sent.kind in ("byline", "caption") or "记者" in text:
-            for m in re.finditer(r"记者\s*([\u4e00-\u9fff]{2,3})(?=[）)\s、，]|摄|报道|$)", text):
+            for m in BYLINE_PERSON.finditer(text):
                 if looks_like_person(m.group(1)) and self._plausible_name(m.group(1)):
                     out.append(Mention(m.group(1), "Person", m.start(1), m.end(1), rule.id, ctx.sent,
                                        subtype="Journalist"))
@@ -600,7 +605,8 @@ class EntityExtractor:
         if typ == "Person":
             short = len(tok.text) == 2
             return self._person_token(ctx, i, tok) and (not rule.max_freq or not short or freq < rule.max_freq)
-        if tok.text[0] in "东西南北中" and tok.text.endswith("部") or tok.text in self.common_orgs:
+        if tok.text[0] in "东西南北中" and tok.text.endswith("部") or tok.text in self.common_orgs \
+                or tok.text in self.title_set:
             return False
         trusted = tok.pos == "nt" and len(tok.text) >= 3 and freq >= rule.min_freq
         head = next((g for g in self.generic_longest_first if tok.text.endswith(g)), None)

@@ -18,7 +18,7 @@ CLAUSE = re.compile(r"[，。；！？：,;!?]")
 SEP = re.compile(r"^(?:、|和|与|及|以及|，以及|，和|及其|同|携手|联合|会同|日前携手|近日携手|\s)+$")
 LIST_TAIL = r"等[^，。；！？]{0,20}?(?:企业代表|企业|单位|项目|机构|高校|院校|街镇|公司|城市|代表|部门|乡镇|园区)"
 GAP_LEFT = re.compile(r"^(?:已|已经|也|还|均|都|正|正在|共同|先后|分别|又|再|今年|近日|日前|近期|正式|成功|顺利|相继|"
-                      r"陆续|率先|首次|纷纷|积极|一同|一起|于\d{4}年(?:\d{1,2}月)?|在\d{4}年|" + LIST_TAIL + r"|等|\s)*，?$")
+                      r"陆续|率先|首次|纷纷|积极|一同|一起|集中|集体|同时|签约|于\d{4}年(?:\d{1,2}月)?|在\d{4}年|" + LIST_TAIL + r"|等|\s)*，?$")
 GAP_RIGHT = re.compile(r"^(?:了|在|于|到|至|进|入|为|了位于|\s)*$")
 GAP_TIGHT = re.compile(r"^(?:的|之|\s)?$")
 TOPIC_TYPES = ("Company", "Institution", "Place", "Project")
@@ -55,6 +55,7 @@ class RelationExtractor:
         self.lex = lexicon
         self.trigger_re = {r.id: re.compile("|".join(re.escape(t) for t in r.triggers)) for r in self.rules
                            if r.triggers}
+        self.unless = {r.id: re.compile(r.unless) for r in self.rules if r.unless}
         every = sorted({t for r in self.rules for t in r.triggers}, key=len, reverse=True)
         self.any_trigger = re.compile("|".join(re.escape(t) for t in every)) if every else None
 
@@ -75,7 +76,8 @@ class RelationExtractor:
                 continue
             for hit in self.trigger_re[rule.id].finditer(sent.text):
                 span = hit.span()
-                if self._inside_name(ctx, span):
+                if self._inside_name(ctx, span) or (
+                        rule.id in self.unless and self.unless[rule.id].match(sent.text[span[1]:])):
                     continue
                 out += getattr(self, "_" + rule.shape)(ctx, rule, span)
         return out
@@ -168,6 +170,8 @@ class RelationExtractor:
                      and _ok(m, self._right_types(rule))]
         else:
             right = self.group_right(ctx, span[1], r_hi)
+            if not right and ctx.text.startswith("的", span[1]):     # A 承建的 B: a relative clause
+                right = self.group_right(ctx, span[1] + 1, r_hi)
         lo = min(m.start for m in left)
         if not right and rule.objects == "topic_if_none" and ctx.text[span[1]:r_hi].strip("了。，；") == "":
             right = [m for m in self.topic(ctx, lo, self._right_types(rule)) if m not in left]

@@ -56,6 +56,7 @@ class RelationRule:
     subject: list[str] = field(default_factory=list)
     object: list[str] = field(default_factory=list)
     requires: str = ""          # a regex the clause after the trigger must contain
+    unless: str = ""            # a regex the text right after the trigger must not begin with
     objects: str = "first"      # first | all
     connectors: list[str] = field(default_factory=list)
     inverse: bool = False       # the syntactic left side is the triple's object
@@ -119,10 +120,19 @@ def _relation_rule(d: dict, where: str) -> RelationRule:
         id=d["id"], description=d.get("description", ""), relation=d["relation"], shape=d["shape"],
         triggers=sorted(d.get("triggers", []), key=len, reverse=True),
         subject=list(d.get("subject", [])), object=list(d.get("object", [])),
-        requires=d.get("requires", ""), objects=d.get("objects", "first"),
+        requires=_regex(d.get("requires", ""), where), unless=_regex(d.get("unless", ""), where),
+        objects=d.get("objects", "first"),
         connectors=list(d.get("connectors", [])), inverse=bool(d.get("inverse", False)),
         match=_examples(ex.get("match"), where), no_match=_examples(ex.get("no_match"), where),
         source=where)
+
+
+def _regex(src: str, where: str) -> str:
+    try:
+        re.compile(src)
+    except re.error as exc:
+        raise KgError(f"{where}: bad regular expression {src!r} ({exc})") from None
+    return src
 
 
 def _load_yaml(text: str, name: str) -> dict:

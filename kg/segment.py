@@ -13,6 +13,8 @@ from .clean import clean_lines
 from .model import Article, Sentence
 
 BYLINE_START = re.compile(r"^\s*(?:本\s*报\s*讯|本报[^\s，。]{0,12}电|□\s*记\s*者|记\s*者(?:\s*[\u4e00-\u9fff]){2,4}\s*$)")
+BYLINE_ROLES = ("特约通讯员", "特约记者", "见习记者", "摄影记者", "通讯员", "实习生", "记者", "摄影")
+BYLINE_NAMES = re.compile(r"^(?:(?:%s)?[\u4e00-\u9fff]{2,3}[、，]?){1,4}$" % "|".join(BYLINE_ROLES))
 BYLINE_PAREN = re.compile(r"^\s*[（(][^）)]{0,40}[）)]")
 CAPTION = re.compile(r"^\s*图为|摄\s*$|[（(]\s*图\s*[/／]|^\s*图片来源")
 SENT_PUNCT = re.compile(r"[，。；：、！？,;:!?]")
@@ -123,6 +125,16 @@ def classify(raw: str, bks: list[Block]) -> None:
         i = max(j, i + 1)
 
 
+def _byline_rest(text: str) -> bool:
+    """The rest of a byline's first line is names (周晓 通讯员 林 芳), not the article's text."""
+    compact = re.sub(r"\s", "", text)
+    if not compact:
+        return False
+    if len(compact) <= 8:
+        return True
+    return len(compact) <= 24 and any(r in compact for r in BYLINE_ROLES) and bool(BYLINE_NAMES.match(compact))
+
+
 def _split_byline(raw: str, lines: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Byline line spans and body line spans of a byline block; a bracketed
     byline (本报讯（记者 …）) may run over a line break."""
@@ -137,7 +149,7 @@ def _split_byline(raw: str, lines: list[tuple[int, int]]) -> tuple[list[tuple[in
     paren = BYLINE_PAREN.match(joined)
     if paren:
         end = where[paren.end() - 1] + 1
-    elif raw[cut:e].strip() and len(raw[cut:e].strip()) <= 8:
+    elif _byline_rest(raw[cut:e]):
         end = e
     else:
         end = cut

@@ -53,3 +53,24 @@ def test_sentence_offsets_map_to_raw():
 def test_seed_has_five_articles(seed_result):
     heads = [a.byline for a in seed_result.articles]
     assert heads == ["□记者李于伯", "本报讯（记者李光）", "本报讯（记者李谆谆）", "本报讯（记者李于伯）", "本报讯（记者王梅）"]
+
+
+TWO_NAMES = """□记者 周 晓 通讯员 林 芳
+
+嘉定工业区智能网联汽车产业集群再
+
+添新成员。
+"""
+
+
+def test_byline_with_a_correspondent_keeps_the_body_apart():
+    art = segment(TWO_NAMES)[0]
+    assert art.byline == "□记者周晓通讯员林芳"
+    body = [s.text for s in art.sentences if s.kind == "body"]
+    assert body == ["嘉定工业区智能网联汽车产业集群再添新成员。"]
+
+
+def test_a_long_first_line_after_a_byline_marker_stays_body():
+    art = segment("□记者 今年以来通讯员队伍不断壮大成果丰硕显著\n")[0]
+    assert art.byline == "□记者"
+    assert "今年以来通讯员队伍不断壮大成果丰硕显著" in [s.text for s in art.sentences]
