@@ -65,6 +65,7 @@ rules:
     ("rules: [{id: x, kind: suffix, type: Firm}]", "type 'Firm' is not one of"),
     ("relations: [{id: y, relation: owns, shape: svo}]", "relation 'owns' is not one of"),
     ("rules: [: :", "not valid YAML"),
+    ("relations: [{id: y, relation: builds, shape: svo, unless: '落户('}]", "bad regular expression"),
 ])
 def test_bad_rule_files_get_one_clear_line(tmp_path, text, message):
     f = tmp_path / "bad.yaml"
