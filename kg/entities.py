@@ -252,8 +252,8 @@ class EntityExtractor:
         w = tok.text
         if any(c in HARD_STOP for c in w) or w.isspace():
             return True
-        if hard:
-            return w in self.strong_boundary or tok.pos.startswith("r")
+        if hard:     # 投资, 投资建设 are triggers, and words of names (临港新城投资建设有限公司)
+            return w in self.strong_boundary and not self._name_verb(w) or tok.pos.startswith("r")
         if any(c in BRACKETS for c in w):
             return True
         if w in self.name_verbs and len(w) >= 2:
@@ -269,6 +269,9 @@ class EntityExtractor:
         if tok.pos in ("m", "mq") and not re.search(r"[A-Za-z]", w):
             return True
         return tok.pos in SOFT_STOP_POS
+
+    def _name_verb(self, w: str) -> bool:
+        return w in self.name_verbs or len(w) == 4 and w[:2] in self.name_verbs and w[2:] in self.name_verbs
 
     def _plain_stop(self, tok: Token) -> bool:
         w = tok.text
@@ -297,6 +300,11 @@ class EntityExtractor:
         j = idx - 1
         while j >= 0:
             tok = ctx.tokens[j]
+            opening = self._legal_bracket(ctx, j) if not hard else None
+            if opening is not None:
+                j = opening - 1  # …（集团）有限公司党委: the company's whole name
+                left = ctx.tokens[opening].start
+                continue
             if tok.text in ("与", "和", "及") and ctx.tokens[j + 1].start >= s_start:
                 break  # nothing between the conjunction and the suffix: 待遇与公司
             if self._stops(tok, hard, ctx, j) or s_start - tok.start > MAX_NAME:
@@ -307,6 +315,15 @@ class EntityExtractor:
             left = tok.start
             j -= 1
         return left
+
+    def _legal_bracket(self, ctx: _Ctx, j: int) -> int | None:
+        """Index of the （ token when token j is the ） of （集团）/（上海） in a legal name."""
+        if ctx.tokens[j].text not in ("）", ")") or not ctx.text.startswith(self.legal, ctx.tokens[j].end):
+            return None
+        for k in range(j - 1, max(j - 5, -1), -1):
+            if ctx.tokens[k].text in ("（", "("):
+                return k if k > 0 else None
+        return None
 
     def _trim_left(self, text: str, left: int, limit: int) -> int:
         while left < limit and (text[left] in HARD_STOP or text[left] in "）)" or text[left].isspace()):

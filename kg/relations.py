@@ -245,12 +245,16 @@ class RelationExtractor:
         if not m:
             return []
         by = c_lo + m.start()
-        subj = [x for x in ctx.mentions if x.end <= by and len(ctx.text[x.end:by]) <= 2] or \
-            self.topic(ctx, by, rule.object if rule.inverse else rule.subject)
+        if ctx.text.startswith("的", span[1]):      # 由 A 投资建设的 X、Y: what follows
+            subj = self.group_right(ctx, span[1] + 1, ctx.clause(span[1])[1])
+        else:
+            subj = [x for x in ctx.mentions if x.end <= by and len(ctx.text[x.end:by]) <= 2][-1:] or \
+                self.topic(ctx, by, rule.object if rule.inverse else rule.subject)
         if not subj or self.hedged(ctx, c_lo, span[1]):
             return []
-        pairs = [(a, subj[-1]) if rule.inverse else (subj[-1], a) for a in agents]
-        return [r for s, o in pairs for r in self._rel(ctx, rule, s, o, min(subj[-1].start, agents[0].start), span[1])]
+        lo, hi = min(subj[0].start, agents[0].start), max(span[1], subj[-1].end)
+        pairs = [(a, x) if rule.inverse else (x, a) for a in agents for x in subj]
+        return [r for s, o in pairs for r in self._rel(ctx, rule, s, o, lo, hi)]
 
     def _literal(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
         c_lo, c_hi = ctx.clause(span[0])

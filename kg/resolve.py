@@ -78,6 +78,7 @@ class Resolver:
         v = extractor.rules.words
         self.legal = sorted(v("legal_forms"), key=len, reverse=True)
         self.industry = sorted(v("industry_words"), key=len, reverse=True)
+        self.industry_set = set(self.industry)
         self.gaz = extractor.gaz
         self._strip_cache: dict[str, tuple[str, str]] = {}
         self._short_cache: dict[str, set[str]] = {}
@@ -125,7 +126,16 @@ class Resolver:
             if ind:
                 for i in range(1, len(c) - len(ind) - 1):
                     out.add(c[i:])
-        return {c for c in out if len(c) >= 3}
+                stem = c[: -len(ind)]
+                out.update(stem + ind[:k] for k in range(2, len(ind)) if len(stem) >= 2 and ind[:k] in self.industry_set)
+        return {c for c in out if len(c) >= 3 and not self._industry_only(c)}
+
+    def _industry_only(self, name: str) -> bool:
+        """新能源科技: industry words only, a kind of company and no one's name."""
+        if name in self.industry_set:
+            return True
+        return any(name.endswith(w) and (name[: -len(w)] in self.industry_set or self._industry_only(name[: -len(w)]))
+                   for w in self.industry if len(w) < len(name))
 
     # ---- pass 2: find known names everywhere -------------------------------
     def known_names(self, mentions: list[Mention]) -> dict[str, Mention]:

@@ -1,0 +1,22 @@
+"""Short names of companies: 微创医疗 is 上海微创医疗器械（集团）有限公司, 新能源科技 is no one."""
+from kg.model import Document
+from kg.pipeline import extractor
+
+
+def test_a_short_name_may_keep_the_first_part_of_an_industry_word():
+    short = extractor().resolver.short_names("上海微创医疗器械（集团）有限公司")
+    assert {"微创医疗", "微创医疗器械"} <= short
+
+
+def test_industry_words_alone_are_no_short_name():
+    short = extractor().resolver.short_names("宁德时代新能源科技股份有限公司")
+    assert "时代新能源" in short
+    assert not {"新能源科技", "能源科技", "新能源"} & short
+
+
+def test_a_short_name_later_in_the_page_is_the_same_company():
+    text = ("今年以来，新片区已引进上海微创医疗器械（集团）有限公司等一批龙头企业。"
+            "其中，微创医疗的母公司微创投资控股有限公司已在新片区设立区域总部。")
+    res = extractor().process(Document("d", "d.txt", text))
+    rels = {(r.subject.name, r.predicate, r.object.name) for r in res.relations if not isinstance(r.object, str)}
+    assert ("上海微创医疗器械（集团）有限公司", "subOrganizationOf", "微创投资控股有限公司") in rels
