@@ -75,6 +75,7 @@ class EntityExtractor:
         v = rules.words
         self.name_verbs = set(v("name_verbs"))
         self.determiners = set(v("determiners"))
+        self.honour_scopes = tuple(v("honour_scopes"))
         self.titles = sorted(set(v("titles")), key=len, reverse=True)
         self.speech = sorted(set(v("speech_verbs")), key=len, reverse=True)
         self.title_set = set(self.titles)
@@ -264,8 +265,8 @@ class EntityExtractor:
             return True
         if w in self.name_verbs or w in self.industry or w in self.all_suffixes:
             return False
-        if tok.pos == "f":
-            return len(w) < 2
+        if tok.pos == "f":   # 东侧雨棚区 stops at 侧; 西/岑科创 (a word the tokenizer guessed) does not
+            return len(w) < 2 and not (idx + 1 < len(ctx.tokens) and self._guessed_word(ctx.tokens[idx + 1]))
         if tok.pos in ("m", "mq") and not re.search(r"[A-Za-z]", w):
             return True
         return tok.pos in SOFT_STOP_POS
@@ -396,7 +397,7 @@ class EntityExtractor:
         return end + m.end()
 
     def _place_stem(self, ctx: _Ctx, stem: str, left: int, s_start: int, town: bool) -> bool:
-        if not stem:
+        if not stem or stem.startswith(self.honour_scopes):
             return False
         if self.gaz.lookup(stem + ctx.text[s_start:s_start + 1]) or self.gaz.lookup(stem):
             return True

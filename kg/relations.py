@@ -18,9 +18,10 @@ CLAUSE = re.compile(r"[，。；！？：,;!?]")
 SEP = re.compile(r"^(?:、|和|与|及|以及|，以及|，和|及其|同|携手|联合|会同|日前携手|近日携手|\s)+$")
 LIST_TAIL = r"等[^，。；！？]{0,20}?(?:企业代表|企业|单位|项目|机构|高校|院校|街镇|公司|城市|代表|部门|乡镇|园区)"
 GAP_LEFT = re.compile(r"^(?:已|已经|也|还|均|都|正|正在|共同|先后|分别|又|再|今年|近日|日前|近期|正式|成功|顺利|相继|"
-                      r"陆续|率先|首次|纷纷|积极|一同|一起|集中|集体|同时|签约|于\d{4}年(?:\d{1,2}月)?|在\d{4}年|" + LIST_TAIL + r"|等|\s)*，?$")
+                      r"陆续|率先|首次|纷纷|积极|一同|一起|集中|集体|同时|签约|共|累计|全年|今年以来|年内|于\d{4}年(?:\d{1,2}月)?|在\d{4}年|" + LIST_TAIL + r"|等|\s)*，?$")
 GAP_RIGHT = re.compile(r"^(?:了|在|于|到|至|进|入|为|了位于|\s)*$")
 GAP_TIGHT = re.compile(r"^(?:的|之|\s)?$")
+LISTED = re.compile(r"[，,：:]\s*(?:其中)?(?:包括|包含|有|如|涵盖)\s*")
 TOPIC_TYPES = ("Company", "Institution", "Place", "Project")
 
 
@@ -182,7 +183,11 @@ class RelationExtractor:
     def _ovs(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
         c_lo, c_hi = ctx.clause(span[0])
         obj = self.group_left(ctx, span[0], c_lo) or self.topic(ctx, span[0], rule.object)
-        subs = self.group_right(ctx, span[1], ctx.clause(span[1])[1])
+        r_hi = ctx.clause(span[1])[1]
+        subs = self.group_right(ctx, span[1], r_hi)
+        listed = LISTED.match(ctx.text, r_hi)
+        if not subs and listed:     # 引进项目42个，其中包括A、B等
+            subs = self.group_right(ctx, listed.end(), ctx.clause(listed.end())[1])
         if not obj or not subs or self.hedged(ctx, c_lo, span[1]):
             return []
         return [r for s in subs for r in self._rel(ctx, rule, s, obj[-1], obj[-1].start, subs[-1].end)]
@@ -192,8 +197,12 @@ class RelationExtractor:
         after = [m for m in ctx.mentions if m.start >= span[1] and m.end <= c_hi]
         if not after or not GAP_RIGHT.match(ctx.text[span[1]:after[0].start]):
             return []
-        obj = after[0]
-        rest = [m for m in after[1:] if ctx.text[obj.end:m.start].endswith("的")
+        k = 0
+        while k + 1 < len(after) and after[k + 1].start == after[k].end and \
+                _ok(after[k], ["Place"]) and _ok(after[k + 1], ["Place"]):
+            k += 1      # 位于青浦区金泽镇: the innermost place
+        obj = after[k]
+        rest = [m for m in after[k + 1:] if ctx.text[obj.end:m.start].endswith("的")
                 and len(ctx.text[obj.end:m.start]) <= 6]
         if rest:
             return self._rel(ctx, rule, rest[0], obj, span[0], rest[0].end)

@@ -19,6 +19,9 @@ PROJECT_TAILS = ("工程", "项目", "工程项目", "站")
 ALIAS_INTRO = re.compile(r"[（(]\s*(?:以下)?简称\s*[“\"「]?([^”\"」）)]{2,12})[”\"」]?\s*[）)]")
 
 
+DEMONSTRATIVES = ("该", "此", "这一", "这个", "这")
+
+
 @lru_cache(maxsize=65536)
 def norm(text: str) -> str:
     """A comparison key: NFKC, no white space."""
@@ -119,8 +122,10 @@ class Resolver:
         _, core = self.strip_place(core)
         out = {core}
         for tail in ("科技", "技术", "集团", "股份", "控股", "实业", "发展"):
-            if core.endswith(tail) and len(core) - len(tail) >= 3:
-                out.add(core[: -len(tail)])
+            if core.endswith(tail) and len(core) - len(tail) >= 2:
+                out.add(core[: -len(tail)] + "公司")   # 华为技术有限公司 is 华为公司
+                if len(core) - len(tail) >= 3:
+                    out.add(core[: -len(tail)])
         for c in list(out):
             ind = next((w for w in self.industry if c.endswith(w)), None)
             if ind:
@@ -246,12 +251,20 @@ class Resolver:
             c = self._antecedent(m, clusters, mentions)
             if c is not None:
                 c.mentions.append(m)
-                c.aliases.add(compact(m.text))
+                if len(compact(m.text)) >= 3 or m.type == "Institution":
+                    c.aliases.add(compact(m.text))      # 该项目 points back; 项目 names nothing
         return clusters
+
+    @staticmethod
+    def _demonstrative(bare: Mention) -> bool:
+        """该项目, 这一项目, 此项目: a short head that points back to what the article just named."""
+        text = bare.sentence.text if bare.sentence else ""
+        return text[max(0, bare.start - 2):bare.start].endswith(DEMONSTRATIVES)
 
     def _antecedent(self, bare: Mention, clusters: list[_Cluster], mentions: list[Mention]) -> _Cluster | None:
         word = compact(bare.text)
-        if len(word) < 3 and bare.type != "Institution":
+        pointing = len(word) < 3 and bare.type != "Institution"
+        if pointing and not self._demonstrative(bare):
             return None
         fits = [c for c in clusters if family(c.type) == family(bare.type) and
                 any(unqualified(n).endswith(word) for n in c.aliases | {c.name})]
@@ -261,6 +274,8 @@ class Resolver:
         before = [x for x in here if x[0] < order(bare)]
         if before:
             return max(before, key=lambda x: x[0])[1]
+        if pointing:
+            return None
         after = [x for x in here if x[0] > order(bare)]
         if after:
             return min(after, key=lambda x: x[0])[1]

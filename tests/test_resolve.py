@@ -20,3 +20,22 @@ def test_a_short_name_later_in_the_page_is_the_same_company():
     res = extractor().process(Document("d", "d.txt", text))
     rels = {(r.subject.name, r.predicate, r.object.name) for r in res.relations if not isinstance(r.object, str)}
     assert ("上海微创医疗器械（集团）有限公司", "subOrganizationOf", "微创投资控股有限公司") in rels
+
+
+def test_this_project_points_back_to_the_project_just_named():
+    text = ("位于青浦区金泽镇的西岑科创中心一期项目日前竣工。"
+            "该项目由上海西岑科创发展有限公司开发建设，中国建筑第八工程局有限公司为施工总承包单位。")
+    res = extractor().process(Document("d", "d.txt", text))
+    rels = {(r.subject.name, r.predicate, r.object.name) for r in res.relations if not isinstance(r.object, str)}
+    assert ("上海西岑科创发展有限公司", "develops", "西岑科创中心一期项目") in rels
+    assert ("中国建筑第八工程局有限公司", "builds", "西岑科创中心一期项目") in rels
+    assert ("西岑科创中心一期项目", "locatedIn", "金泽镇") in rels
+    project = next(e for e in res.entities if e.name == "西岑科创中心一期项目")
+    assert "项目" not in project.aliases
+
+
+def test_a_bare_short_head_without_a_demonstrative_stays_unresolved():
+    text = "西岑科创中心一期项目日前竣工。项目由上海西岑科创发展有限公司开发建设。"
+    res = extractor().process(Document("d", "d.txt", text))
+    assert not any(r.predicate == "develops" and r.object.name == "西岑科创中心一期项目" and r.rule == "develops.passive"
+                   for r in res.relations if not isinstance(r.object, str))
