@@ -18,7 +18,8 @@ CLAUSE = re.compile(r"[，。；！？：,;!?]")
 SEP = re.compile(r"^(?:、|和|与|及|以及|，以及|，和|及其|同|携手|联合|会同|日前携手|近日携手|\s)+$")
 LIST_TAIL = r"等[^，。；！？]{0,20}?(?:企业代表|企业|单位|项目|机构|高校|院校|街镇|公司|城市|代表|部门|乡镇|园区)"
 GAP_LEFT = re.compile(r"^(?:已|已经|也|还|均|都|正|正在|共同|先后|分别|又|再|今年|近日|日前|近期|正式|成功|顺利|相继|"
-                      r"陆续|率先|首次|纷纷|积极|一同|一起|集中|集体|同时|签约|共|累计|全年|今年以来|年内|于\d{4}年(?:\d{1,2}月)?|在\d{4}年|" + LIST_TAIL + r"|等|\s)*，?$")
+                      r"陆续|率先|首次|纷纷|积极|一同|一起|集中|集体|同时|签约|共|累计|全年|今年以来|年内|携手|联合|"
+                      r"于今年(?:\d{1,2}月)?(?:\d{1,2}日)?|今年\d{1,2}月|于\d{4}年(?:\d{1,2}月)?|在\d{4}年|" + LIST_TAIL + r"|等|\s)*，?$")
 GAP_RIGHT = re.compile(r"^(?:了|在|于|到|至|进|入|为|了位于|\s)*$")
 GAP_TIGHT = re.compile(r"^(?:的|之|\s)?$")
 LISTED = re.compile(r"[，,：:]\s*(?:其中)?(?:包括|包含|有|如|涵盖)\s*")
@@ -41,6 +42,13 @@ class _Ctx:
         start = max((m.end() for m in CLAUSE.finditer(self.text, 0, pos)), default=0)
         nxt = CLAUSE.search(self.text, pos)
         return start, nxt.start() if nxt else len(self.text)
+
+
+def _innermost(ms: list[Mention], k: int) -> int:
+    """位于青浦区金泽镇: of places written one after another, the last (innermost) one."""
+    while k + 1 < len(ms) and ms[k + 1].start == ms[k].end and _ok(ms[k], ["Place"]) and _ok(ms[k + 1], ["Place"]):
+        k += 1
+    return k
 
 
 def _ok(m: Mention | Entity, types: list[str]) -> bool:
@@ -173,6 +181,10 @@ class RelationExtractor:
             right = self.group_right(ctx, span[1], r_hi)
             if not right and ctx.text.startswith("的", span[1]):     # A 承建的 B: a relative clause
                 right = self.group_right(ctx, span[1] + 1, r_hi)
+            owned = [m for m in ctx.mentions if right and m.start == right[-1].end + 1 and m.end <= r_hi]
+            if len(right) == 1 and owned and ctx.text.startswith("的", right[0].end) \
+                    and _ok(owned[0], self._right_types(rule)):
+                right = owned[:1]       # 入驻九亭镇的G60人工智能产业园: the park
         lo = min(m.start for m in left)
         if not right and rule.objects == "topic_if_none" and ctx.text[span[1]:r_hi].strip("了。，；") == "":
             right = [m for m in self.topic(ctx, lo, self._right_types(rule)) if m not in left]
@@ -197,10 +209,7 @@ class RelationExtractor:
         after = [m for m in ctx.mentions if m.start >= span[1] and m.end <= c_hi]
         if not after or not GAP_RIGHT.match(ctx.text[span[1]:after[0].start]):
             return []
-        k = 0
-        while k + 1 < len(after) and after[k + 1].start == after[k].end and \
-                _ok(after[k], ["Place"]) and _ok(after[k + 1], ["Place"]):
-            k += 1      # 位于青浦区金泽镇: the innermost place
+        k = _innermost(after, 0)
         obj = after[k]
         rest = [m for m in after[k + 1:] if ctx.text[obj.end:m.start].endswith("的")
                 and len(ctx.text[obj.end:m.start]) <= 6]
@@ -222,10 +231,11 @@ class RelationExtractor:
                 and len(ctx.text[m.end:span[0]]) <= 3]
         if not objs or not GAP_RIGHT.match(ctx.text[zai + 1:objs[0].start]) or objs[0].start - zai > 2:
             return []
+        obj = objs[_innermost(objs, 0)]
         subs = self.group_left(ctx, zai, c_lo, re.compile(r"^.{0,12}$")) or self.topic(ctx, zai, rule.subject)
         if self.hedged(ctx, c_lo, span[1]):
             return []
-        return [r for s in subs for r in self._rel(ctx, rule, s, objs[0], s.start, span[1])]
+        return [r for s in subs for r in self._rel(ctx, rule, s, obj, s.start, span[1])]
 
     def _pair(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
         c_lo, c_hi = ctx.clause(span[0])

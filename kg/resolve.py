@@ -113,17 +113,19 @@ class Resolver:
 
     def _short_names(self, name: str) -> set[str]:
         core = re.sub(r"[（(][^）)]*[）)]", "", name)
-        for lf in self.legal:
-            if core.endswith(lf):
-                core = core[: -len(lf)]
-                break
+        form = next((lf for lf in self.legal if core.endswith(lf)), "")
+        core = core[: len(core) - len(form)]
         if core == name or len(core) < 2:
             return set()
+        whole = core + "集团" if form.startswith("集团") else ""
         _, core = self.strip_place(core)
-        out = {core}
+        out = {core, whole} - {""}
+        if form.startswith("集团") and len(core) >= 3 and not self._industry_only(core):
+            out |= {core + "集团", core + "公司"}     # 宝武钢铁集团有限公司 is 宝武钢铁集团
         for tail in ("科技", "技术", "集团", "股份", "控股", "实业", "发展"):
             if core.endswith(tail) and len(core) - len(tail) >= 2:
-                out.add(core[: -len(tail)] + "公司")   # 华为技术有限公司 is 华为公司
+                if not self._industry_only(core[: -len(tail)]):
+                    out.add(core[: -len(tail)] + "公司")   # 华为技术有限公司 is 华为公司
                 if len(core) - len(tail) >= 3:
                     out.add(core[: -len(tail)])
         for c in list(out):
