@@ -7,7 +7,7 @@ by structure: punctuation, boundary words, verbs, list markers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import gazetteer as gazmod
 from .lexicon import Lexicon
@@ -195,8 +195,19 @@ class EntityExtractor:
                 continue
             mention = self._suffix_mention(ctx, self.by_suffix[suffix], suffix, s_start, end)
             if mention:
-                out.append(mention)
+                out.append(self._whole_organisation(ctx, mention, out))
         return out
+
+    @staticmethod
+    def _whole_organisation(ctx: _Ctx, mention: Mention, found: list[Mention]) -> Mention:
+        """A name that starts inside a company's name takes all of it: 上海睿智化学研究有限公司研发中心,
+        not 化学研究有限公司研发中心."""
+        cut = [c for c in found if c.start < mention.start < c.end <= mention.start + len(mention.text)
+               and c.type in ("Company", "Institution") and not c.bare]
+        if not cut or mention.bare:
+            return mention
+        start = min(c.start for c in cut)
+        return replace(mention, text=ctx.text[start:mention.end], start=start)
 
     def _host_ok(self, ctx: _Ctx, idx: int, suffix: str) -> bool:
         """A suffix inside a longer word (工程学院, 科技园区) counts, unless that word is a
@@ -254,7 +265,9 @@ class EntityExtractor:
         if any(c in HARD_STOP for c in w) or w.isspace():
             return True
         if hard:     # 投资, 投资建设 are triggers, and words of names (临港新城投资建设有限公司)
-            return w in self.strong_boundary and not self._name_verb(w) or tok.pos.startswith("r")
+            joined = len(w) >= 2 and w not in self.determiners and \
+                ctx.text.startswith(self.legal, tok.end)    # 上海家化联合股份有限公司
+            return w in self.strong_boundary and not self._name_verb(w) and not joined or tok.pos.startswith("r")
         if any(c in BRACKETS for c in w):
             return True
         if w in self.name_verbs and len(w) >= 2:
@@ -1243,7 +1256,8 @@ def prune_nested(mentions: list[Mention]) -> list[Mention]:
         bracketed = m.start > 0 and text[m.start - 1:m.start] in "（(" and text[m.end:m.end + 1] in "）)"
         if not any(o.start == m.start for o in outer) and not bracketed:
             continue
-        inner = [x for x in mentions if x is not m and x.start == m.start and x.end < m.end and not x.bare]
+        inner = [x for x in mentions if x is not m and x.start == m.start and x.end < m.end and not x.bare
+                 and not (x.type == "Place" and m.type in ("Company", "Institution"))]   # 上海X有限公司
         if any(_family(x.type) != _family(m.type) for x in inner) and any(_family(o.type) != _family(m.type)
                                                                           for o in outer):
             continue

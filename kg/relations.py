@@ -21,7 +21,7 @@ GAP_LEFT = re.compile(r"^(?:已|已经|也|还|均|都|正|正在|共同|先后|
                       r"陆续|率先|首次|纷纷|积极|一同|一起|集中|集体|同时|签约|共|累计|全年|今年以来|年内|携手|联合|"
                       r"于今年(?:\d{1,2}月)?(?:\d{1,2}日)?|今年\d{1,2}月|于\d{4}年(?:\d{1,2}月)?|在\d{4}年|" + LIST_TAIL + r"|等|\s)*，?$")
 GAP_RIGHT = re.compile(r"^(?:了|在|于|到|至|进|入|为|了位于|\s)*$")
-GAP_TIGHT = re.compile(r"^(?:的|之|\s)?$")
+GAP_TIGHT = re.compile(r"^(?:的|之|——|—|：|:|\s)?$")
 LISTED = re.compile(r"[，,：:]\s*(?:其中)?(?:包括|包含|有|如|涵盖)\s*")
 TOPIC_TYPES = ("Company", "Institution", "Place", "Project")
 
@@ -279,7 +279,7 @@ class RelationExtractor:
         c_lo, c_hi = ctx.clause(span[0])
         subs = self.group_left(ctx, span[0], c_lo)
         value = ctx.text[span[1]:c_hi].strip("“”\"‘’「」《》 ")
-        value = re.sub(r"(?:荣誉)?称号$", "", value)
+        value = re.sub(r"(?:荣誉)?称号$", "", value).strip("“”\"‘’「」《》 ")
         if not subs or not 2 <= len(value) <= 30 or self.hedged(ctx, c_lo, span[1]):
             return []
         return [r for s in subs for r in self._rel(ctx, rule, s, value, s.start, c_hi)]

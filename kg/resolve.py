@@ -80,6 +80,7 @@ class Resolver:
         self.ex = extractor
         v = extractor.rules.words
         self.legal = sorted(v("legal_forms"), key=len, reverse=True)
+        self.legal_set = set(self.legal)
         self.industry = sorted(v("industry_words"), key=len, reverse=True)
         self.industry_set = set(self.industry)
         self.gaz = extractor.gaz
@@ -249,7 +250,7 @@ class Resolver:
             c.aliases.add(compact(m.text))
             if m.subtype:
                 c.subtypes.add(m.subtype)
-        for m in sorted((m for m in mentions if m.bare), key=order):
+        for m in sorted((m for m in mentions if m.bare and compact(m.text) not in self.legal_set), key=order):
             c = self._antecedent(m, clusters, mentions)
             if c is not None:
                 c.mentions.append(m)

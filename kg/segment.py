@@ -19,6 +19,7 @@ BYLINE_PAREN = re.compile(r"^\s*[（(][^）)]{0,40}[）)]")
 CAPTION = re.compile(r"^\s*图为|摄\s*$|[（(]\s*图\s*[/／]|^\s*图片来源")
 SENT_PUNCT = re.compile(r"[，。；：、！？,;:!?]")
 SENT_END = re.compile(r"(?:[。！？!?；;]|……|——)[”’」』）)]*")
+BODY_END = re.compile(r"(?:[。！？!?；;]|……)[”’」』）)]*")   # in running text —— introduces, it does not end
 HEAD_MAX = 40
 
 
@@ -169,7 +170,7 @@ def split_sentences(text: str, offs: list[int], kind: str, start_index: int) -> 
     """Split cleaned text at sentence-final punctuation, keeping offsets."""
     out: list[Sentence] = []
     pos = 0
-    for m in SENT_END.finditer(text):
+    for m in (BODY_END if kind == "body" else SENT_END).finditer(text):
         if m.end() > pos and text[pos:m.end()].strip():
             out.append(Sentence(text[pos:m.end()], offs[pos:m.end()], start_index + len(out), kind))
         pos = m.end()

@@ -74,3 +74,9 @@ def test_a_long_first_line_after_a_byline_marker_stays_body():
     art = segment("□记者 今年以来通讯员队伍不断壮大成果丰硕显著\n")[0]
     assert art.byline == "□记者"
     assert "今年以来通讯员队伍不断壮大成果丰硕显著" in [s.text for s in art.sentences]
+
+
+def test_a_dash_in_running_text_does_not_end_the_sentence():
+    page = "本报讯（记者 郑洁）东方美谷生物医药产业园首个项目——上海绿谷制药有限公司研发中心正式投用。\n"
+    body = [s.text for s in segment(page)[0].sentences if s.kind == "body"]
+    assert body == ["东方美谷生物医药产业园首个项目——上海绿谷制药有限公司研发中心正式投用。"]
