@@ -46,10 +46,12 @@ class Extractor:
 
 
 def _agent_zones(relations: list[Relation]) -> None:
-    """A zone that launches projects or signs agreements acts as an institution too."""
+    """A zone that launches projects, signs agreements or employs people acts as an institution too."""
     for r in relations:
         if r.predicate in ("develops", "cooperatesWith") and "Place" in r.subject.types:
             r.subject.types.add("Institution")
+        if r.predicate == "worksFor" and "Place" in r.object.types:
+            r.object.types.add("Institution")
 
 
 @lru_cache(maxsize=8)

@@ -267,8 +267,8 @@ class Resolver:
     def _antecedent(self, bare: Mention, clusters: list[_Cluster], mentions: list[Mention]) -> _Cluster | None:
         word = compact(bare.text)
         pointing = len(word) < 3 and bare.type != "Institution"
-        if pointing and not self._demonstrative(bare):
-            return None
+        if pointing and not (self._demonstrative(bare) or bare.type == "Place"):
+            return None         # 该项目 and 落户园区 point back; a bare 项目 does not
         fits = [c for c in clusters if family(c.type) == family(bare.type) and
                 any(unqualified(n).endswith(word) for n in c.aliases | {c.name})]
         if not fits:

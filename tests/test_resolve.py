@@ -39,3 +39,17 @@ def test_a_bare_short_head_without_a_demonstrative_stays_unresolved():
     res = extractor().process(Document("d", "d.txt", text))
     assert not any(r.predicate == "develops" and r.object.name == "西岑科创中心一期项目" and r.rule == "develops.passive"
                    for r in res.relations if not isinstance(r.object, str))
+
+
+def test_a_bare_zone_word_points_back_to_the_zone_named_before():
+    text = ("漕河泾开发区松江园区举行招商推介会，上海芯联微电子有限公司等9个项目签约落户园区。")
+    res = extractor().process(Document("d", "d.txt", text))
+    rels = {(r.subject.name, r.predicate, r.object.name) for r in res.relations if not isinstance(r.object, str)}
+    assert ("上海芯联微电子有限公司", "locatedIn", "漕河泾开发区松江园区") in rels
+    zone = next(e for e in res.entities if e.name == "漕河泾开发区松江园区")
+    assert "园区" not in zone.aliases
+
+
+def test_a_bare_zone_word_with_nothing_named_before_stays_unresolved():
+    res = extractor().process(Document("d", "d.txt", "上海芯联微电子有限公司签约落户园区。"))
+    assert not any(r.predicate == "locatedIn" and r.rule == "located.settle" for r in res.relations)
