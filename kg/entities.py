@@ -40,7 +40,7 @@ COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫",
 
 
 _ROLES = "|".join(BYLINE_ROLES)
-BYLINE_PERSON = re.compile(rf"(?:{_ROLES})\s*([\u4e00-\u9fff]{{2,3}})(?=[）)\s、，]|摄|报道|{_ROLES}|$)")
+BYLINE_PERSON = re.compile(rf"(?:{_ROLES})\s*([\u4e00-\u9fff]{{2,3}}?)(?=[）)\s、，]|摄|报道|{_ROLES}|$)")
 
 
 @dataclass
