@@ -93,7 +93,7 @@ class EntityExtractor:
         triggers = {t for r in rules.relation_rules for t in r.triggers}
         self.boundary = set(v("boundary_words")) | triggers | set(self.titles) | self.determiners
         self.strong_boundary = {w for w in self.boundary if len(w) >= 2} | \
-            {"在", "与", "和", "及", "由", "是", "被", "将", "等", "的", "了", "向", "对", "从", "以", "并"}
+            {"在", "与", "和", "及", "由", "是", "被", "将", "等", "的", "了", "向", "对", "从", "以", "并", "任"}
         self.boundary_lengths = sorted({len(w) for w in self.strong_boundary if len(w) >= 2})
         self.item_cuts = {w for w in self.boundary if len(w) >= 2 or w in self.strong_boundary or w in "了的为"}
         self.boundary_starts = tuple(sorted(w for w in self.boundary if len(w) >= 2))
@@ -326,6 +326,8 @@ class EntityExtractor:
             if tok.text[0] in LEAD_CHARS and self._guessed_word(tok):
                 left = tok.start + 1  # 由林茂集团: the tokenizer's guess took the preposition in
                 break
+            if hard and tok.pos.startswith("nr") and len(tok.text) >= 3 and tok.text[-1] in self.strong_boundary:
+                break                 # 李华任上海…有限公司: a guessed name took the verb in
             left = tok.start
             j -= 1
         return left
@@ -618,7 +620,10 @@ class EntityExtractor:
                     continue
                 if typ == "Institution" and self._company_word(tok):
                     typ = "Company"
-                out.append(Mention(tok.text, typ, tok.start, tok.end, rule.id, ctx.sent))
+                end = tok.end
+                if typ == "Person" and len(tok.text) == 3 and tok.text[-1] in self.strong_boundary:
+                    end -= 1          # 李华任 is 李华 + 任 (appointed)
+                out.append(Mention(ctx.text[tok.start:end], typ, tok.start, end, rule.id, ctx.sent))
                 taken.append((tok.start, tok.end))
         return out
 

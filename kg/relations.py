@@ -279,7 +279,7 @@ class RelationExtractor:
         c_lo, c_hi = ctx.clause(span[0])
         subs = self.group_left(ctx, span[0], c_lo)
         value = ctx.text[span[1]:c_hi].strip("“”\"‘’「」《》 ")
-        value = re.sub(r"(?:荣誉)?称号$", "", value).strip("“”\"‘’「」《》 ")
+        value = re.sub(r"(?:荣誉)?称号$|名单$|榜单$", "", value).strip("“”\"‘’「」《》 ")
         if not subs or not 2 <= len(value) <= 30 or self.hedged(ctx, c_lo, span[1]):
             return []
         return [r for s in subs for r in self._rel(ctx, rule, s, value, s.start, c_hi)]
