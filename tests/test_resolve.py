@@ -3,6 +3,11 @@ from kg.model import Document
 from kg.pipeline import extractor
 
 
+def _relations(text: str) -> tuple[set, object]:
+    res = extractor().process(Document("d", "d.txt", text))
+    return {(r.subject.name, r.predicate, r.object.name) for r in res.relations if not isinstance(r.object, str)}, res
+
+
 def test_a_short_name_may_keep_the_first_part_of_an_industry_word():
     short = extractor().resolver.short_names("上海微创医疗器械（集团）有限公司")
     assert {"微创医疗", "微创医疗器械"} <= short
@@ -17,16 +22,14 @@ def test_industry_words_alone_are_no_short_name():
 def test_a_short_name_later_in_the_page_is_the_same_company():
     text = ("今年以来，新片区已引进上海微创医疗器械（集团）有限公司等一批龙头企业。"
             "其中，微创医疗的母公司微创投资控股有限公司已在新片区设立区域总部。")
-    res = extractor().process(Document("d", "d.txt", text))
-    rels = {(r.subject.name, r.predicate, r.object.name) for r in res.relations if not isinstance(r.object, str)}
+    rels, res = _relations(text)
     assert ("上海微创医疗器械（集团）有限公司", "subOrganizationOf", "微创投资控股有限公司") in rels
 
 
 def test_this_project_points_back_to_the_project_just_named():
     text = ("位于青浦区金泽镇的西岑科创中心一期项目日前竣工。"
             "该项目由上海西岑科创发展有限公司开发建设，中国建筑第八工程局有限公司为施工总承包单位。")
-    res = extractor().process(Document("d", "d.txt", text))
-    rels = {(r.subject.name, r.predicate, r.object.name) for r in res.relations if not isinstance(r.object, str)}
+    rels, res = _relations(text)
     assert ("上海西岑科创发展有限公司", "develops", "西岑科创中心一期项目") in rels
     assert ("中国建筑第八工程局有限公司", "builds", "西岑科创中心一期项目") in rels
     assert ("西岑科创中心一期项目", "locatedIn", "金泽镇") in rels
@@ -43,8 +46,7 @@ def test_a_bare_short_head_without_a_demonstrative_stays_unresolved():
 
 def test_a_bare_zone_word_points_back_to_the_zone_named_before():
     text = ("漕河泾开发区松江园区举行招商推介会，上海芯联微电子有限公司等9个项目签约落户园区。")
-    res = extractor().process(Document("d", "d.txt", text))
-    rels = {(r.subject.name, r.predicate, r.object.name) for r in res.relations if not isinstance(r.object, str)}
+    rels, res = _relations(text)
     assert ("上海芯联微电子有限公司", "locatedIn", "漕河泾开发区松江园区") in rels
     zone = next(e for e in res.entities if e.name == "漕河泾开发区松江园区")
     assert "园区" not in zone.aliases
