@@ -212,7 +212,7 @@ class RelationExtractor:
         k = _innermost(after, 0)
         obj = after[k]
         rest = [m for m in after[k + 1:] if ctx.text[obj.end:m.start].endswith("的")
-                and len(ctx.text[obj.end:m.start]) <= 6]
+                and len(ctx.text[obj.end:m.start]) <= 6 and not self._name_head(ctx, m)]
         if rest:
             return self._rel(ctx, rule, rest[0], obj, span[0], rest[0].end)
         if ctx.text.startswith("的", obj.end):
@@ -221,6 +221,13 @@ class RelationExtractor:
         if self.hedged(ctx, c_lo, span[1]):
             return []
         return [r for s in subs for r in self._rel(ctx, rule, s, obj, s.start, obj.end)]
+
+    def _name_head(self, ctx: _Ctx, m: Mention) -> bool:
+        """上海 in 上海天马赛车场, a name no rule knew: a place followed straight by more name."""
+        if not _ok(m, ["Place"]):
+            return False
+        nxt = next((t for t in self.lex.tokens(ctx.text) if t.start == m.end), None)
+        return nxt is not None and nxt.pos.startswith("n")
 
     def _at(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
         c_lo, _ = ctx.clause(span[0])

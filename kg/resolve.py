@@ -38,6 +38,14 @@ def unqualified(name: str) -> str:
 
 
 FILLERS = ("产业", "科技")
+ZONE_SHORT = (("高新技术产业开发区", "高新区"), ("经济技术开发区", "经开区"), ("经济开发区", "经开区"))
+
+
+def zone_short(name: str) -> str:
+    """上海松江经济技术开发区管委会 as a reader shortens it: 上海松江经开区管委会."""
+    for full, short in ZONE_SHORT:
+        name = name.replace(full, short)
+    return name
 
 
 @lru_cache(maxsize=65536)
@@ -219,7 +227,7 @@ class Resolver:
             return False
         if a == b or a in c.aliases:
             return True
-        if len(a) >= 4 and b.endswith(a) and a not in self.ex.all_suffixes:
+        if len(a) >= 4 and (b.endswith(a) or zone_short(b).endswith(a)) and a not in self.ex.all_suffixes:
             return True
         if c.type == "Company" and a in self.short_names(c.name):
             return True
@@ -270,7 +278,7 @@ class Resolver:
         if pointing and not (self._demonstrative(bare) or bare.type == "Place"):
             return None         # 该项目 and 落户园区 point back; a bare 项目 does not
         fits = [c for c in clusters if family(c.type) == family(bare.type) and
-                any(unqualified(n).endswith(word) for n in c.aliases | {c.name})]
+                any(zone_short(unqualified(n)).endswith(word) for n in c.aliases | {c.name})]
         if not fits:
             return self._synthesise(bare, clusters, mentions)
         here = [(order(m), c) for c in fits for m in c.mentions if m.article == bare.article and not m.bare]
