@@ -42,7 +42,7 @@ ZONE_SHORT = (("高新技术产业开发区", "高新区"), ("经济技术开发
 
 
 def zone_short(name: str) -> str:
-    """上海松江经济技术开发区管委会 as a reader shortens it: 上海松江经开区管委会."""
+    """合肥经济技术开发区 as a reader shortens it: 合肥经开区."""
     for full, short in ZONE_SHORT:
         name = name.replace(full, short)
     return name
