@@ -181,10 +181,10 @@ class RelationExtractor:
             right = self.group_right(ctx, span[1], r_hi)
             if not right and ctx.text.startswith("的", span[1]):     # A 承建的 B: a relative clause
                 right = self.group_right(ctx, span[1] + 1, r_hi)
-            owned = [m for m in ctx.mentions if right and m.start == right[-1].end + 1 and m.end <= r_hi]
-            if len(right) == 1 and owned and ctx.text.startswith("的", right[0].end) \
-                    and _ok(owned[0], self._right_types(rule)):
-                right = owned[:1]       # 入驻九亭镇的G60人工智能产业园: the park
+            if len(right) == 1 and ctx.text.startswith("的", right[0].end):   # 入驻九亭镇的G60产业园: the park
+                owned = [m for m in ctx.mentions if m.start == right[0].end + 1 and m.end <= r_hi
+                         and _ok(m, self._right_types(rule))]
+                right = owned[:1] or right
         lo = min(m.start for m in left)
         if not right and rule.objects == "topic_if_none" and ctx.text[span[1]:r_hi].strip("了。，；") == "":
             right = [m for m in self.topic(ctx, lo, self._right_types(rule)) if m not in left]

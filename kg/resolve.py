@@ -38,14 +38,7 @@ def unqualified(name: str) -> str:
 
 
 FILLERS = ("产业", "科技")
-ZONE_SHORT = (("高新技术产业开发区", "高新区"), ("经济技术开发区", "经开区"), ("经济开发区", "经开区"))
 
-
-def zone_short(name: str) -> str:
-    """合肥经济技术开发区 as a reader shortens it: 合肥经开区."""
-    for full, short in ZONE_SHORT:
-        name = name.replace(full, short)
-    return name
 
 
 @lru_cache(maxsize=65536)
@@ -67,6 +60,7 @@ class _Names:
     rest: str
     defilled: str
     family: str
+    short: str          # zone words written short (合肥经济技术开发区 → 合肥经开区)
 
 
 @dataclass
@@ -91,11 +85,20 @@ class Resolver:
         self.legal_set = set(self.legal)
         self.industry = sorted(v("industry_words"), key=len, reverse=True)
         self.industry_set = set(self.industry)
+        self.zone_abbreviations = sorted((tuple(p.split("=", 1)) for p in v("zone_abbreviations") if "=" in p),
+                                         key=lambda p: -len(p[0]))
         self.gaz = extractor.gaz
         self._strip_cache: dict[str, tuple[str, str]] = {}
         self._short_cache: dict[str, set[str]] = {}
 
     # ---- names -------------------------------------------------------------
+    def zone_short(self, name: str) -> str:
+        """合肥经济技术开发区 as a reader shortens it: 合肥经开区 (the vocabulary's zone_abbreviations)."""
+        for full, short in self.zone_abbreviations:
+            if full in name:
+                name = name.replace(full, short)
+        return name
+
     def strip_place(self, name: str) -> tuple[str, str]:
         """(leading place, rest): 嘉兴经开区智能制造联盟 → (嘉兴经开区, 智能制造联盟)."""
         hit = self._strip_cache.get(name)
@@ -215,7 +218,7 @@ class Resolver:
     def _names(self, text: str, typ: str) -> _Names:
         a = norm(text)
         pa, ra = self.strip_place(a)
-        return _Names(a, pa, ra, defilled(ra), family(typ))
+        return _Names(a, pa, ra, defilled(ra), family(typ), self.zone_short(a))
 
     def _matches(self, m: Mention, c: _Cluster, mn: _Names | None = None) -> bool:
         mn = mn or self._names(m.text, m.type)
@@ -227,7 +230,7 @@ class Resolver:
             return False
         if a == b or a in c.aliases:
             return True
-        if len(a) >= 4 and (b.endswith(a) or zone_short(b).endswith(a)) and a not in self.ex.all_suffixes:
+        if len(a) >= 4 and (b.endswith(a) or cn.short.endswith(a)) and a not in self.ex.all_suffixes:
             return True
         if c.type == "Company" and a in self.short_names(c.name):
             return True
@@ -278,7 +281,7 @@ class Resolver:
         if pointing and not (self._demonstrative(bare) or bare.type == "Place"):
             return None         # 该项目 and 落户园区 point back; a bare 项目 does not
         fits = [c for c in clusters if family(c.type) == family(bare.type) and
-                any(zone_short(unqualified(n)).endswith(word) for n in c.aliases | {c.name})]
+                any(self.zone_short(unqualified(n)).endswith(word) for n in c.aliases | {c.name})]
         if not fits:
             return self._synthesise(bare, clusters, mentions)
         here = [(order(m), c) for c in fits for m in c.mentions if m.article == bare.article and not m.bare]
