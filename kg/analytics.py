@@ -188,17 +188,27 @@ def compute(G: nx.MultiDiGraph, seed: int = 42) -> Stats:
                  degree, pagerank, betweenness, community)
 
 
+def score_triples(stats: Stats):
+    """The scores as triples on the entity nodes, so that SPARQL can sort by them."""
+    for n in sorted(stats.degree):
+        s = URIRef(n)
+        yield s, KG.degree, Literal(int(stats.degree[n]), datatype=XSD.integer)
+        yield s, KG.pagerank, Literal(round(stats.pagerank.get(n, 0.0), 6), datatype=XSD.double)
+        yield s, KG.betweenness, Literal(round(stats.betweenness.get(n, 0.0), 6), datatype=XSD.double)
+        if n in stats.community:
+            yield s, KG.community, Literal(stats.community[n], datatype=XSD.integer)
+
+
 def write_scores(g: Graph, stats: Stats) -> None:
-    """Store the scores on the entity nodes so that SPARQL can sort by them."""
+    """Replace the scores in an rdflib graph (a graph.ttl without a store)."""
     for prop in (KG.degree, KG.pagerank, KG.betweenness, KG.community):
         g.remove((None, prop, None))
-    for n in stats.degree:
-        s = URIRef(n)
-        g.add((s, KG.degree, Literal(int(stats.degree[n]), datatype=XSD.integer)))
-        g.add((s, KG.pagerank, Literal(round(stats.pagerank.get(n, 0.0), 6), datatype=XSD.double)))
-        g.add((s, KG.betweenness, Literal(round(stats.betweenness.get(n, 0.0), 6), datatype=XSD.double)))
-        if n in stats.community:
-            g.add((s, KG.community, Literal(stats.community[n], datatype=XSD.integer)))
+    for t in score_triples(stats):
+        g.add(t)
+
+
+def score_ntriples(stats: Stats) -> bytes:
+    return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in score_triples(stats)).encode("utf-8")
 
 
 def neighbourhood(G: nx.MultiDiGraph, centre: str, hops: int) -> set[str]:

@@ -16,15 +16,11 @@ from typing import Callable, Iterator
 from .errors import KgError
 from .model import RELATIONS, TYPES, Document
 from .reader import ReadReport, read_sources
-import shutil
-
-from .store import (EVIDENCE, GENERATIONS, GRAPH_BASE, GRAPH_FILE, PAGE_FILE, BuildLock, OxStore, atomic_write,
-                    current_generation, has_store, switch_generation)
+from .store import (EVIDENCE, GRAPH_FILE, LAYOUT_FILE, ONTOLOGY_GRAPH, PAGE_FILE, BuildLock, NewGeneration,
+                    OxStore, atomic_write, claim_outdir, exports_linked, has_store)
 
 MAX_PAGE_NODES = 3000
 LOAD_BATCH_BYTES = 16_000_000
-LAYOUT_FILE = "layout.json"   # the page's node positions, kept for the next build
-ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
 
 
 @dataclass
@@ -66,8 +62,19 @@ _RULES: list[str] | None = None
 def _init_worker(rules: list[str] | None) -> None:
     global _RULES
     _RULES = rules
+    _die_with_parent()
     from .pipeline import extractor
     extractor(rules)
+
+
+def _die_with_parent() -> None:
+    """A worker is killed when the build that forked it dies (Linux), not left running."""
+    import ctypes
+    import signal
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)    # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def document_ntriples(doc: Document, rules: list[str] | None = None) -> tuple[str, bytes, int, bytes]:
@@ -117,7 +124,7 @@ def _extract_dask(docs: list[Document], rules: list[str] | None, address: str):
 def build(sources: list[str], outdir: str | Path, rules: list[str] | None = None, workers: int | None = None,
           prune: bool = False, dask: str | None = None, strict: bool = False,
           progress: Callable[[str], None] | None = None, page: bool = True,
-          max_bytes: int = 20_000_000) -> BuildReport:
+          max_bytes: int = 20_000_000, prune_all: bool = False) -> BuildReport:
     t0 = time.perf_counter()
     out = Path(outdir)
     rep = BuildReport(workers=workers or os.cpu_count() or 1)
@@ -132,60 +139,100 @@ def build(sources: list[str], outdir: str | Path, rules: list[str] | None = None
     if not docs and not prune:
         raise KgError("no documents to build from (no readable .txt or .jsonl files in the sources)")
     rep.documents = len(docs)
+    claim_outdir(out)
     with BuildLock(out):
-        gen = current_generation(out)
-        old = OxStore.open(out, read_only=True) if gen is not None and has_store(out) else None
-        manifest = old.manifest() if old is not None else {"version": 1, "rules": "", "documents": {}}
+        current = OxStore.open(out, read_only=True) if has_store(out) else None
+        manifest = current.manifest() if current is not None else {"version": 1, "rules": "", "documents": {}}
         fingerprint = rules_fingerprint(rules)
         known = manifest["documents"] if manifest.get("rules") == fingerprint else {}
         todo = [d for d in docs if known.get(d.id, {}).get("sha256") != sha256(d.raw)]
         rep.unchanged = len(docs) - len(todo)
         entries = dict(manifest["documents"])
         gone = sorted(set(entries) - {d.id for d in docs}) if prune else []
-        if not todo and not gone and old is not None and (out / GRAPH_FILE).exists() and "summary" in manifest:
+        if gone and len(gone) == len(entries) and not prune_all:
+            current.close()
+            raise KgError(f"--prune would drop all {len(gone)} documents of {out} (none of them is among the "
+                          f"sources); add --prune-all to confirm")
+        if not todo and not gone and current is not None and "summary" in manifest and exports_linked(out, page):
+            current.close()
             _restore_summary(rep, manifest["summary"])
             rep.seconds = time.perf_counter() - t0
             return rep
-        cache = _read_evidence(old.home / EVIDENCE) if old is not None and page else None
+        cache = _read_evidence(current.home / EVIDENCE) if current is not None and page else None
         touched: set[str] | None = set() if cache is not None else None   # entities whose relations changed
-        new_gen = (gen or 0) + 1
-        home = out / GENERATIONS / str(new_gen)
-        if home.exists():
-            shutil.rmtree(home)
-        if old is not None:
-            old.close()
-            OxStore.open(out).checkpoint(home)      # we hold the lock: no writer but us
-        store = OxStore.open_at(home)
-        _apply(store, todo, rules, rep, dask, entries, progress, touched)
-        for doc_id in gone:
-            if touched is not None:
-                touched |= store.relation_subjects(store.graph_iri(doc_id))
-            store.drop_document(store.graph_iri(doc_id))
-            store.drop_chunk(store.graph_iri(doc_id))
-            del entries[doc_id]
-            rep.pruned += 1
-        _ontology(store, rules)
-        _missing_chunks(store, entries)
-        store.ox.flush()
-        with ThreadPoolExecutor(2) as pool:   # the export and the counts while the page is drawn
-            graphs = [ONTOLOGY_GRAPH] + [store.graph_iri(d) for d in sorted(entries)]
-            turtle = pool.submit(store.export_turtle, out / GRAPH_FILE, graphs)
-            counts = pool.submit(_summarise, store, rep, entries)   # Oxigraph queries release the GIL
-            if page:
-                write_page(store, out, cache, touched)
-            counts.result()
-            turtle.result()
-        store.save_manifest({"version": 1, "rules": fingerprint, "documents": entries,
-                             "summary": {"entities": dict(rep.entities), "relations": dict(rep.relations),
-                                         "articles": rep.articles, "triples": rep.triples}})
-        store.close()
-        del store
-        switch_generation(out, new_gen)
-        for stale in (out / GENERATIONS).iterdir():
-            if stale.name != str(new_gen):
-                shutil.rmtree(stale, ignore_errors=True)
+        layout = read_layout(out / LAYOUT_FILE)
+        with NewGeneration(out, current) as new:
+            store = new.store
+            _apply(store, todo, rules, rep, dask, entries, progress, touched)
+            for doc_id in gone:
+                if touched is not None:
+                    touched |= store.relation_subjects(store.graph_iri(doc_id))
+                store.drop_document(store.graph_iri(doc_id))
+                store.drop_chunk(store.graph_iri(doc_id))
+                del entries[doc_id]
+                rep.pruned += 1
+            _ontology(store, rules)
+            _missing_chunks(store, entries)
+            store.forget_scores_of_gone_entities()
+            store.ox.flush()
+            _export(store, new.home, entries, rep, f"kg — {out.name}", layout if page else None, cache, touched,
+                    page)
+            store.save_manifest({"version": 1, "rules": fingerprint, "documents": entries,
+                                 "summary": {"entities": dict(rep.entities), "relations": dict(rep.relations),
+                                             "articles": rep.articles, "triples": rep.triples}})
+            new.commit()
     rep.seconds = time.perf_counter() - t0
     return rep
+
+
+def write_scores(outdir: str | Path):
+    """Compute the graph's scores and store them, under the build lock: in the store's
+    analytics graph (so every export, kg serve and later builds have them until they are
+    recomputed), or in graph.ttl where there is no store. (graph, stats, where)."""
+    from . import analytics
+    from .store import ANALYTICS_GRAPH, graph_path, load_graph, require_outdir
+    out = Path(outdir)
+    if not has_store(out):
+        path = graph_path(out)
+        with BuildLock(path.parent):
+            g = load_graph(out)
+            G = analytics.to_networkx(g)
+            stats = analytics.compute(G)
+            analytics.write_scores(g, stats)
+            atomic_write(path, g.serialize(format="turtle", encoding="utf-8"))
+        return G, stats, path
+    require_outdir(out)
+    with BuildLock(out):
+        current = OxStore.open(out, read_only=True)
+        G = analytics.to_networkx(current.to_rdflib())
+        stats = analytics.compute(G)
+        manifest = current.manifest()
+        with NewGeneration(out, current, keep_exports=True) as new:
+            new.store.replace_graph(ANALYTICS_GRAPH, analytics.score_ntriples(stats))
+            new.store.ox.flush()
+            new.store.export_turtle(new.home / GRAPH_FILE, new.store.export_graphs(sorted(manifest["documents"])))
+            if "summary" in manifest:
+                manifest["summary"]["triples"] = _count(new.store)
+                new.store.save_manifest(manifest)
+            new.commit()
+    return G, stats, out / GRAPH_FILE
+
+
+def _count(store: OxStore) -> int:
+    return int(next(iter(store.ox.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0].value)
+
+
+def _export(store: OxStore, home: Path, entries: dict, rep: BuildReport, title: str, layout, cache, touched,
+            page: bool) -> None:
+    """graph.ttl, the counts and the page, into the new generation; the export and the counts
+    run while the page is drawn (Oxigraph queries release the GIL)."""
+    with ThreadPoolExecutor(2) as pool:
+        turtle = pool.submit(store.export_turtle, home / GRAPH_FILE, store.export_graphs(sorted(entries)))
+        counts = pool.submit(_summarise, store, rep, entries)
+        if page:
+            write_page(store, home, title, layout, cache, touched)
+        counts.result()
+        turtle.result()
 
 
 def _apply(store: OxStore, todo: list[Document], rules, rep: BuildReport, dask, entries: dict,
@@ -268,13 +315,11 @@ def _ontology(store: OxStore, rules: list[str] | None) -> None:
     """The ontology and a node for every rule, in one graph of their own."""
     from .rdf import ontology, rule_triples
     from .rules import load_rules
-    from .turtle import body
     nt = ontology().serialize(format="nt", encoding="utf-8")
     lines = {line + b"\n" for line in nt.splitlines() if line.strip()}
     lines |= {line.encode("utf-8") for line in rule_triples(load_rules(rules))}
     nt = b"".join(sorted(lines))
-    store.replace_document(ONTOLOGY_GRAPH, nt)
-    store.write_chunk(ONTOLOGY_GRAPH, body(nt))
+    store.replace_graph(ONTOLOGY_GRAPH, nt)
 
 
 def _restore_summary(rep: BuildReport, summary: dict) -> None:
@@ -298,28 +343,38 @@ def _summarise(store: OxStore, rep: BuildReport, entries: dict) -> None:
     for r in RELATIONS:
         rep.relations[r] = found.get(r, 0)
     rep.articles = sum(e.get("articles", 0) for e in entries.values())
-    rep.triples = int(next(iter(store.ox.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0].value)
+    rep.triples = _count(store)
 
 
-def write_page(store: OxStore, out: Path, cache: dict | None = None, touched: set[str] | None = None) -> None:
-    """The network page of the most connected entities. Evidence of an edge is taken from
-    ``cache`` (the previous build's) unless its subject is in ``touched``."""
+def write_page(store: OxStore, home: Path, title: str, previous: dict | None = None, cache: dict | None = None,
+               touched: set[str] | None = None) -> None:
+    """The network page of the most connected entities, into the generation folder ``home``.
+    Evidence of an edge is taken from ``cache`` (the previous build's) unless its subject is
+    in ``touched``; nodes keep their ``previous`` positions."""
     from . import analytics, viz
     G = analytics.store_networkx(store.ox, MAX_PAGE_NODES)
-    title = f"kg — {out.name}"
     if G.graph["entities"] > len(G):
         title += f" (the {MAX_PAGE_NODES} most connected entities; kg viz --focus for the rest)"
     wanted = {(u, k, v) for u, v, k in G.edges(keys=True)} | \
         {(n, "award", a) for n, d in G.nodes(data=True) for a in d.get("awards", [])}
     evidence = _page_evidence(store, G, wanted, cache, touched)
-    try:
-        previous = {k: tuple(v) for k, v in json.loads((out / LAYOUT_FILE).read_text(encoding="utf-8")).items()}
-    except (OSError, ValueError, AttributeError):
-        previous = None
     page, positions = viz.render_with_positions(evidence, G, title, previous)
-    atomic_write(out / PAGE_FILE, page.encode("utf-8"))
-    atomic_write(out / LAYOUT_FILE, json.dumps(positions, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    atomic_write(home / PAGE_FILE, page.encode("utf-8"))
+    atomic_write(home / LAYOUT_FILE, json.dumps(positions, ensure_ascii=False, sort_keys=True).encode("utf-8"))
     _write_evidence(store.home / EVIDENCE, evidence)
+
+
+def read_layout(path: Path) -> dict | None:
+    """The node positions a previous build kept, or None when the file is missing or not
+    of that shape (a damaged layout never stops a build)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    return {k: (float(v[0]), float(v[1])) for k, v in data.items()
+            if isinstance(v, list) and len(v) == 2 and all(isinstance(x, (int, float)) for x in v)}
 
 
 def _page_evidence(store: OxStore, G, wanted: set, cache: dict | None, touched: set[str] | None) -> dict:

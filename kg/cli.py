@@ -64,6 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--json", action="store_true", help="print the summary as JSON")
     b.add_argument("--workers", type=int, default=None, metavar="N", help="extraction processes (default: cores)")
     b.add_argument("--prune", action="store_true", help="drop the facts of documents no longer given")
+    b.add_argument("--prune-all", action="store_true",
+                   help="confirm a --prune that drops every document built so far (none is among the sources)")
     b.add_argument("--dask", metavar="ADDRESS", help="run extraction on a Dask cluster (tcp://host:8786)")
     b.add_argument("--store", metavar="URL", help="also write the graph into a SPARQL store (Graph Store Protocol)")
     b.add_argument("--max-bytes", type=int, default=20_000_000, metavar="N",
@@ -77,6 +79,8 @@ def _parser() -> argparse.ArgumentParser:
     qp.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
     qp.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="stop a query that runs longer")
     qp.add_argument("--update", action="store_true", help="allow SPARQL Update (changes the store and graph.ttl)")
+    qp.add_argument("--allow-service", action="store_true",
+                    help="allow SERVICE (federated queries: kg fetches the URLs they name)")
 
     e = cmd("extract", "write entity and relation mentions as JSON Lines, offsets into each raw text")
     e.add_argument("inputs", nargs="+", metavar="INPUT")
@@ -126,6 +130,19 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument("graph", metavar="OUTDIR")
     sv.add_argument("--port", type=int, default=8000)
     sv.add_argument("--host", default="127.0.0.1", help="default: loopback only")
+    sv.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                    help="stop a query that runs longer (default 10)")
+    sv.add_argument("--max-rows", type=int, default=100_000, metavar="N",
+                    help="cut answers after N rows or triples (default 100000; the header KG-Truncated says so)")
+    sv.add_argument("--max-memory", type=int, default=2048, metavar="MB",
+                    help="stop a query whose worker grows past MB (default 2048)")
+    sv.add_argument("--workers", type=int, default=None, metavar="N",
+                    help="query processes, the queries that run at once (default: cores)")
+    sv.add_argument("--cors", metavar="ORIGIN", help="let web pages from ORIGIN read answers (default: none)")
+    sv.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                    help="a host name the Host header may give besides localhost and IP addresses")
+    sv.add_argument("--allow-service", action="store_true",
+                    help="allow SERVICE (federated queries: kg fetches the URLs they name)")
 
     st = cmd("stats", "graph analytics: size, components, top entities, communities")
     st.add_argument("graph", metavar="OUTDIR")
@@ -144,8 +161,8 @@ def cmd_build(args) -> int:
     out = _console()
     expand(args.sources)  # fails early, with one line, on a missing source
     show = not args.quiet and not args.json and err.is_terminal
-    kwargs = dict(rules=args.rules, workers=args.workers, prune=args.prune, dask=args.dask, strict=args.strict,
-                  max_bytes=args.max_bytes)
+    kwargs = dict(rules=args.rules, workers=args.workers, prune=args.prune or args.prune_all, dask=args.dask,
+                  strict=args.strict, max_bytes=args.max_bytes, prune_all=args.prune_all)
     if show:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
         prog = Progress(TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -201,6 +218,8 @@ def cmd_query(args) -> int:
     from .store import OxStore, has_store, load_graph
 
     text = q.read_query(args.query)
+    if not args.endpoint:
+        q.check_service(text, args.allow_service)
     if q.is_update(text):
         if not args.update:
             raise KgError("kg query runs read-only queries; SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP …) "
@@ -448,10 +467,16 @@ def cmd_export(args) -> int:
 
 # ---- serve -----------------------------------------------------------------------
 def cmd_serve(args) -> int:
-    from .serve import server
-    httpd = server(args.graph, args.host, args.port)
+    import os
+
+    from .serve import Limits, server
+    limits = Limits(timeout=args.timeout, max_rows=args.max_rows, max_memory=args.max_memory,
+                    workers=args.workers or os.cpu_count() or 1, cors=args.cors, hosts=args.allow_host,
+                    allow_service=args.allow_service)
+    httpd = server(args.graph, args.host, args.port, limits)
     _console(stderr=True).print(f"serving {args.graph}: page http://{args.host}:{args.port}/ · "
-                                f"SPARQL http://{args.host}:{args.port}/sparql (read-only) · Ctrl-C to stop")
+                                f"SPARQL http://{args.host}:{args.port}/sparql (read-only) · Ctrl-C to stop",
+                                markup=False)
     try:
         httpd.serve_forever()
     except KeyboardInterrupt:
@@ -472,11 +497,14 @@ def cmd_push(args) -> int:
 # ---- stats -----------------------------------------------------------------------
 def cmd_stats(args) -> int:
     from . import analytics
-    from .store import atomic_write, graph_path, load_graph
+    from .store import load_graph
 
-    g = load_graph(args.graph)
-    G = analytics.to_networkx(g)
-    s = analytics.compute(G)
+    if args.write:
+        from .builder import write_scores
+        G, s, where = write_scores(args.graph)
+    else:
+        G = analytics.to_networkx(load_graph(args.graph))
+        s = analytics.compute(G)
     label = {n: d["label"] for n, d in G.nodes(data=True)}
     kind = {n: d["type"] for n, d in G.nodes(data=True)}
 
@@ -515,10 +543,8 @@ def cmd_stats(args) -> int:
                       (" …" if len(members) > 8 else ""))
         out.print(t)
     if args.write:
-        analytics.write_scores(g, s)
-        path = graph_path(args.graph)
-        atomic_write(path, g.serialize(format="turtle", encoding="utf-8"))
-        _console(stderr=True).print(f"scores written to {path} (kg:degree, kg:pagerank, kg:betweenness, kg:community)")
+        _console(stderr=True).print(f"scores stored for {where} (kg:degree, kg:pagerank, kg:betweenness, "
+                                    f"kg:community)", markup=False)
     return 0
 
 

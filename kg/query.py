@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ class Result:
     rows: list[list[object]]
     graph: Graph | None = None
     answer: bool | None = None
+    truncated: bool = False        # rows (or triples) beyond a cap were cut
 
     def df(self):
         """The rows as a pandas DataFrame (plain Python values)."""
@@ -50,7 +52,9 @@ def read_query(query: str) -> str:
     return query
 
 
-def run(graph: Graph, text: str) -> Result:
+def run(graph: Graph, text: str, max_rows: int | None = None) -> Result:
+    import rdflib.plugins.sparql as rdflib_sparql
+    rdflib_sparql.SPARQL_LOAD_GRAPHS = False      # FROM names a graph of ours, never a URL to fetch
     try:
         res = graph.query(text, initNs=PREFIXES)
     except Exception as exc:  # pyparsing and rdflib raise many kinds
@@ -59,12 +63,28 @@ def run(graph: Graph, text: str) -> Result:
     if res.type == "ASK":
         return Result("ASK", ["answer"], [[res.askAnswer]], answer=bool(res.askAnswer))
     if res.type in ("CONSTRUCT", "DESCRIBE"):
-        g = res.graph
-        for p, ns in PREFIXES.items():
-            g.bind(p, ns, override=True)
-        return Result("CONSTRUCT", [], [], graph=g)
+        return _constructed(iter(res.graph), max_rows)
     names = [str(v) for v in res.vars]
-    return Result("SELECT", names, [list(r) for r in res])
+    rows, cut = _capped((list(r) for r in res), max_rows)
+    return Result("SELECT", names, rows, truncated=cut)
+
+
+def _capped(items, max_rows: int | None) -> tuple[list, bool]:
+    """At most ``max_rows`` items, and whether there were more."""
+    if max_rows is None:
+        return list(items), False
+    out = list(itertools.islice(items, max_rows + 1))
+    return out[:max_rows], len(out) > max_rows
+
+
+def _constructed(triples, max_rows: int | None) -> Result:
+    kept, cut = _capped(triples, max_rows)
+    g = Graph()
+    for t in kept:
+        g.add(t)
+    for p, ns in PREFIXES.items():
+        g.bind(p, ns, override=True)
+    return Result("CONSTRUCT", [], [], graph=g, truncated=cut)
 
 
 PROLOGUE = r"(?:PREFIX\s+[^\s:]*:\s*<[^>]*>\s*|BASE\s*<[^>]*>\s*|#[^\n]*\n\s*)*"   # on one line or several
@@ -110,26 +130,50 @@ def with_timeout(fn, seconds: float | None):
 
 
 def update_store(outdir, text: str) -> None:
-    """Apply SPARQL Update to OUTDIR's store (under the build lock) and re-export graph.ttl."""
-    from pathlib import Path
-
-    from .store import GRAPH_FILE, BuildLock, OxStore, atomic_write
-    with BuildLock(Path(outdir)):
-        store = OxStore.open(outdir)
+    """Apply SPARQL Update to a new generation of OUTDIR's store (under the build lock),
+    export graph.ttl from it, and switch to it: killed at any moment, OUTDIR shows the
+    store and graph.ttl from before, or both from after."""
+    from . import faults
+    from .store import GRAPH_FILE, BuildLock, NewGeneration, OxStore, atomic_write, require_outdir
+    out = Path(outdir)
+    require_outdir(out)
+    with BuildLock(out), NewGeneration(out, OxStore.open(out, read_only=True), keep_exports=True) as new:
         try:
-            store.ox.update(text, prefixes={p: str(ns) for p, ns in PREFIXES.items()})
+            new.store.ox.update(text, prefixes={p: str(ns) for p, ns in PREFIXES.items()})
         except SyntaxError as exc:
             raise KgError(f"bad SPARQL update: {str(exc).splitlines()[0][:300]}") from None
-        store.ox.flush()
-        store.mark_updated()
-        atomic_write(Path(outdir) / GRAPH_FILE, store.turtle())
+        new.store.ox.flush()
+        new.store.mark_updated()
+        atomic_write(new.home / GRAPH_FILE, new.store.turtle())
+        faults.point("update-exported")
+        new.commit()
+
+
+_LEXEMES = re.compile(r"""'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|<[^<>"{}|^`\\\s]*>|#[^\n]*""",
+                      re.S)
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_SERVICE = re.compile(r"(?<![\w:?$.-])SERVICE(?![\w:.-])", re.I)
+
+
+def uses_service(text: str) -> bool:
+    """Whether a query names a SERVICE (a federated query: the engine would fetch the URL it
+    names), outside strings, IRIs and comments; codepoint escapes (\\u0053) count as what they stand for,
+    as they do for the parser."""
+    text = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    return bool(_SERVICE.search(_LEXEMES.sub(" ", text)))
+
+
+def check_service(text: str, allow: bool) -> None:
+    if not allow and uses_service(text):
+        raise KgError("SERVICE (a federated query) is refused: it would make kg fetch the URL it names; "
+                      "--allow-service permits it")
 
 
 def is_update(text: str) -> bool:
     return bool(UPDATE.match(text))
 
 
-def run_store(store, text: str, timeout: float | None = None) -> Result:
+def run_store(store, text: str, max_rows: int | None = None) -> Result:
     """Run a query on an Oxigraph store (its default graph), results as rdflib terms."""
     import pyoxigraph as ox
 
@@ -145,20 +189,17 @@ def run_store(store, text: str, timeout: float | None = None) -> Result:
     if isinstance(res, ox.QueryBoolean):
         return Result("ASK", ["answer"], [[bool(res)]], answer=bool(res))
     if isinstance(res, ox.QueryTriples):
-        g = Graph()
-        for t in res:
-            g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
-        for p, ns in PREFIXES.items():
-            g.bind(p, ns, override=True)
-        return Result("CONSTRUCT", [], [], graph=g)
+        return _constructed(((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in res),
+                            max_rows)
     names = [v.value for v in res.variables]
     if order is not None:       # the query without its ORDER BY: sorted here
         text = res.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
         rows = tsv_terms(text)
         sort_rows(rows, [(names.index(v), desc) for v, desc in order])
-        return Result("SELECT", names, rows)
-    rows = [[to_rdflib(sol[v]) for v in res.variables] for sol in res]
-    return Result("SELECT", names, rows)
+        rows, cut = _capped(iter(rows), max_rows)
+        return Result("SELECT", names, rows, truncated=cut)
+    rows, cut = _capped(([to_rdflib(sol[v]) for v in res.variables] for sol in res), max_rows)
+    return Result("SELECT", names, rows, truncated=cut)
 
 
 ORDER_TAIL = re.compile(r"\bORDER\s+BY((?:\s+(?:\?\w+|(?:ASC|DESC)\s*\(\s*\?\w+\s*\)))+)\s*$", re.I)

@@ -1,5 +1,6 @@
 """Where a built graph lives: an on-disk Oxigraph store in OUTDIR, plus exports.
 
+OUTDIR/.kg-outdir          the marker: kg writes only into a new or empty folder, or one it made
 OUTDIR/store -> stores/N   the current generation (a symlink, replaced atomically)
 OUTDIR/stores/N/db/        pyoxigraph (RocksDB): each document's facts in its own named
                            graph; the default graph is their union (each triple once),
@@ -8,12 +9,14 @@ OUTDIR/stores/N/manifest.json  document id → content hash, and the rules' fing
 OUTDIR/stores/N/chunks/    each document's facts as Turtle statements (hard links across
                            generations): graph.ttl is their concatenation, so a build that
                            adds one page writes one chunk, not the whole graph again.
-OUTDIR/graph.ttl           the default graph as Turtle (deterministic), the export.
-OUTDIR/graph.html          the network page.
+OUTDIR/stores/N/graph.ttl, graph.html, layout.json   the exports of that generation;
+OUTDIR/graph.ttl -> store/graph.ttl (and graph.html, layout.json): so the store and its
+                           exports switch together, in the one rename of OUTDIR/store.
 A build works on a new generation (a RocksDB checkpoint of the current one: hard links,
 no copy) and switches the symlink only when it is complete, so a build killed half-way
-leaves the previous generation in place. Files are written to a temporary name and
-renamed; a lock refuses two builds at once.
+leaves the previous generation in place; a failed one removes what it made. A reader
+holds a shared lock on the generation it reads, and a build removes only old
+generations nobody reads. A lock refuses two writers at once.
 """
 from __future__ import annotations
 
@@ -24,6 +27,8 @@ import shutil
 import tempfile
 from pathlib import Path
 from typing import Iterable
+
+from . import faults
 
 from rdflib import BNode, Graph, Literal, URIRef
 
@@ -38,8 +43,13 @@ MANIFEST = "manifest.json"
 CHUNKS = "chunks"
 UPDATED = "updated"          # a marker: SPARQL Update wrote triples no document states
 EVIDENCE = "evidence.json"   # the page's evidence per edge, reused where no document changed it
+LAYOUT_FILE = "layout.json"  # the page's node positions, kept for the next build
+EXPORTS = (GRAPH_FILE, PAGE_FILE, LAYOUT_FILE)   # in each generation, linked from OUTDIR
 LOCK = ".kg.lock"
+MARKER = ".kg-outdir"
 GRAPH_BASE = "https://kg.example.org/graph/"
+ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"     # the ontology and the rules' nodes
+ANALYTICS_GRAPH = GRAPH_BASE + "analytics"   # the scores kg stats --write stores
 DOC_BASE = "https://kg.example.org/document/"
 ASSERTION_BASE = "https://kg.example.org/assertion/"
 PRIVATE_BASES = (ASSERTION_BASE, DOC_BASE)   # subjects one document owns
@@ -75,6 +85,22 @@ def atomic_write_parts(path: Path, parts: list) -> None:
         raise
 
 
+_HELD: set[int] = set()      # build-lock descriptors: closed in forked children
+
+
+def _close_held_in_child() -> None:
+    """A forked worker must not keep OUTDIR locked when the build that forked it dies."""
+    for fd in list(_HELD):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_close_held_in_child)
+
+
 class BuildLock:
     """An exclusive lock on OUTDIR: a second build into it is refused, not interleaved."""
 
@@ -84,19 +110,53 @@ class BuildLock:
 
     def __enter__(self) -> "BuildLock":
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
+        self.fd = os.open(self.path, os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o644)
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(self.fd)
             self.fd = None
             raise KgError(f"{self.path.parent}: another kg build is writing here; wait for it to finish") from None
+        _HELD.add(self.fd)
         return self
 
     def __exit__(self, *exc) -> None:
         if self.fd is not None:
+            _HELD.discard(self.fd)
             fcntl.flock(self.fd, fcntl.LOCK_UN)
             os.close(self.fd)
+
+
+# ---- which folders kg writes into ----------------------------------------------------
+def claim_outdir(outdir: Path) -> None:
+    """Make OUTDIR kg's, or refuse: kg writes only into a new or empty folder, or one it
+    made (its marker, or the store layout of a build from before the marker)."""
+    if outdir.exists() and not outdir.is_dir():
+        raise UsageError(f"{outdir}: is a file, not a folder; give -o a folder")
+    if outdir.is_dir() and not (outdir / MARKER).is_file():
+        entries = sorted(p.name for p in outdir.iterdir() if p.name != LOCK)
+        if entries and not _older_build(outdir):
+            shown = ", ".join(entries[:3]) + (" …" if len(entries) > 3 else "")
+            raise UsageError(f"{outdir}: not a folder kg made (it holds {shown}); "
+                             f"give a new or empty folder, kg writes nowhere else")
+    outdir.mkdir(parents=True, exist_ok=True)
+    if not (outdir / MARKER).is_file():
+        atomic_write(outdir / MARKER, b"a folder kg build writes into: its store and its exports\n")
+
+
+def require_outdir(outdir: Path) -> None:
+    """A folder a command changes in place (SPARQL Update, scores) must be a build of kg's."""
+    if not has_store(outdir) or not ((outdir / MARKER).is_file() or _older_build(outdir)):
+        raise UsageError(f"{outdir}: not a folder made by kg build")
+
+
+def _older_build(outdir: Path) -> bool:
+    link = outdir / STORE_DIR
+    if not link.is_symlink():
+        return False
+    target = Path(os.readlink(link))
+    return (target.parent.name == GENERATIONS and target.name.isdigit()
+            and (outdir / target / MANIFEST).is_file())
 
 
 def graph_path(outdir: str | Path) -> Path:
@@ -110,7 +170,8 @@ def graph_path(outdir: str | Path) -> Path:
 
 
 def has_store(outdir: str | Path) -> bool:
-    return (Path(outdir) / STORE_DIR / DB).is_dir() and (Path(outdir) / STORE_DIR / MANIFEST).is_file()
+    p = Path(outdir)
+    return (p / STORE_DIR).is_symlink() and (p / STORE_DIR / DB).is_dir() and (p / STORE_DIR / MANIFEST).is_file()
 
 
 def current_generation(outdir: Path) -> int | None:
@@ -125,11 +186,109 @@ def current_generation(outdir: Path) -> int | None:
 
 def switch_generation(outdir: Path, gen: int) -> None:
     """Point OUTDIR/store at generation ``gen`` in one atomic rename."""
-    tmp = outdir / f".{STORE_DIR}.{gen}.tmp"
+    _symlink(outdir / STORE_DIR, f"{GENERATIONS}/{gen}")
+
+
+def _symlink(path: Path, target: str) -> None:
+    """``path`` becomes a symbolic link to ``target``, in one rename."""
+    tmp = path.with_name(f".{path.name}.link.tmp")
     if tmp.is_symlink() or tmp.exists():
         tmp.unlink()
-    os.symlink(f"{GENERATIONS}/{gen}", tmp)
-    os.replace(tmp, outdir / STORE_DIR)
+    os.symlink(target, tmp)
+    os.replace(tmp, path)
+
+
+def link_exports(outdir: Path) -> None:
+    """OUTDIR/graph.ttl (and the page, its layout) point into the current generation; a
+    file an older build left there is replaced, a link to a file the generation lacks removed."""
+    for name in EXPORTS:
+        path, target = outdir / name, f"{STORE_DIR}/{name}"
+        if not (outdir / STORE_DIR / name).exists():
+            if path.is_symlink():
+                path.unlink()
+        elif not (path.is_symlink() and os.readlink(path) == target):
+            _symlink(path, target)
+
+
+def exports_linked(outdir: Path, page: bool) -> bool:
+    """The exports are the current generation's (what a no-op build checks before it stops)."""
+    names = EXPORTS if page else (GRAPH_FILE,)
+    return all((outdir / n).is_symlink() and os.readlink(outdir / n) == f"{STORE_DIR}/{n}"
+               and (outdir / STORE_DIR / n).is_file() for n in names)
+
+
+def remove_old_generations(outdir: Path, keep: int) -> None:
+    """Remove the generations before ``keep`` that no reader holds (a later build removes the rest)."""
+    root = outdir / GENERATIONS
+    for old in root.iterdir() if root.is_dir() else []:
+        if not old.name.isdigit() or old.name == str(keep) or old.is_symlink() or not old.is_dir():
+            continue
+        fd = os.open(old, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue                      # kg serve or kg query still reads it
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+        finally:
+            os.close(fd)
+
+
+def _hold_generation(link: Path) -> tuple[Path, int]:
+    """The generation ``link`` points at, with a shared lock that keeps builds from removing it."""
+    for _ in range(20):
+        home = link.resolve()
+        try:
+            fd = os.open(home, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            continue                      # switched and removed between the two steps: again
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        if (home / DB).is_dir():
+            return home, fd
+        os.close(fd)
+    raise KgError(f"{link}: the graph store is missing; build again")
+
+
+class NewGeneration:
+    """The next generation of OUTDIR's store, made from the current one (or empty): a
+    writer changes ``store`` and writes its exports into ``home``; ``commit`` makes it
+    current in one rename. Left without commit (an error, a full disk), it is removed."""
+
+    def __init__(self, outdir: Path, current: "OxStore | None", keep_exports: bool = False):
+        self.outdir, self.current, self.keep_exports = outdir, current, keep_exports
+        self.gen = (current_generation(outdir) or 0) + 1
+        self.home = outdir / GENERATIONS / str(self.gen)
+        self.store: OxStore | None = None
+        self.committed = False
+
+    def __enter__(self) -> "NewGeneration":
+        if self.home.exists():            # left by a build that was killed
+            shutil.rmtree(self.home)
+        if self.current is not None:
+            self.current.checkpoint(self.home, self.keep_exports, self.outdir)
+            self.current.close()
+        self.store = OxStore.open_at(self.home)
+        return self
+
+    def commit(self) -> None:
+        self.store.ox.flush()
+        self.store.close()
+        faults.point("before-switch")
+        switch_generation(self.outdir, self.gen)
+        self.committed = True
+        faults.point("after-switch")
+        link_exports(self.outdir)
+        remove_old_generations(self.outdir, self.gen)
+
+    def __exit__(self, kind, exc, tb) -> None:
+        if self.committed:
+            return
+        if self.store is not None:
+            self.store.close()
+        shutil.rmtree(self.home, ignore_errors=True)
+        if isinstance(exc, OSError) and not isinstance(exc, KgError):
+            reason = exc.strerror or str(exc).splitlines()[0][:200]
+            raise KgError(f"{self.outdir}: {reason}; nothing was changed, the previous graph is intact") from None
 
 
 def load_graph(outdir: str | Path) -> Graph:
@@ -184,15 +343,24 @@ def _convert(term):
 class OxStore:
     """The on-disk store of one OUTDIR."""
 
-    def __init__(self, store, home: Path):
+    def __init__(self, store, home: Path, held: int | None = None):
         self.ox = store
         self.home = home          # the generation folder: db/ and manifest.json
+        self.held = held          # the shared lock of a reader on its generation
 
     @classmethod
     def open(cls, outdir: str | Path, read_only: bool = False) -> "OxStore":
-        """The current generation of OUTDIR's store."""
-        home = (Path(outdir) / STORE_DIR).resolve()
-        return cls.open_at(home, read_only)
+        """The current generation of OUTDIR's store; a reader holds it until ``close``."""
+        if not read_only:
+            return cls.open_at((Path(outdir) / STORE_DIR).resolve())
+        home, fd = _hold_generation(Path(outdir) / STORE_DIR)
+        try:
+            store = cls.open_at(home, read_only=True)
+        except BaseException:
+            os.close(fd)
+            raise
+        store.held = fd
+        return store
 
     @classmethod
     def open_at(cls, home: Path, read_only: bool = False) -> "OxStore":
@@ -206,19 +374,29 @@ class OxStore:
             raise KgError(f"{path}: cannot open the graph store ({str(exc).splitlines()[0][:120]})") from None
         return cls(store, home)
 
-    def checkpoint(self, target: Path) -> None:
+    def checkpoint(self, target: Path, exports: bool = False, outdir: Path | None = None) -> None:
         """A consistent copy of this store at ``target`` (RocksDB hard links; the Turtle
-        chunks hard-linked too: a chunk is replaced by a new file, never changed in place)."""
+        chunks hard-linked too: a chunk is replaced by a new file, never changed in place);
+        with ``exports``, the page and its layout too (from OUTDIR where an older build
+        kept them)."""
         target.mkdir(parents=True, exist_ok=True)
-        self.ox.flush()
+        if self.held is None:
+            self.ox.flush()
         self.ox.backup(str(target / DB))
-        for name in (MANIFEST, UPDATED):
+        for name in (MANIFEST, UPDATED, EVIDENCE):
             if (self.home / name).exists():
                 shutil.copyfile(self.home / name, target / name)
         if (self.home / CHUNKS).is_dir():
             (target / CHUNKS).mkdir(exist_ok=True)
             for f in (self.home / CHUNKS).iterdir():
                 os.link(f, target / CHUNKS / f.name)
+        for name in (PAGE_FILE, LAYOUT_FILE) if exports else ():
+            src = self.home / name
+            if not src.is_file() and outdir is not None and (outdir / name).is_file() \
+                    and not (outdir / name).is_symlink():
+                src = outdir / name
+            if src.is_file():
+                os.link(src, target / name)
 
     # ---- Turtle chunks -------------------------------------------------------------
     def chunk_path(self, graph_iri: str) -> Path:
@@ -257,8 +435,34 @@ class OxStore:
         from .turtle import header
         atomic_write_parts(path, [header()] + chunks)
 
+    def export_graphs(self, doc_ids: list[str]) -> list[str]:
+        """The named graphs graph.ttl is made of, in its order."""
+        scores = [ANALYTICS_GRAPH] if self.chunk_path(ANALYTICS_GRAPH).exists() else []
+        return [ONTOLOGY_GRAPH] + [self.graph_iri(d) for d in doc_ids] + scores
+
+    def forget_scores_of_gone_entities(self) -> None:
+        """Scores stay until recomputed, but not on entities no document states any more."""
+        import pyoxigraph as ox
+        if not self.chunk_path(ANALYTICS_GRAPH).exists():
+            return
+        rows = self.ox.query(f"SELECT DISTINCT ?s WHERE {{ GRAPH <{ANALYTICS_GRAPH}> {{ ?s ?p ?o }} "
+                             f"FILTER NOT EXISTS {{ ?s a ?t }} }}")
+        gone = {r[0] for r in rows}
+        if gone:
+            kept = sorted(f"{s} {p} {o} .\n" for s, p, o in self._shared_triples(ANALYTICS_GRAPH) if s not in gone)
+            self.replace_graph(ANALYTICS_GRAPH, "".join(kept).encode("utf-8"))
+
+    def replace_graph(self, graph_iri: str, ntriples: bytes) -> None:
+        """A graph that is no document's (the ontology, the scores): its facts and its chunk."""
+        from .turtle import body
+        self.replace_document(graph_iri, ntriples)
+        self.write_chunk(graph_iri, body(ntriples))
+
     def close(self) -> None:
         self.ox = None
+        if self.held is not None:
+            os.close(self.held)
+            self.held = None
 
     # ---- manifest ----------------------------------------------------------------
     def manifest(self) -> dict:

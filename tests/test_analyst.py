@@ -115,7 +115,7 @@ def test_serve_page_and_sparql_with_a_real_client(served):
                                  headers={"Content-Type": "application/sparql-update"}, method="POST")
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(req)
-    assert err.value.code == 400
+    assert err.value.code == 403      # refused, not a bad query
 
 
 def test_sparqlwrapper_works_against_kg_serve(served):
