@@ -138,6 +138,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="stop a query whose worker grows past MB (default 2048)")
     sv.add_argument("--workers", type=int, default=None, metavar="N",
                     help="query processes, the queries that run at once (default: cores)")
+    sv.add_argument("--idle", type=float, default=10.0, metavar="SECONDS",
+                    help="close a connection that sends nothing for this long (default 10)")
     sv.add_argument("--cors", metavar="ORIGIN", help="let web pages from ORIGIN read answers (default: none)")
     sv.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                     help="a host name the Host header may give besides localhost and IP addresses")
@@ -471,7 +473,7 @@ def cmd_serve(args) -> int:
 
     from .serve import Limits, server
     limits = Limits(timeout=args.timeout, max_rows=args.max_rows, max_memory=args.max_memory,
-                    workers=args.workers or os.cpu_count() or 1, cors=args.cors, hosts=args.allow_host,
+                    workers=args.workers or os.cpu_count() or 1, idle=args.idle, cors=args.cors, hosts=args.allow_host,
                     allow_service=args.allow_service)
     httpd = server(args.graph, args.host, args.port, limits)
     _console(stderr=True).print(f"serving {args.graph}: page http://{args.host}:{args.port}/ · "

@@ -391,6 +391,7 @@ def make_handler(outdir: Path, pool: QueryPool, limits: Limits):
 class Server(ThreadingHTTPServer):
     """A threading server that holds at most ``limits.connections`` connections at once."""
     daemon_threads = True
+    request_queue_size = 128
 
     def __init__(self, address, handler, limits: Limits, pool: QueryPool):
         self.slots = threading.BoundedSemaphore(limits.connections)
