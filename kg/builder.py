@@ -17,7 +17,8 @@ from .errors import KgError
 from .model import RELATIONS, TYPES, Document
 from .reader import ReadReport, read_sources
 from .store import (EVIDENCE, GRAPH_FILE, LAYOUT_FILE, ONTOLOGY_GRAPH, PAGE_FILE, BuildLock, NewGeneration,
-                    OxStore, atomic_write, claim_outdir, exports_linked, has_store)
+                    OxStore, atomic_write, claim_outdir, current_generation, exports_linked, has_store,
+                    remove_old_generations)
 
 MAX_PAGE_NODES = 3000
 LOAD_BATCH_BYTES = 16_000_000
@@ -155,6 +156,7 @@ def build(sources: list[str], outdir: str | Path, rules: list[str] | None = None
                           f"sources); add --prune-all to confirm")
         if not todo and not gone and current is not None and "summary" in manifest and exports_linked(out, page):
             current.close()
+            remove_old_generations(out, current_generation(out))     # left by a build killed after its switch
             _restore_summary(rep, manifest["summary"])
             rep.seconds = time.perf_counter() - t0
             return rep
@@ -193,6 +195,8 @@ def write_scores(outdir: str | Path):
     from .store import ANALYTICS_GRAPH, graph_path, load_graph, require_outdir
     out = Path(outdir)
     if not has_store(out):
+        if out.is_dir():
+            require_outdir(out, store=False)
         path = graph_path(out)
         with BuildLock(path.parent):
             g = load_graph(out)

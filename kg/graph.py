@@ -104,7 +104,14 @@ class KnowledgeGraph:
         return page(self.graph, title)
 
     def save(self, outdir: str | Path) -> Path:
+        """graph.ttl and graph.html into a new or empty folder, or one kg made (not a build's:
+        its exports are its store's)."""
+        from .errors import KgError
+        from .store import claim_outdir, has_store
         out = Path(outdir)
+        claim_outdir(out)
+        if has_store(out):
+            raise KgError(f"{out}: holds a kg build, whose exports are its store's; save into another folder")
         atomic_write(out / GRAPH_FILE, self.turtle())
         atomic_write(out / PAGE_FILE, self.html(title=f"kg — {out.name}").encode("utf-8"))
         return out / GRAPH_FILE

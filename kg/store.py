@@ -20,6 +20,7 @@ generations nobody reads. A lock refuses two writers at once.
 """
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -144,9 +145,11 @@ def claim_outdir(outdir: Path) -> None:
         atomic_write(outdir / MARKER, b"a folder kg build writes into: its store and its exports\n")
 
 
-def require_outdir(outdir: Path) -> None:
-    """A folder a command changes in place (SPARQL Update, scores) must be a build of kg's."""
-    if not has_store(outdir) or not ((outdir / MARKER).is_file() or _older_build(outdir)):
+def require_outdir(outdir: Path, store: bool = True) -> None:
+    """A folder a command changes in place (SPARQL Update, scores) must be kg's: a build
+    (``store``), or a folder the library saved a graph into."""
+    ours = (outdir / MARKER).is_file() or _older_build(outdir)
+    if not ours or (store and not has_store(outdir)):
         raise UsageError(f"{outdir}: not a folder made by kg build")
 
 
@@ -262,12 +265,16 @@ class NewGeneration:
         self.committed = False
 
     def __enter__(self) -> "NewGeneration":
-        if self.home.exists():            # left by a build that was killed
-            shutil.rmtree(self.home)
-        if self.current is not None:
-            self.current.checkpoint(self.home, self.keep_exports, self.outdir)
-            self.current.close()
-        self.store = OxStore.open_at(self.home)
+        try:
+            if self.home.exists():            # left by a build that was killed
+                shutil.rmtree(self.home)
+            if self.current is not None:
+                self.current.checkpoint(self.home, self.keep_exports, self.outdir)
+                self.current.close()
+            self.store = OxStore.open_at(self.home)
+        except BaseException as exc:
+            self.__exit__(type(exc), exc, None)
+            raise
         return self
 
     def commit(self) -> None:
@@ -286,9 +293,14 @@ class NewGeneration:
         if self.store is not None:
             self.store.close()
         shutil.rmtree(self.home, ignore_errors=True)
-        if isinstance(exc, OSError) and not isinstance(exc, KgError):
-            reason = exc.strerror or str(exc).splitlines()[0][:200]
-            raise KgError(f"{self.outdir}: {reason}; nothing was changed, the previous graph is intact") from None
+        if isinstance(exc, OSError) or (isinstance(exc, KgError) and "No space" in str(exc)):
+            raise KgError(f"{self.outdir}: {_reason(exc)}; nothing was changed, the previous graph is intact") from None
+
+
+def _reason(exc: BaseException) -> str:
+    if getattr(exc, "errno", None) == errno.ENOSPC or "No space" in str(exc):
+        return "no space left on the device"
+    return getattr(exc, "strerror", None) or str(exc).splitlines()[0][:200]
 
 
 def load_graph(outdir: str | Path) -> Graph:
