@@ -253,6 +253,8 @@ def cmd_extract(args) -> int:
     lines = [dumps(ex.process(doc), args.nested) for doc in read_sources(args.inputs, report, args.max_bytes)]
     for sk in report.skipped:
         _console(stderr=True).print(f"skipped {sk.reason}")
+    for w in report.warnings:
+        _console(stderr=True).print(f"warning {w}")
     atomic_write(Path(args.out), ("\n".join(lines) + "\n").encode("utf-8") if lines else b"")
     if not args.quiet:
         _console(stderr=True).print(f"{len(lines)} document(s) → {args.out}")

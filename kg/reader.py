@@ -4,6 +4,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -73,19 +74,43 @@ def read_text_file(path: Path, max_bytes: int = MAX_BYTES, warnings: list[str] |
     return Document(id=path.name, source=str(path), raw=text, encoding=enc)
 
 
-def read_jsonl(path: Path, max_bytes: int = MAX_BYTES, warnings: list[str] | None = None) -> Iterator[Document]:
+def read_jsonl(path: Path, max_bytes: int = MAX_BYTES, warnings: list[str] | None = None,
+               skipped: list[Skipped] | None = None) -> Iterator[Document]:
+    """One document per record; a bad record is skipped into ``skipped`` (raised without
+    it), the others are read. Lines end at "\\n" only: U+2028 and U+0085 are text."""
     text, _ = decode(_read_bytes(path, max_bytes), str(path), warnings)
-    for n, line in enumerate(text.splitlines(), 1):
+    for n, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise KgError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
-        if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
-            raise KgError(f"{path}:{n}: record has no string field 'text'")
-        rid = str(rec.get("id", n))
-        yield Document(id=f"{path.stem}#{rid}", source=f"{path}:{n}", raw=rec["text"], ref=rid)
+            doc = _record(line.removesuffix("\r"), path, n, warnings)
+        except KgError as exc:
+            if skipped is None:
+                raise
+            skipped.append(Skipped(f"{path}:{n}", str(exc)))
+            continue
+        yield doc
+
+
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _record(line: str, path: Path, n: int, warnings: list[str] | None) -> Document:
+    try:
+        rec = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise KgError(f"{path}:{n}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise KgError(f"{path}:{n}: not valid JSON (nested too deeply)") from None
+    if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
+        raise KgError(f"{path}:{n}: record has no string field 'text'")
+    raw, rid = rec["text"], str(rec.get("id", n))
+    bad = len(LONE_SURROGATE.findall(raw + rid))
+    if bad:
+        raw, rid = LONE_SURROGATE.sub("\ufffd", raw), LONE_SURROGATE.sub("\ufffd", rid)
+        if warnings is not None:
+            warnings.append(f"{path}:{n}: {bad} lone surrogate(s) (\\ud800…\\udfff) replaced by U+FFFD")
+    return Document(id=f"{path.stem}#{rid}", source=f"{path}:{n}", raw=raw, ref=rid)
 
 
 def expand(sources: list[str]) -> list[Path]:
@@ -126,7 +151,7 @@ def read_sources(sources: list[str], report: ReadReport | None = None,
     for path, doc_id in _expand(sources):
         try:
             if path.suffix == ".jsonl":
-                yield from read_jsonl(path, max_bytes, warnings)
+                yield from read_jsonl(path, max_bytes, warnings, report.skipped if report is not None else None)
             else:
                 doc = read_text_file(path, max_bytes, warnings)
                 doc.id = doc.ref = doc_id
