@@ -119,15 +119,30 @@ def expand(sources: list[str]) -> list[Path]:
 
 
 def _walk(root: Path) -> list[Path]:
-    """*.txt and *.jsonl under ``root``; symbolic links to folders are not followed
-    (so link loops cannot trap the walk), links to files are."""
-    found = []
-    for folder, dirs, files in os.walk(root, followlinks=False, onerror=lambda e: None):
-        dirs.sort()
-        for f in files:
-            if f.endswith((".txt", ".jsonl")):
-                found.append(Path(folder) / f)
+    """*.txt and *.jsonl under ``root``, however deep (no recursion); symbolic links to
+    folders are not followed (so link loops cannot trap the walk), links to files are;
+    folders that cannot be read are passed over."""
+    found, folders = [], [root]
+    while folders:
+        try:
+            with os.scandir(folders.pop()) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        for e in entries:
+            if _is_dir(e):
+                if not e.is_symlink():
+                    folders.append(Path(e.path))
+            elif e.name.endswith((".txt", ".jsonl")):
+                found.append(Path(e.path))
     return sorted(found)
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _expand(sources: list[str]) -> list[tuple[Path, str]]:

@@ -1,6 +1,7 @@
 """Hostile input: JSON Lines with bad records, text that speaks to the terminal, folder
 trees deeper than Python's recursion, and rule files that would hang, eat memory or crash."""
 import json
+import os
 
 from conftest import run_kg
 
@@ -61,3 +62,26 @@ def test_kg_extract_reads_the_same_records(tmp_path):
     assert any(e["text"] == "星禾材料有限公司" and e["start"] == 5 for e in f["entities"])  # offsets kept
     assert sum(l.startswith("skipped") for l in proc.stderr.splitlines()) == 4
     assert any(l.startswith("warning") and f"{src}:6:" in l for l in proc.stderr.splitlines())
+
+
+# ---- deep folders ---------------------------------------------------------------------
+def test_a_folder_tree_1200_deep_is_read(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "top.txt").write_text(GOOD, encoding="utf-8")
+    folders = [src / "d"]
+    for _ in range(1199):          # 2,400 characters of d/d/…, under PATH_MAX (4,096)
+        folders.append(folders[-1] / "d")
+    for f in folders:
+        f.mkdir()
+    (folders[-1] / "page.txt").write_text("本报讯 云栖材料有限公司落户嘉兴经开区。", encoding="utf-8")
+    os.symlink(src, folders[-1] / "loop")
+    try:
+        proc = run_kg("build", src, "-o", tmp_path / "out", "--json")
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout)["documents"] == 2
+    finally:                       # pytest's own clean-up (shutil.rmtree) recurses
+        (folders[-1] / "page.txt").unlink()
+        (folders[-1] / "loop").unlink()
+        for f in reversed(folders):
+            f.rmdir()
