@@ -2,8 +2,13 @@
 trees deeper than Python's recursion, and rule files that would hang, eat memory or crash."""
 import json
 import os
+import pty
+import subprocess
+import sys
 
-from conftest import run_kg
+import pytest
+
+from conftest import ROOT, run_kg
 
 GOOD = "本报讯（记者 王明）星禾科技有限公司落户嘉兴经开区。"
 
@@ -62,6 +67,79 @@ def test_kg_extract_reads_the_same_records(tmp_path):
     assert any(e["text"] == "星禾材料有限公司" and e["start"] == 5 for e in f["entities"])  # offsets kept
     assert sum(l.startswith("skipped") for l in proc.stderr.splitlines()) == 4
     assert any(l.startswith("warning") and f"{src}:6:" in l for l in proc.stderr.splitlines())
+
+
+# ---- text that reaches the terminal ---------------------------------------------------
+HOSTILE_ID = "\x1b[2J[/]页\x1b]8;;http://x\x1b\\链接\x1b]8;;\x1b\\\u200b"
+ESCAPED_ID = "\\x1b[2J[/]页\\x1b]8;;http://x\\x1b\\链接\\x1b]8;;\\x1b\\\\u200b"
+
+
+@pytest.fixture(scope="module")
+def hostile_out(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("hostile")
+    src = tmp / "ev.jsonl"
+    text = "本报讯（记者 王明）星禾科技有限公司落户嘉兴经开区[/][bold]。云栖材料有限公司与星禾科技有限公司签署[/]战略合作协议。"
+    src.write_text(json.dumps({"id": HOSTILE_ID, "text": text}, ensure_ascii=False) + "\n", encoding="utf-8")
+    run_kg("build", src, "-o", tmp / "out", "-q", check=True)
+    return tmp / "out"
+
+
+DOCUMENTS = "SELECT ?d WHERE { ?doc a kg:Document ; rdfs:label ?d }"
+
+
+def test_query_table_and_show_escape_control_characters_and_never_read_markup(hostile_out):
+    table = run_kg("query", DOCUMENTS, "-g", hostile_out)
+    assert table.returncode == 0, table.stderr
+    assert "\x1b" not in table.stdout and "ev#" + ESCAPED_ID in table.stdout
+    sentences = run_kg("query", "SELECT ?s WHERE { ?sn a kg:Sentence ; kg:text ?s }", "-g", hostile_out)
+    assert sentences.returncode == 0 and "嘉兴经开区[/][bold]。" in sentences.stdout, sentences.stderr
+    card = run_kg("show", "星禾科技", "-g", hostile_out)
+    assert card.returncode == 0, card.stderr
+    assert "\x1b" not in card.stdout and "ev#" + ESCAPED_ID in card.stdout and "签署[/]战略" in card.stdout
+
+
+def _on_a_terminal(*args) -> str:
+    """kg's standard output when it is a terminal (a pseudo-terminal)."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "kg", *map(str, args)], stdout=slave, stderr=subprocess.PIPE,
+                            cwd=ROOT, env=dict(os.environ, PYTHONIOENCODING="utf-8"))
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:            # EIO: the other end is closed
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    assert proc.wait(timeout=120) == 0, proc.stderr.read()
+    return b"".join(chunks).decode("utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_csv_is_exact_in_a_pipe_and_escaped_on_a_terminal(hostile_out, fmt):
+    piped = run_kg("query", DOCUMENTS, "-g", hostile_out, "--format", fmt, check=True).stdout
+    assert "\x1b[2J[/]页\x1b]8;;http://x" in piped
+    shown = _on_a_terminal("query", DOCUMENTS, "-g", hostile_out, "--format", fmt)
+    assert "\x1b" not in shown and "\\x1b[2J[/]页\\x1b]8;;http://x" in shown
+
+
+def test_explain_rules_and_errors_show_markup_and_escapes_as_text(tmp_path):
+    explain = run_kg("explain", "星禾科技有限公司[/]落户嘉兴经开区。")
+    assert explain.returncode == 0 and "星禾科技有限公司[/]落户" in explain.stdout, explain.stderr
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(json.dumps({"rules": [{"id": "project.[/]reservoir", "description": "\x1b[2J[bold]水库",
+                                           "kind": "suffix", "type": "Project", "suffixes": ["水库"]}]}),
+                    encoding="utf-8")
+    rules = run_kg("rules", "--rules", mine)
+    assert rules.returncode == 0, rules.stderr
+    assert "\x1b" not in rules.stdout
+    assert "project.[/]reservoir" in rules.stdout and "\\x1b[2J[bold]水库" in rules.stdout
+    missing = run_kg("build", "\x1b[2Jgone.txt", "-o", tmp_path / "out")
+    assert missing.returncode == 2 and "\x1b" not in missing.stderr
+    _one_line(missing, "\\x1b[2Jgone.txt: no such file or folder")
 
 
 # ---- deep folders ---------------------------------------------------------------------
