@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from .backtrack import problem
 from .errors import KgError
 from .model import RELATIONS, TYPES
 
@@ -120,19 +121,28 @@ def _relation_rule(d: dict, where: str) -> RelationRule:
         id=d["id"], description=d.get("description", ""), relation=d["relation"], shape=d["shape"],
         triggers=sorted(d.get("triggers", []), key=len, reverse=True),
         subject=list(d.get("subject", [])), object=list(d.get("object", [])),
-        requires=_regex(d.get("requires", ""), where), unless=_regex(d.get("unless", ""), where),
+        requires=_regex(d.get("requires", ""), where, "requires"),
+        unless=_regex(d.get("unless", ""), where, "unless"),
         objects=d.get("objects", "first"),
         connectors=list(d.get("connectors", [])), inverse=bool(d.get("inverse", False)),
         match=_examples(ex.get("match"), where), no_match=_examples(ex.get("no_match"), where),
         source=where)
 
 
-def _regex(src: str, where: str) -> str:
+def _regex(src: str, where: str, field: str) -> str:
     try:
         re.compile(src)
-    except re.error as exc:
+    except (re.error, RecursionError) as exc:
         raise KgError(f"{where}: bad regular expression {src!r} ({exc})") from None
+    _check_backtracking(src, where, field)
     return src
+
+
+def _check_backtracking(src: str, where: str, field: str) -> None:
+    why = problem(src)
+    if why:
+        raise KgError(f"{where}: field {field!r} can backtrack without end on some texts ({why}); "
+                      f"rewrite it so that a text can be matched one way only")
 
 
 def _load_yaml(text: str, name: str) -> dict:
@@ -201,6 +211,8 @@ def compile_pattern(src: str, vocab: dict[str, list[str]], where: str) -> re.Pat
         alts = sorted(set(vocab[m.group(1)]), key=len, reverse=True)
         return "(?:" + "|".join(map(re.escape, alts)) + ")"
     try:
-        return re.compile(VOCAB_REF.sub(words, src))
-    except re.error as exc:
+        pattern = re.compile(VOCAB_REF.sub(words, src))
+    except (re.error, RecursionError) as exc:
         raise KgError(f"{where}: bad pattern ({exc})") from None
+    _check_backtracking(pattern.pattern, where, "pattern")
+    return pattern

@@ -163,3 +163,54 @@ def test_a_folder_tree_1200_deep_is_read(tmp_path):
         (folders[-1] / "loop").unlink()
         for f in reversed(folders):
             f.rmdir()
+
+
+# ---- rule files -----------------------------------------------------------------------
+def _rule_file(tmp_path, text, name="bad.yaml"):
+    f = tmp_path / name
+    f.write_text(text, encoding="utf-8")
+    return f
+
+
+CATASTROPHIC = [
+    ("rules", "company.evil", "pattern", r"(?P<name>(\w+\s?)+有限公司)"),
+    ("rules", "company.evil", "pattern", r"(?P<name>(?:[^，]|材)+公司)"),
+    ("relations", "builds.evil", "requires", r"(?:a*b?)+x"),
+    ("relations", "builds.evil", "unless", r"(?:协议|协|议)+落户"),
+]
+
+
+def _catastrophic(tmp_path, key, rule_id, field, regex):
+    rule = {"id": rule_id, field: regex}
+    rule.update({"kind": "pattern", "type": "Company"} if key == "rules" else
+                {"relation": "builds", "shape": "svo", "triggers": ["承建"], "subject": ["Company"],
+                 "object": ["Project"]})
+    return _rule_file(tmp_path, json.dumps({key: [rule]}, ensure_ascii=False))
+
+
+@pytest.mark.parametrize("key,rule_id,field,regex", CATASTROPHIC, ids=[c[3] for c in CATASTROPHIC])
+def test_catastrophic_regexes_are_refused_when_the_rules_load(tmp_path, key, rule_id, field, regex):
+    bad = _catastrophic(tmp_path, key, rule_id, field, regex)
+    proc = run_kg("rules", "--rules", bad, timeout=60)
+    assert proc.returncode == 1
+    _one_line(proc, "bad.yaml", rule_id, f"field '{field}'", "backtrack")
+
+
+def test_a_catastrophic_pattern_does_not_hang_the_build(tmp_path):
+    bad = _catastrophic(tmp_path, *CATASTROPHIC[0])
+    page = tmp_path / "page.txt"
+    page.write_text("a" * 40 + "，星禾科技有限公司落户嘉兴经开区。", encoding="utf-8")
+    proc = run_kg("build", page, "-o", tmp_path / "out", "--rules", bad, timeout=60)
+    assert proc.returncode == 1
+    _one_line(proc, "bad.yaml", "company.evil", "field 'pattern'")
+
+
+def test_the_department_pattern_reads_long_runs_of_function_words_at_once(tmp_path):
+    """institution.department was a repeat of repeats over words such as 文化 + 旅游 = 文化旅游:
+    twenty of them took seconds, forty forever."""
+    page = tmp_path / "page.txt"
+    page.write_text("县" + "文化旅游" * 40 + "。市文化和旅游局发布通知。", encoding="utf-8")
+    proc = run_kg("extract", page, "-o", tmp_path / "out.jsonl", timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    names = {e["text"] for e in json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8"))["entities"]}
+    assert "市文化和旅游局" in names
