@@ -145,6 +145,9 @@ def cmd_build(args) -> int:
     err = _console(stderr=True)
     out = _console()
     expand(args.sources)  # fails early, with one line, on a missing source
+    if args.rules:
+        from .rules import load_rules
+        load_rules(args.rules)  # and on a bad rule file
     show = not args.quiet and not args.json and err.is_terminal
     kwargs = dict(rules=args.rules, workers=args.workers, prune=args.prune, dask=args.dask, strict=args.strict,
                   max_bytes=args.max_bytes)

@@ -4,17 +4,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
 
 import yaml
 
 from .backtrack import problem
-from .errors import KgError
+from .errors import KgError, UsageError
 from .model import RELATIONS, TYPES
 
 ENTITY_KINDS = {"suffix", "pattern", "list", "person", "gazetteer", "short_name", "post_org", "lexicon", "place_body", "team"}
 RELATION_SHAPES = {"svo", "ovs", "attr", "at", "pair", "passive", "title", "literal",
                    "context", "possessive", "inverse_possessive"}
+MAX_FILE_BYTES = 2_000_000
 
 
 @dataclass
@@ -145,9 +145,24 @@ def _check_backtracking(src: str, where: str, field: str) -> None:
                       f"rewrite it so that a text can be matched one way only")
 
 
+class _NoAliases(yaml.SafeLoader):
+    """YAML without aliases: a few lines of anchors and aliases can stand for gigabytes."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise _Alias(self.peek_event().anchor)
+        return super().compose_node(parent, index)
+
+
+class _Alias(Exception):
+    pass
+
+
 def _load_yaml(text: str, name: str) -> dict:
     try:
-        data = yaml.safe_load(text) or {}
+        data = yaml.load(text, Loader=_NoAliases) or {}
+    except _Alias as alias:
+        raise KgError(f"{name}: YAML aliases (*{alias}) are not allowed in rule files") from None
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         at = f" at line {line + 1}" if line is not None else ""
@@ -163,14 +178,26 @@ def builtin_files() -> list[tuple[str, str]]:
     return [(f"kg/rules/{n}", (pkg / n).read_text(encoding="utf-8")) for n in names]
 
 
+def _read_rule_file(path: str) -> str:
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)     # not more, even from /dev/zero
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such rule file") from None
+    except OSError as exc:
+        raise KgError(f"{path}: cannot read rule file ({exc.strerror})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise KgError(f"{path}: larger than {MAX_FILE_BYTES // 1_000_000} MB; a rule file is a few "
+                      f"kilobytes of YAML (kg's own are under 30 kB)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise KgError(f"{path}: not a text file (a rule file is YAML in UTF-8)") from None
+
+
 def load_rules(extra: list[str] | None = None) -> RuleSet:
     """The built-in rules plus any user rule files, later files extending earlier ones."""
-    files = builtin_files()
-    for path in extra or []:
-        try:
-            files.append((path, Path(path).read_text(encoding="utf-8")))
-        except OSError as exc:
-            raise KgError(f"{path}: cannot read rule file ({exc.strerror})") from None
+    files = builtin_files() + [(path, _read_rule_file(path)) for path in extra or []]
     ents: dict[str, EntityRule] = {}
     rels: dict[str, RelationRule] = {}
     vocab: dict[str, list[str]] = {}

@@ -214,3 +214,40 @@ def test_the_department_pattern_reads_long_runs_of_function_words_at_once(tmp_pa
     assert proc.returncode == 0, proc.stderr
     names = {e["text"] for e in json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8"))["entities"]}
     assert "市文化和旅游局" in names
+
+
+def test_yaml_aliases_are_refused(tmp_path):
+    lines = ["l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for i in range(1, 6):          # 10^6 strings if expanded: a small bomb, but a bomb
+        lines.append(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]")
+    bomb = _rule_file(tmp_path, "\n".join(lines) + "\n")
+    proc = run_kg("rules", "--rules", bomb, timeout=120)
+    assert proc.returncode == 1
+    _one_line(proc, "bad.yaml: YAML aliases (*l0) are not allowed in rule files")
+
+
+def test_rule_files_over_2_mb_are_refused(tmp_path):
+    big = _rule_file(tmp_path, "# a comment line of a rule file, repeated\n" * 60_000)
+    proc = run_kg("rules", "--rules", big)
+    assert proc.returncode == 1
+    _one_line(proc, "bad.yaml: larger than 2 MB")
+
+
+def _with_rules(tmp_path, command, rules):
+    if command == "rules":
+        return run_kg("rules", "--rules", rules)
+    page = tmp_path / "page.txt"
+    page.write_text(GOOD, encoding="utf-8")
+    return run_kg("build", page, "-o", tmp_path / "out", "--rules", rules)
+
+
+@pytest.mark.parametrize("command", ["rules", "build"])
+def test_a_missing_or_binary_rule_file_is_one_line(tmp_path, command):
+    missing = _with_rules(tmp_path, command, tmp_path / "none.yaml")
+    assert missing.returncode == 2
+    _one_line(missing, "none.yaml: no such rule file")
+    binary = tmp_path / "rules.yaml"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe" + bytes(range(256)))
+    proc = _with_rules(tmp_path, command, binary)
+    assert proc.returncode == 1
+    _one_line(proc, "rules.yaml: not a text file")
