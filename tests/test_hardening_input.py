@@ -251,3 +251,28 @@ def test_a_missing_or_binary_rule_file_is_one_line(tmp_path, command):
     proc = _with_rules(tmp_path, command, binary)
     assert proc.returncode == 1
     _one_line(proc, "rules.yaml: not a text file")
+
+
+RULE = "rules:\n  - id: company.mine\n    kind: suffix\n    type: Company\n"
+RELATION = "relations:\n  - id: builds.mine\n    relation: builds\n    shape: svo\n    subject: [Company]\n"
+BAD_FIELDS = [
+    (RULE + "    suffixes: 5\n", "company.mine", "field 'suffixes' must be a list of strings"),
+    (RELATION + "    triggers: 推进\n", "builds.mine", "field 'triggers' must be a list of strings"),
+    (RULE + "    suffixes: [公司]\n    examples: 3\n", "company.mine", "field 'examples' must be a mapping"),
+    (RELATION.replace("[Company]", "Company") + "    triggers: [承建]\n", "builds.mine",
+     "field 'subject' must be a list of strings"),
+    (RULE + "    suffixes: [公司]\n    examples:\n      match: [星禾科技有限公司]\n", "company.mine",
+     "field 'examples.match' must list mappings"),
+    (RULE + "    sufixes: [公司]\n", "company.mine", "unknown field 'sufixes'"),
+    (RULE + "    suffixes: [公司]\n    examples:\n      match:\n        - text: 星禾科技有限公司成立。\n"
+            "          mentoins: [星禾科技有限公司]\n", "company.mine", "unknown field 'examples.match.mentoins'"),
+]
+
+
+@pytest.mark.parametrize("command", ["rules", "build"])
+@pytest.mark.parametrize("text,rule_id,message", BAD_FIELDS, ids=[m for _, _, m in BAD_FIELDS])
+def test_a_field_of_the_wrong_type_is_one_line(tmp_path, command, text, rule_id, message):
+    bad = _rule_file(tmp_path, text)
+    proc = _with_rules(tmp_path, command, bad)
+    assert proc.returncode == 1
+    _one_line(proc, f"{bad}: ", f"rule {rule_id}: {message}")
