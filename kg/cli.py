@@ -8,10 +8,12 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from .errors import KgError, UsageError
 from .model import RELATIONS as RELATION_CHOICES
 from .model import TYPES as TYPES_CHOICES
+from .terminal import safe, visible
 
 EXAMPLES = {
     "build": "kg build seeds/ -o build/\n  kg build archive/ more.jsonl -o build/ --rules my_rules.yaml",
@@ -162,6 +164,9 @@ def cmd_build(args) -> int:
     err = _console(stderr=True)
     out = _console()
     expand(args.sources)  # fails early, with one line, on a missing source
+    if args.rules:
+        from .rules import load_rules
+        load_rules(args.rules)  # and on a bad rule file
     show = not args.quiet and not args.json and err.is_terminal
     kwargs = dict(rules=args.rules, workers=args.workers, prune=args.prune or args.prune_all, dask=args.dask,
                   strict=args.strict, max_bytes=args.max_bytes, prune_all=args.prune_all)
@@ -175,10 +180,7 @@ def cmd_build(args) -> int:
                         **kwargs)
     else:
         rep = build(args.sources, args.out, **kwargs)
-    for sk in rep.skipped:
-        err.print(f"[yellow]skipped[/] {sk.reason}", markup=True, highlight=False)
-    for w in rep.warnings:
-        err.print(f"[yellow]warning[/] {w}", markup=True, highlight=False)
+    print_inputs(err, rep.skipped, rep.warnings)
     if args.store:
         from .remote import push
         push(args.out, args.store)
@@ -194,8 +196,15 @@ def cmd_build(args) -> int:
     return 0
 
 
+def print_inputs(err: Console, skipped, warnings) -> None:
+    """One line for each input skipped and each warning, the untrusted part escaped."""
+    for label, lines in (("skipped", [sk.reason for sk in skipped]), ("warning", warnings)):
+        for line in lines:
+            err.print(Text(label, style="yellow").append(" ").append(safe(line)))
+
+
 def print_summary(out: Console, s, path: Path) -> None:
-    t = Table(title=f"kg build → {path.parent}", show_header=True, header_style="bold")
+    t = Table(title=safe(f"kg build → {path.parent}"), show_header=True, header_style="bold")
     t.add_column("what")
     t.add_column("count", justify="right")
     t.add_row("documents", str(s.documents))
@@ -242,7 +251,11 @@ def cmd_query(args) -> int:
     if res.kind == "CONSTRUCT":
         sys.stdout.write(q.render(res, "turtle"))
     elif args.format != "table":
-        sys.stdout.write(q.render(res, args.format))
+        text = q.render(res, args.format)
+        if args.format != "json" and sys.stdout.isatty():
+            from .terminal import delimited
+            text = delimited(text, "\r\n" if args.format == "csv" else "\n")
+        sys.stdout.write(text)
     else:
         print_table(_console(), res)
     return 0
@@ -255,9 +268,9 @@ def print_table(out: Console, res) -> None:
         return
     t = Table(show_header=True, header_style="bold cyan", show_lines=False)
     for v in res.vars:
-        t.add_column(v, overflow="fold")
+        t.add_column(safe(v), overflow="fold")
     for row in res.rows:
-        t.add_row(*[term_text(x) for x in row])
+        t.add_row(*[safe(term_text(x)) for x in row])
     out.print(t)
     out.print(f"[dim]{len(res.rows)} row(s)[/]")
 
@@ -272,11 +285,10 @@ def cmd_extract(args) -> int:
     ex = extractor(args.rules)
     report = ReadReport()
     lines = [dumps(ex.process(doc), args.nested) for doc in read_sources(args.inputs, report, args.max_bytes)]
-    for sk in report.skipped:
-        _console(stderr=True).print(f"skipped {sk.reason}")
+    print_inputs(_console(stderr=True), report.skipped, report.warnings)
     atomic_write(Path(args.out), ("\n".join(lines) + "\n").encode("utf-8") if lines else b"")
     if not args.quiet:
-        _console(stderr=True).print(f"{len(lines)} document(s) → {args.out}")
+        _console(stderr=True).print(safe(f"{len(lines)} document(s) → {args.out}"))
     return 0
 
 
@@ -300,23 +312,25 @@ def cmd_explain(args) -> int:
     out = _console()
     for art in res.articles:
         for sent in art.sentences:
-            out.rule(f"[bold]{sent.text}[/]", align="left")
-            toks = ex.entities.tokens(sent)
-            out.print("[dim]tokens[/] " + " ".join(f"{t.text}[dim]/{t.pos}[/]" for t in toks))
+            out.rule(safe(sent.text, "bold"), align="left")
+            line = Text("tokens", style="dim")
+            for tok in ex.entities.tokens(sent):
+                line.append(" ").append(safe(tok.text)).append(safe(f"/{tok.pos}", "dim"))
+            out.print(line)
             ms = sorted((m for m in res.mentions if m.sentence is sent), key=lambda m: (m.start, -m.end))
             t = _table(["mention", "type", "rule", "entity"], "bold cyan")
             for m in ms:
-                ent = m.entity.name if m.entity else ("[red]dropped[/]" if m.bare else "—")
+                ent = safe(m.entity.name) if m.entity else Text("dropped", style="red") if m.bare else Text("—")
                 kind = m.type + (" (reference)" if m.bare else "")
-                t.add_row(m.text, kind, m.rule, ent)
+                t.add_row(safe(m.text), safe(kind), safe(m.rule), ent)
             if ms:
                 out.print(t)
             rels = [r for r in res.relations if r.sentence is sent]
             if rels:
                 t = _table(["subject", "relation", "object", "rule"], "bold green")
                 for r in rels:
-                    t.add_row(r.subject.name, r.predicate, r.object.name if isinstance(r.object, Entity) else
-                              f"“{r.object}”", r.rule)
+                    obj = r.object.name if isinstance(r.object, Entity) else f"“{r.object}”"
+                    t.add_row(safe(r.subject.name), safe(r.predicate), safe(obj), safe(r.rule))
                 out.print(t)
     if not res.mentions:
         out.print("[yellow]no mentions found[/]")
@@ -368,13 +382,14 @@ def cmd_rules(args) -> int:
     t = Table("id", "kind / shape", "type / relation", "examples", "description", header_style="bold",
               show_edge=False)
     for r in ex.rules.entity_rules:
-        t.add_row(r.id, r.kind, r.type or "(by list head)", f"{len(r.match)}+ {len(r.no_match)}-", r.description)
+        t.add_row(*map(safe, (r.id, r.kind, r.type or "(by list head)", f"{len(r.match)}+ {len(r.no_match)}-",
+                              r.description)))
     for r in ex.rules.relation_rules:
-        t.add_row(r.id, r.shape, r.relation, f"{len(r.match)}+ {len(r.no_match)}-", r.description)
+        t.add_row(*map(safe, (r.id, r.shape, r.relation, f"{len(r.match)}+ {len(r.no_match)}-", r.description)))
     out.print(t)
     n, fails = check_all(ex)
     for f in fails:
-        out.print(f"[red]FAIL[/] {f.rule}: {f.text} — {f.problem}")
+        out.print(Text("FAIL", style="red").append(" ").append(safe(f"{f.rule}: {f.text} — {f.problem}")))
     out.print(f"{n - len(fails)} passed, {len(fails)} failed")
     return 1 if fails else 0
 
@@ -421,7 +436,8 @@ def cmd_show(args) -> int:
         return 0
     out = _console()
     if len(cards) > 1:
-        out.print(f"[yellow]{len(cards)} entities match {args.name!r}:[/] " + "、".join(c.name for c in cards))
+        out.print(safe(f"{len(cards)} entities match {args.name!r}:", "yellow").append(" ")
+                  .append(safe("、".join(c.name for c in cards))))
     for c in cards:
         print_card(out, c)
     return 0
@@ -429,29 +445,24 @@ def cmd_show(args) -> int:
 
 def print_card(out: Console, c) -> None:
     from rich.panel import Panel
-    from rich.text import Text
     from .viz import REL_ZH
-    head = Text()
-    head.append(c.name, style="bold")
-    head.append("  " + " · ".join(c.types), style="cyan")
+    head = safe(c.name, "bold").append(safe("  " + " · ".join(c.types), "cyan"))
     if c.aliases:
-        head.append("\n别名 aliases: " + "、".join(c.aliases))
+        head.append("\n别名 aliases: ").append(safe("、".join(c.aliases)))
     out.print(Panel(head, expand=False))
-    names = [c.name] + c.aliases
+    names = [visible(n) for n in [c.name] + c.aliases]
     for link in c.links:
         arrow = "→" if link.direction == "out" else "←"
         line = Text(f" {arrow} ")
         line.append(f"{link.relation} {REL_ZH.get(link.relation, '')}", style="green")
-        line.append(f"  {link.other}", style="bold")
+        line.append(safe(f"  {link.other}", "bold"))
         out.print(line)
         for e in link.evidence[:3]:
-            s = Text("     “")
-            s.append(e["sentence"])
-            s.append("”")
+            s = Text("     “").append(safe(e["sentence"])).append("”")
             for n in sorted(set(names), key=len, reverse=True):
                 s.highlight_words([n], style="bold yellow")
             out.print(s)
-            out.print(Text(f"       {e['document']} [{e['start']}:{e['end']}] rule {e['rule']}", style="dim"))
+            out.print(safe(f"       {e['document']} [{e['start']}:{e['end']}] rule {e['rule']}", "dim"))
     if not c.links:
         out.print(" (no relations)")
 
@@ -564,10 +575,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except UsageError as exc:
-        print(f"kg: error: {exc}", file=sys.stderr)
+        print(f"kg: error: {visible(str(exc))}", file=sys.stderr)
         return 2
     except KgError as exc:
-        print(f"kg: error: {exc}", file=sys.stderr)
+        print(f"kg: error: {visible(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("kg: interrupted; nothing was changed", file=sys.stderr)
@@ -577,5 +588,6 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # an internal error: one line unless --debug
         if args.debug:
             raise
-        print(f"kg: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
+        print(f"kg: internal error: {type(exc).__name__}: {visible(str(exc))} (run with --debug for details)",
+              file=sys.stderr)
         return 70

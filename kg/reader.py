@@ -4,6 +4,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -73,19 +74,43 @@ def read_text_file(path: Path, max_bytes: int = MAX_BYTES, warnings: list[str] |
     return Document(id=path.name, source=str(path), raw=text, encoding=enc)
 
 
-def read_jsonl(path: Path, max_bytes: int = MAX_BYTES, warnings: list[str] | None = None) -> Iterator[Document]:
+def read_jsonl(path: Path, max_bytes: int = MAX_BYTES, warnings: list[str] | None = None,
+               skipped: list[Skipped] | None = None) -> Iterator[Document]:
+    """One document per record; a bad record is skipped into ``skipped`` (raised without
+    it), the others are read. Lines end at "\\n" only: U+2028 and U+0085 are text."""
     text, _ = decode(_read_bytes(path, max_bytes), str(path), warnings)
-    for n, line in enumerate(text.splitlines(), 1):
+    for n, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise KgError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
-        if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
-            raise KgError(f"{path}:{n}: record has no string field 'text'")
-        rid = str(rec.get("id", n))
-        yield Document(id=f"{path.stem}#{rid}", source=f"{path}:{n}", raw=rec["text"], ref=rid)
+            doc = _record(line.removesuffix("\r"), path, n, warnings)
+        except KgError as exc:
+            if skipped is None:
+                raise
+            skipped.append(Skipped(f"{path}:{n}", str(exc)))
+            continue
+        yield doc
+
+
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _record(line: str, path: Path, n: int, warnings: list[str] | None) -> Document:
+    try:
+        rec = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise KgError(f"{path}:{n}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise KgError(f"{path}:{n}: not valid JSON (nested too deeply)") from None
+    if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
+        raise KgError(f"{path}:{n}: record has no string field 'text'")
+    raw, rid = rec["text"], str(rec.get("id", n))
+    bad = len(LONE_SURROGATE.findall(raw + rid))
+    if bad:
+        raw, rid = LONE_SURROGATE.sub("\ufffd", raw), LONE_SURROGATE.sub("\ufffd", rid)
+        if warnings is not None:
+            warnings.append(f"{path}:{n}: {bad} lone surrogate(s) (\\ud800…\\udfff) replaced by U+FFFD")
+    return Document(id=f"{path.stem}#{rid}", source=f"{path}:{n}", raw=raw, ref=rid)
 
 
 def expand(sources: list[str]) -> list[Path]:
@@ -94,15 +119,30 @@ def expand(sources: list[str]) -> list[Path]:
 
 
 def _walk(root: Path) -> list[Path]:
-    """*.txt and *.jsonl under ``root``; symbolic links to folders are not followed
-    (so link loops cannot trap the walk), links to files are."""
-    found = []
-    for folder, dirs, files in os.walk(root, followlinks=False, onerror=lambda e: None):
-        dirs.sort()
-        for f in files:
-            if f.endswith((".txt", ".jsonl")):
-                found.append(Path(folder) / f)
+    """*.txt and *.jsonl under ``root``, however deep (no recursion); symbolic links to
+    folders are not followed (so link loops cannot trap the walk), links to files are;
+    folders that cannot be read are passed over."""
+    found, folders = [], [root]
+    while folders:
+        try:
+            with os.scandir(folders.pop()) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        for e in entries:
+            if _is_dir(e):
+                if not e.is_symlink():
+                    folders.append(Path(e.path))
+            elif e.name.endswith((".txt", ".jsonl")):
+                found.append(Path(e.path))
     return sorted(found)
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _expand(sources: list[str]) -> list[tuple[Path, str]]:
@@ -126,7 +166,7 @@ def read_sources(sources: list[str], report: ReadReport | None = None,
     for path, doc_id in _expand(sources):
         try:
             if path.suffix == ".jsonl":
-                yield from read_jsonl(path, max_bytes, warnings)
+                yield from read_jsonl(path, max_bytes, warnings, report.skipped if report is not None else None)
             else:
                 doc = read_text_file(path, max_bytes, warnings)
                 doc.id = doc.ref = doc_id

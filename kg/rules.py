@@ -4,16 +4,43 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
 
 import yaml
 
-from .errors import KgError
+from .backtrack import problem
+from .errors import KgError, UsageError
 from .model import RELATIONS, TYPES
 
 ENTITY_KINDS = {"suffix", "pattern", "list", "person", "gazetteer", "short_name", "post_org", "lexicon", "place_body", "team"}
 RELATION_SHAPES = {"svo", "ovs", "attr", "at", "pair", "passive", "title", "literal",
                    "context", "possessive", "inverse_possessive"}
+MAX_FILE_BYTES = 2_000_000
+
+
+def _words(v) -> bool:
+    return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
+# What each field of a rule must be: (test, what the message says)
+TEXT = (lambda v: isinstance(v, str), "a string")
+WORDS = (_words, "a list of strings")
+FLAG = (lambda v: isinstance(v, bool), "true or false")
+COUNT = (lambda v: isinstance(v, int) and not isinstance(v, bool), "a whole number")
+COMMON_FIELDS = {"id": TEXT, "description": TEXT,
+                 "examples": (lambda v: isinstance(v, dict), "a mapping (match:, no_match:)")}
+ENTITY_FIELDS = {**COMMON_FIELDS, "kind": TEXT, "type": TEXT, "subtype": TEXT, "suffixes": WORDS, "pattern": TEXT,
+                 "whole_words": FLAG, "scan": TEXT, "require": TEXT, "min_freq": COUNT, "max_freq": COUNT,
+                 "specific": (lambda v: isinstance(v, bool) or v == "industry", "true, false or industry"),
+                 "pos": (lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in [*v, *v.values()]),
+                         "a mapping of tags to types")}
+RELATION_FIELDS = {**COMMON_FIELDS, "relation": TEXT, "shape": TEXT, "triggers": WORDS, "subject": WORDS,
+                   "object": WORDS, "requires": TEXT, "unless": TEXT, "objects": TEXT, "connectors": WORDS,
+                   "inverse": FLAG}
+EXAMPLES = (lambda v: isinstance(v, list), "a list of examples")
+EXAMPLE_LISTS = {"match": EXAMPLES, "no_match": EXAMPLES}
+EXAMPLE_FIELDS = {"text": TEXT, "mentions": WORDS,
+                  "relations": (lambda v: isinstance(v, list) and all(_words(r) and len(r) == 3 for r in v),
+                                "a list of [subject, relation, object]")}
 
 
 @dataclass
@@ -77,67 +104,108 @@ class RuleSet:
         return self.vocab.get(name, [])
 
 
-def _examples(raw: list | None, where: str) -> list[Example]:
+def _given(d: dict) -> dict:
+    """The fields that have a value (an empty ``suffixes:`` is as if not written)."""
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def _check_fields(d: dict, fields: dict, where: str, prefix: str = "") -> None:
+    for key, value in d.items():
+        if key not in fields:
+            raise KgError(f"{where}: unknown field {prefix + str(key)!r}")
+        test, what = fields[key]
+        if not test(value):
+            raise KgError(f"{where}: field {prefix + key!r} must be {what}")
+
+
+def _examples(d: dict, where: str) -> tuple[list[Example], list[Example]]:
+    """The rule's examples (match, no_match), each checked field by field."""
+    raw = _given(d.get("examples", {}))
+    _check_fields(raw, EXAMPLE_LISTS, where, "examples.")
     out = []
-    for ex in raw or []:
-        if not isinstance(ex, dict) or "text" not in ex:
-            raise KgError(f"{where}: every example needs a 'text'")
-        rels = [tuple(r) for r in ex.get("relations", [])]
-        for r in rels:
-            if len(r) != 3:
-                raise KgError(f"{where}: relation example {list(r)} is not [subject, relation, object]")
-        out.append(Example(ex["text"], list(ex.get("mentions", [])), rels))
-    return out
+    for key in ("match", "no_match"):
+        examples = []
+        for ex in raw.get(key, []):
+            if not isinstance(ex, dict) or ex.get("text") is None:
+                raise KgError(f"{where}: field 'examples.{key}' must list mappings, each with a 'text'")
+            ex = _given(ex)
+            _check_fields(ex, EXAMPLE_FIELDS, where, f"examples.{key}.")
+            examples.append(Example(ex["text"], list(ex.get("mentions", [])),
+                                    [tuple(r) for r in ex.get("relations", [])]))
+        out.append(examples)
+    return out[0], out[1]
 
 
 def _entity_rule(d: dict, where: str) -> EntityRule:
+    _check_fields(d, ENTITY_FIELDS, where)
     kind = d.get("kind", "suffix")
     if kind not in ENTITY_KINDS:
         raise KgError(f"{where}: unknown kind {kind!r} (one of {', '.join(sorted(ENTITY_KINDS))})")
     typ = d.get("type", "")
     if kind not in ("list", "lexicon") and typ not in TYPES:
         raise KgError(f"{where}: type {typ!r} is not one of {', '.join(TYPES)}")
-    if kind == "pattern" and not isinstance(d.get("pattern"), str):
+    if kind == "pattern" and "pattern" not in d:
         raise KgError(f"{where}: a pattern rule needs a 'pattern'")
-    ex = d.get("examples") or {}
+    match, no_match = _examples(d, where)
     return EntityRule(
         id=d["id"], description=d.get("description", ""), kind=kind, type=typ,
         subtype=d.get("subtype", ""), suffixes=sorted(d.get("suffixes", []), key=len, reverse=True),
-        pattern_src=d.get("pattern", ""), whole_words=bool(d.get("whole_words", False)), scan=d.get("scan", "soft"), require=d.get("require", ""),
-        specific=d.get("specific", False) if d.get("specific") == "industry" else bool(d.get("specific", False)), pos=dict(d.get("pos") or {}),
-        min_freq=int(d.get("min_freq", 0)), max_freq=int(d.get("max_freq", 0)),
-        match=_examples(ex.get("match"), where), no_match=_examples(ex.get("no_match"), where),
-        source=where)
+        pattern_src=d.get("pattern", ""), whole_words=d.get("whole_words", False), scan=d.get("scan", "soft"),
+        require=d.get("require", ""), specific=d.get("specific", False), pos=dict(d.get("pos", {})),
+        min_freq=d.get("min_freq", 0), max_freq=d.get("max_freq", 0), match=match, no_match=no_match, source=where)
 
 
 def _relation_rule(d: dict, where: str) -> RelationRule:
+    _check_fields(d, RELATION_FIELDS, where)
     if d.get("relation") not in RELATIONS:
         raise KgError(f"{where}: relation {d.get('relation')!r} is not one of {', '.join(RELATIONS)}")
     if d.get("shape") not in RELATION_SHAPES:
         raise KgError(f"{where}: shape {d.get('shape')!r} is not one of {', '.join(sorted(RELATION_SHAPES))}")
-    ex = d.get("examples") or {}
+    match, no_match = _examples(d, where)
     return RelationRule(
         id=d["id"], description=d.get("description", ""), relation=d["relation"], shape=d["shape"],
         triggers=sorted(d.get("triggers", []), key=len, reverse=True),
         subject=list(d.get("subject", [])), object=list(d.get("object", [])),
-        requires=_regex(d.get("requires", ""), where), unless=_regex(d.get("unless", ""), where),
-        objects=d.get("objects", "first"),
-        connectors=list(d.get("connectors", [])), inverse=bool(d.get("inverse", False)),
-        match=_examples(ex.get("match"), where), no_match=_examples(ex.get("no_match"), where),
-        source=where)
+        requires=_regex(d.get("requires", ""), where, "requires"),
+        unless=_regex(d.get("unless", ""), where, "unless"),
+        objects=d.get("objects", "first"), connectors=list(d.get("connectors", [])), inverse=d.get("inverse", False),
+        match=match, no_match=no_match, source=where)
 
 
-def _regex(src: str, where: str) -> str:
+def _regex(src: str, where: str, field: str) -> str:
     try:
         re.compile(src)
-    except re.error as exc:
+    except (re.error, RecursionError) as exc:
         raise KgError(f"{where}: bad regular expression {src!r} ({exc})") from None
+    _check_backtracking(src, where, field)
     return src
+
+
+def _check_backtracking(src: str, where: str, field: str) -> None:
+    why = problem(src)
+    if why:
+        raise KgError(f"{where}: field {field!r} can backtrack without end on some texts ({why}); "
+                      f"rewrite it so that a text can be matched one way only")
+
+
+class _NoAliases(yaml.SafeLoader):
+    """YAML without aliases: a few lines of anchors and aliases can stand for gigabytes."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise _Alias(self.peek_event().anchor)
+        return super().compose_node(parent, index)
+
+
+class _Alias(Exception):
+    pass
 
 
 def _load_yaml(text: str, name: str) -> dict:
     try:
-        data = yaml.safe_load(text) or {}
+        data = yaml.load(text, Loader=_NoAliases) or {}
+    except _Alias as alias:
+        raise KgError(f"{name}: YAML aliases (*{alias}) are not allowed in rule files") from None
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         at = f" at line {line + 1}" if line is not None else ""
@@ -153,40 +221,62 @@ def builtin_files() -> list[tuple[str, str]]:
     return [(f"kg/rules/{n}", (pkg / n).read_text(encoding="utf-8")) for n in names]
 
 
+def _read_rule_file(path: str) -> str:
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)     # not more, even from /dev/zero
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such rule file") from None
+    except OSError as exc:
+        raise KgError(f"{path}: cannot read rule file ({exc.strerror})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise KgError(f"{path}: larger than {MAX_FILE_BYTES // 1_000_000} MB; a rule file is a few "
+                      f"kilobytes of YAML (kg's own are under 30 kB)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise KgError(f"{path}: not a text file (a rule file is YAML in UTF-8)") from None
+
+
 def load_rules(extra: list[str] | None = None) -> RuleSet:
     """The built-in rules plus any user rule files, later files extending earlier ones."""
-    files = builtin_files()
-    for path in extra or []:
-        try:
-            files.append((path, Path(path).read_text(encoding="utf-8")))
-        except OSError as exc:
-            raise KgError(f"{path}: cannot read rule file ({exc.strerror})") from None
+    files = builtin_files() + [(path, _read_rule_file(path)) for path in extra or []]
     ents: dict[str, EntityRule] = {}
     rels: dict[str, RelationRule] = {}
     vocab: dict[str, list[str]] = {}
     heads: dict[str, list[str]] = {}
     for name, text in files:
         data = _load_yaml(text, name)
-        for i, d in enumerate(data.get("rules", []) or []):
-            where = f"{name}: rule {d.get('id', i + 1) if isinstance(d, dict) else i + 1}"
-            if not isinstance(d, dict) or "id" not in d:
-                raise KgError(f"{where}: a rule needs an 'id'")
+        for d, where in _rules(data, name, "rules", "rule"):
             ents[d["id"]] = _entity_rule(d, where)
-        for i, d in enumerate(data.get("relations", []) or []):
-            where = f"{name}: relation rule {d.get('id', i + 1) if isinstance(d, dict) else i + 1}"
-            if not isinstance(d, dict) or "id" not in d:
-                raise KgError(f"{where}: a rule needs an 'id'")
+        for d, where in _rules(data, name, "relations", "relation rule"):
             rels[d["id"]] = _relation_rule(d, where)
         for key, val in data.items():
-            if key == "list_heads" and isinstance(val, dict):
+            if key == "list_heads":
+                if not isinstance(val, dict) or not all(isinstance(t, str) and _words(w) for t, w in val.items()):
+                    raise KgError(f"{name}: 'list_heads' must map each type to a list of words")
                 for t, words in val.items():
                     heads.setdefault(t, []).extend(words)
-            elif key not in ("rules", "relations") and isinstance(val, list):
+            elif key not in ("rules", "relations"):
+                if not isinstance(val, list) or not all(isinstance(v, (str, int, float)) for v in val):
+                    raise KgError(f"{name}: vocabulary list {key!r} must be a list of words")
                 vocab.setdefault(key, []).extend(str(v) for v in val)
     for rule in ents.values():
         if rule.kind == "pattern":
             rule.pattern = compile_pattern(rule.pattern_src, vocab, rule.source)
     return RuleSet(list(ents.values()), list(rels.values()), vocab, heads, [n for n, _ in files])
+
+
+def _rules(data: dict, name: str, key: str, what: str):
+    """(rule, where) for each rule listed under ``key``; empty fields are left out."""
+    rules = data.get(key) or []
+    if not isinstance(rules, list):
+        raise KgError(f"{name}: {key!r} must be a list of rules")
+    for i, d in enumerate(rules):
+        where = f"{name}: {what} {d.get('id', i + 1) if isinstance(d, dict) else i + 1}"
+        if not isinstance(d, dict) or d.get("id") is None:
+            raise KgError(f"{where}: a rule needs an 'id'")
+        yield _given(d), where
 
 
 VOCAB_REF = re.compile(r"\{([a-z_]+)\}")
@@ -201,6 +291,8 @@ def compile_pattern(src: str, vocab: dict[str, list[str]], where: str) -> re.Pat
         alts = sorted(set(vocab[m.group(1)]), key=len, reverse=True)
         return "(?:" + "|".join(map(re.escape, alts)) + ")"
     try:
-        return re.compile(VOCAB_REF.sub(words, src))
-    except re.error as exc:
+        pattern = re.compile(VOCAB_REF.sub(words, src))
+    except (re.error, RecursionError) as exc:
         raise KgError(f"{where}: bad pattern ({exc})") from None
+    _check_backtracking(pattern.pattern, where, "pattern")
+    return pattern

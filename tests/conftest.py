@@ -33,11 +33,11 @@ def seed_result():
     return extractor().process(read_text_file(SEED))
 
 
-def run_kg(*args, cwd=None, check=False):
+def run_kg(*args, cwd=None, check=False, timeout=300):
     """Run the CLI as a user does, in a fresh interpreter."""
     env = dict(os.environ, PYTHONIOENCODING="utf-8", COLUMNS="200")
     proc = subprocess.run([sys.executable, "-m", "kg", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd or ROOT, env=env, timeout=300)
+                          cwd=cwd or ROOT, env=env, timeout=timeout)
     if check and proc.returncode != 0:
         raise AssertionError(f"kg {' '.join(map(str, args))} failed: {proc.stderr}")
     return proc
