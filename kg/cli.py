@@ -365,9 +365,9 @@ def cmd_eval(args) -> int:
     out.print(t)
     if args.details:
         for m in rep.missed:
-            out.print(f"[red]missed[/]   {m}")
+            out.print(Text("missed   ", style="red") + safe(m))
         for s in rep.spurious:
-            out.print(f"[yellow]spurious[/] {s}")
+            out.print(Text("spurious ", style="yellow") + safe(s))
     print(f"entity_f1={rep.entities.f1:.3f} relation_f1={rep.relations.f1:.3f}")
     return 0
 
@@ -409,12 +409,13 @@ def cmd_viz(args) -> int:
         focus = sorted(hits, key=lambda n: (G.nodes[n]["label"] != args.focus, n))[0]
         if len(hits) > 1:
             others = "、".join(G.nodes[n]["label"] for n in hits if n != focus)
-            _console(stderr=True).print(f"{len(hits)} entities match; showing {G.nodes[focus]['label']} (also: {others})")
+            _console(stderr=True).print(safe(f"{len(hits)} entities match; showing {G.nodes[focus]['label']} "
+                                             f"(also: {others})"))
     H = viz.select(G, focus=focus, hops=args.hops, types=args.types, relations=args.relations)
     out = Path(args.out) if args.out else graph_path(args.graph).parent / "view.html"
     title = f"kg — {G.nodes[focus]['label']}" if focus else "kg"
     atomic_write(out, viz.render(g, H, title).encode("utf-8"))
-    _console(stderr=True).print(f"{H.number_of_nodes()} nodes, {H.number_of_edges()} edges → {out}")
+    _console(stderr=True).print(safe(f"{H.number_of_nodes()} nodes, {H.number_of_edges()} edges → {out}"))
     return 0
 
 
@@ -474,7 +475,7 @@ def cmd_export(args) -> int:
 
     store = OxStore.open(args.graph, read_only=True) if has_store(args.graph) else None
     files = export(load_graph(args.graph), args.out, args.format, store=store)
-    _console(stderr=True).print("written " + ", ".join(str(f) for f in files))
+    _console(stderr=True).print(safe("written " + ", ".join(str(f) for f in files)))
     return 0
 
 
@@ -487,9 +488,8 @@ def cmd_serve(args) -> int:
                     workers=args.workers or os.cpu_count() or 1, idle=args.idle, cors=args.cors, hosts=args.allow_host,
                     allow_service=args.allow_service)
     httpd = server(args.graph, args.host, args.port, limits)
-    _console(stderr=True).print(f"serving {args.graph}: page http://{args.host}:{args.port}/ · "
-                                f"SPARQL http://{args.host}:{args.port}/sparql (read-only) · Ctrl-C to stop",
-                                markup=False)
+    _console(stderr=True).print(safe(f"serving {args.graph}: page http://{args.host}:{args.port}/ · "
+                                     f"SPARQL http://{args.host}:{args.port}/sparql (read-only) · Ctrl-C to stop"))
     try:
         httpd.serve_forever()
     except KeyboardInterrupt:
@@ -503,7 +503,7 @@ def cmd_serve(args) -> int:
 def cmd_push(args) -> int:
     from .remote import push
     n = push(args.graph, args.url)
-    _console(stderr=True).print(f"{n} graph(s) written to {args.url}")
+    _console(stderr=True).print(safe(f"{n} graph(s) written to {args.url}"))
     return 0
 
 
@@ -547,17 +547,17 @@ def cmd_stats(args) -> int:
                                   ("PageRank", s.pagerank, "{:.3f}")):
             t = Table("#", "entity", "type", name, title=f"top {args.top} by {name}", header_style="bold")
             for i, (n, v) in enumerate(top(scores), 1):
-                t.add_row(str(i), label[n], kind[n], fmt.format(v))
+                t.add_row(str(i), safe(label[n]), kind[n], fmt.format(v))
             out.print(t)
         t = Table("#", "size", "members", title="communities", header_style="bold")
         for c in sorted(comms)[: args.top]:
             members = sorted(comms[c], key=lambda n: -s.degree.get(n, 0))
-            t.add_row(str(c), str(len(members)), "、".join(label[n] for n in members[:8]) +
-                      (" …" if len(members) > 8 else ""))
+            t.add_row(str(c), str(len(members)), safe("、".join(label[n] for n in members[:8]) +
+                                                      (" …" if len(members) > 8 else "")))
         out.print(t)
     if args.write:
-        _console(stderr=True).print(f"scores stored for {where} (kg:degree, kg:pagerank, kg:betweenness, "
-                                    f"kg:community)", markup=False)
+        _console(stderr=True).print(safe(f"scores stored for {where} (kg:degree, kg:pagerank, kg:betweenness, "
+                                         f"kg:community)"))
     return 0
 
 
