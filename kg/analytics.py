@@ -11,7 +11,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from .model import RELATIONS
-from .rdf import KG
+from .namespaces import KG
 
 
 @dataclass

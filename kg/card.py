@@ -7,7 +7,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from .model import RELATIONS, TYPES
-from .rdf import KG
+from .namespaces import KG
 from .viz import evidence
 
 

@@ -13,7 +13,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from .errors import KgError
-from .rdf import DOC, ENT, KG, RULE, SCHEMA, STMT
+from .namespaces import DOC, ENT, KG, RULE, SCHEMA, STMT
 
 PREFIXES = {"kg": KG, "ent": ENT, "doc": DOC, "as": STMT, "rule": RULE, "rdf": RDF, "rdfs": RDFS,
             "skos": SKOS, "prov": PROV, "owl": OWL, "xsd": XSD, "schema": SCHEMA}

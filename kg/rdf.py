@@ -4,48 +4,22 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from .model import RELATIONS, Entity, Relation
-from .pipeline import Corpus
-from .rules import RuleSet
-from .store import ASSERTION_BASE, DOC_BASE
+from .model import Entity, Relation
+from .namespaces import DOC, ENT, KG, RELATION_IRIS, RULE, SCHEMA, STMT, iri_safe
+
+if TYPE_CHECKING:
+    from .pipeline import Corpus
+    from .rules import RuleSet
 
 MODEL = "2"   # the shape of the facts written; a store built with another shape is re-extracted
-BASE = "https://kg.example.org/"
-KG = Namespace(BASE + "ontology#")
-ENT = Namespace(BASE + "entity/")
-DOC = Namespace(DOC_BASE)
-STMT = Namespace(ASSERTION_BASE)
-RULE = Namespace(BASE + "rule/")
-SCHEMA = Namespace("https://schema.org/")
 ENTITY_PREFIX = f"<{ENT}".encode("utf-8")
 SUBCLASSES = {"University", "GovernmentBody", "Alliance", "ProjectDepartment", "DevelopmentZone",
               "AdministrativeArea", "Journalist", "ShortName"}
-
-
-UCSCHAR = ((0xA0, 0xD7FF), (0xF900, 0xFDCF), (0xFDF0, 0xFFEF), (0x10000, 0x1FFFD), (0x20000, 0x2FFFD),
-           (0x30000, 0x3FFFD))
-PUNCT_ENCODED = set("（）【】《》“”、，。：；\u3000")
-
-
-def _iri_char(ch: str) -> bool:
-    o = ord(ch)
-    if o < 128:
-        return ch.isalnum() or ch in "-._~"
-    return ch not in PUNCT_ENCODED and any(a <= o <= b for a, b in UCSCHAR)
-
-
-@lru_cache(maxsize=200_000)
-def iri_safe(text: str) -> str:
-    """A readable IRI segment: letters (Chinese too) kept, everything else percent-encoded."""
-    return "".join(ch if _iri_char(ch) else "".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass"))
-                   for ch in text)
-
-
-RELATION_IRIS = frozenset(f"{KG}{r}" for r in RELATIONS)
 
 
 def relation_subjects(nt: bytes) -> set[str]:

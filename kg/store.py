@@ -34,6 +34,7 @@ from . import faults
 from rdflib import BNode, Graph, Literal, URIRef
 
 from .errors import KgError, UsageError
+from .namespaces import ASSERTION_BASE, DOC_BASE, GRAPH_BASE, KG, RELATION_IRIS, iri_safe
 
 GRAPH_FILE = "graph.ttl"
 PAGE_FILE = "graph.html"
@@ -48,11 +49,8 @@ LAYOUT_FILE = "layout.json"  # the page's node positions, kept for the next buil
 EXPORTS = (GRAPH_FILE, PAGE_FILE, LAYOUT_FILE)   # in each generation, linked from OUTDIR
 LOCK = ".kg.lock"
 MARKER = ".kg-outdir"
-GRAPH_BASE = "https://kg.example.org/graph/"
 ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"     # the ontology and the rules' nodes
 ANALYTICS_GRAPH = GRAPH_BASE + "analytics"   # the scores kg stats --write stores
-DOC_BASE = "https://kg.example.org/document/"
-ASSERTION_BASE = "https://kg.example.org/assertion/"
 PRIVATE_BASES = (ASSERTION_BASE, DOC_BASE)   # subjects one document owns
 
 
@@ -432,7 +430,6 @@ class OxStore:
     def relation_subjects(self, graph_iri: str) -> set[str]:
         """The entities whose relations a document states, read from its named graph."""
         import pyoxigraph as ox
-        from .rdf import RELATION_IRIS
         return {q.subject.value for q in self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))
                 if q.predicate.value in RELATION_IRIS}
 
@@ -493,7 +490,6 @@ class OxStore:
     # ---- per-document graphs -------------------------------------------------------
     @staticmethod
     def graph_iri(doc_id: str) -> str:
-        from .rdf import iri_safe
         return GRAPH_BASE + iri_safe(doc_id)
 
     # Facts about an assertion, a document or its articles and sentences belong to that one document
@@ -513,7 +509,7 @@ class OxStore:
         """The default graph's facts about the document itself and what it owns: its articles
         and sentences (derived from it) and the assertions made from its sentences."""
         import pyoxigraph as ox
-        from .rdf import KG, PROV
+        from rdflib.namespace import PROV
         dg = ox.DefaultGraph()
         doc = ox.NamedNode(DOC_BASE + graph_iri[len(GRAPH_BASE):])
         parts = {q.subject for q in self.ox.quads_for_pattern(None, ox.NamedNode(str(PROV.wasDerivedFrom)), doc, dg)

@@ -20,7 +20,7 @@ from rdflib.namespace import PROV, RDF, RDFS
 
 from . import analytics
 from .model import RELATIONS, TYPES
-from .rdf import KG
+from .namespaces import KG
 
 COLOURS = {"Company": "#e4572e", "Institution": "#4c72b0", "Project": "#55a868",
            "Place": "#f0b400", "Person": "#8172b2", "Award": "#9e9e9e"}

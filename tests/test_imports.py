@@ -1,0 +1,64 @@
+"""The modules import one way, down the pipeline; reading a graph never loads the extraction."""
+import ast
+import subprocess
+import sys
+
+import networkx as nx
+import pytest
+
+from conftest import ROOT
+
+# lower layers first; a module imports only from its own layer or the ones before it
+LAYERS = [
+    {"errors", "model", "namespaces", "faults", "terminal", "backtrack"},
+    {"reader", "clean", "segment", "gazetteer", "lexicon", "rules"},
+    {"entities", "resolve", "relations", "pipeline", "extract", "ruletest"},
+    {"rdf", "turtle", "store", "analytics", "evaluate", "query", "export", "remote", "card", "viz"},
+    {"graph", "builder", "serve"},
+    {"cli", "__main__", "__init__"},
+]
+TYPE_ONLY = {("rdf", "pipeline"), ("rdf", "rules")}      # annotations under TYPE_CHECKING
+READERS = ["kg.query", "kg.serve", "kg.card", "kg.viz", "kg.export", "kg.analytics", "kg.store", "kg.remote"]
+
+
+def _imports() -> nx.DiGraph:
+    g = nx.DiGraph()
+    for f in sorted((ROOT / "kg").glob("*.py")):
+        g.add_node(f.stem)
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                names = [node.module.split(".")[0]] if node.module else [a.name for a in node.names]
+                for n in names:
+                    if (ROOT / "kg" / f"{n}.py").exists():
+                        g.add_edge(f.stem, n)
+    return g
+
+
+def test_every_module_has_a_layer():
+    layered = set().union(*LAYERS)
+    assert set(_imports().nodes) <= layered, set(_imports().nodes) - layered
+
+
+def test_imports_go_down_the_layers_and_form_no_cycle():
+    g = _imports()
+    rank = {m: i for i, layer in enumerate(LAYERS) for m in layer}
+    upward = [(a, b) for a, b in g.edges if rank[b] > rank[a] and (a, b) not in TYPE_ONLY]
+    assert upward == []
+    assert list(nx.simple_cycles(g)) == []
+
+
+@pytest.mark.parametrize("argv", [["query", "--help"], ["serve", "--help"], ["show", "--help"]])
+def test_reading_commands_do_not_import_the_extraction(argv):
+    code = ("import sys, kg.cli\n"
+            f"try:\n    kg.cli.main({argv!r})\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('jieba', 'rjieba') "
+            "or m in ('kg.pipeline', 'kg.entities')))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_reading_modules_import_no_extraction():
+    code = "import sys\n" + "".join(f"import {m}\n" for m in READERS) + \
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('jieba', 'rjieba')))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
