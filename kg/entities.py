@@ -7,11 +7,12 @@ by structure: punctuation, boundary words, verbs, list markers.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 
 from . import gazetteer as gazmod
 from .lexicon import Lexicon
-from .model import Mention, Sentence, Token
+from .model import Mention, Sentence, Token, nested
 from .segment import BYLINE_ROLES
 from .rules import EntityRule, RuleSet
 
@@ -181,6 +182,7 @@ class EntityExtractor:
     # ---- suffix rules ------------------------------------------------------
     def _suffix_mentions(self, ctx: _Ctx) -> list[Mention]:
         out = []
+        by_end: dict[int, list[Mention]] = {}
         for end in sorted(ctx.bounds):
             if end == 0 or ctx.text[end - 1] not in self.suffix_ends:
                 continue
@@ -195,15 +197,17 @@ class EntityExtractor:
                 continue
             mention = self._suffix_mention(ctx, self.by_suffix[suffix], suffix, s_start, end)
             if mention:
-                out.append(self._whole_organisation(ctx, mention, out))
+                mention = self._whole_organisation(ctx, mention, by_end)
+                out.append(mention)
+                by_end.setdefault(mention.end, []).append(mention)
         return out
 
     @staticmethod
-    def _whole_organisation(ctx: _Ctx, mention: Mention, found: list[Mention]) -> Mention:
+    def _whole_organisation(ctx: _Ctx, mention: Mention, by_end: dict[int, list[Mention]]) -> Mention:
         """A name that starts inside a company's name takes all of it: 上海睿智化学研究有限公司研发中心,
-        not 化学研究有限公司研发中心."""
-        cut = [c for c in found if c.start < mention.start < c.end <= mention.start + len(mention.text)
-               and c.type in ("Company", "Institution") and not c.bare]
+        not 化学研究有限公司研发中心. ``by_end``: the names found so far, by where they end."""
+        cut = [c for e in range(mention.start + 1, mention.start + len(mention.text) + 1) for c in by_end.get(e, ())
+               if c.start < mention.start and c.type in ("Company", "Institution") and not c.bare]
         if not cut or mention.bare:
             return mention
         start = min(c.start for c in cut)
@@ -607,16 +611,16 @@ class EntityExtractor:
     # ---- dictionary names: jieba's ns / nt / nr words where no rule found a name ----
     def _lexicon(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
         out = []
-        taken = [(m.start, m.end) for m in found]
+        taken = {p for m in found for p in range(m.start, m.end)}    # the characters names cover
         for rule in (r for r in self.rules.entity_rules if r.kind == "lexicon"):
             for i, tok in enumerate(ctx.tokens):
                 typ = rule.pos.get(tok.pos)
-                if typ is None or any(s < tok.end and tok.start < e for s, e in taken):
+                if typ is None or any(p in taken for p in range(tok.start, tok.end)):
                     continue
                 if not self._lexicon_ok(ctx, i, tok, typ, rule):
                     if typ == "Person" and self._foreign_place(ctx, i, tok):
                         out.append(Mention(tok.text, "Place", tok.start, tok.end, rule.id, ctx.sent))
-                        taken.append((tok.start, tok.end))
+                        taken.update(range(tok.start, tok.end))
                     continue
                 if typ == "Institution" and self._company_word(tok):
                     typ = "Company"
@@ -624,7 +628,7 @@ class EntityExtractor:
                 if typ == "Person" and len(tok.text) == 3 and tok.text[-1] in self.strong_boundary:
                     end -= 1          # 李华任 is 李华 + 任 (appointed)
                 out.append(Mention(ctx.text[tok.start:end], typ, tok.start, end, rule.id, ctx.sent))
-                taken.append((tok.start, tok.end))
+                taken.update(range(tok.start, tok.end))
         return out
 
     def _company_word(self, tok: Token) -> bool:
@@ -687,8 +691,13 @@ class EntityExtractor:
         (访华, 抵京) or before 方 and words of relations (中方, 日俄首脑)."""
         text, out = ctx.text, []
         hits: set[int] = set()
+        covered = None
         for i, ch in enumerate(text):
-            if ch not in self.abbr or any(m.start <= i < m.end for m in found):
+            if ch not in self.abbr:
+                continue
+            if covered is None:
+                covered = {p for m in found for p in range(m.start, m.end)}
+            if i in covered:
                 continue
             idx = ctx.tok_at.get(i)
             tok = ctx.tokens[idx] if idx is not None else None
@@ -920,7 +929,7 @@ class EntityExtractor:
         out = []
         places = [m for m in found if m.type == "Place" and m.rule == (self.gaz_rule.id if self.gaz_rule else "")]
         for p in places:
-            for e in sorted(b for b in ctx.bounds if p.end < b <= p.end + 8):
+            for e in (b for b in range(p.end + 1, p.end + 9) if b in ctx.bounds):
                 name = ctx.text[p.start:e]
                 ind = self._industry_end(name)
                 if not ind or len(name) - len(ind) - len(p.text) < 0:
@@ -1137,12 +1146,13 @@ class EntityExtractor:
         if rule is None:
             return []
         out = []
+        ends = {m.end for m in found}
         for p in (m for m in found if m.type == "Person"):
             title = next((t for t in self.titles if ctx.text.endswith(t, 0, p.start)), None)
             if title is None:
                 continue
             end = p.start - len(title)
-            if end <= 0 or any(m.end == end for m in found):
+            if end <= 0 or end in ends:
                 continue
             idx = ctx.tok_at.get(end - 1)
             if idx is None or ctx.tokens[idx].end != end:
@@ -1247,21 +1257,30 @@ def prune_nested(mentions: list[Mention]) -> list[Mention]:
     """Keep mentions nested in a longer one only where they start it (嘉兴经开区 in
     嘉兴经开区…联盟) or sit in brackets (（上海）); drop a nested mention that itself
     starts with a mention of another kind (中建八局杭绍台高铁 in …项目部)."""
-    tops = [m for m in mentions if not any(o is not m and o.start <= m.start and m.end <= o.end
-                                           and (o.end - o.start) > (m.end - m.start) for o in mentions)]
+    inside = nested(mentions)
+    order = {id(m): k for k, m in enumerate(mentions)}
+    # No top-level mention contains another, so ordered by start they are ordered by end too:
+    # the ones around a span are one run of them, found by bisection.
+    tops = sorted((m for m in mentions if id(m) not in inside), key=lambda m: (m.start, m.end))
+    top_starts = [m.start for m in tops]
+    top_ends = [m.end for m in tops]
+    by_start: dict[int, list[Mention]] = {}
+    for x in mentions:
+        by_start.setdefault(x.start, []).append(x)
     out = []
     for m in mentions:
-        if m in tops:
+        if id(m) not in inside:
             out.append(m)
             continue
-        outer = [o for o in tops if o.start <= m.start and m.end <= o.end]
+        outer = sorted(tops[bisect_left(top_ends, m.end):bisect_right(top_starts, m.start)],
+                       key=lambda o: order[id(o)])
         if m.bare and not any(o.start == m.start for o in outer):
             continue
         text = outer[0].sentence.text if outer and outer[0].sentence else ""
         bracketed = m.start > 0 and text[m.start - 1:m.start] in "（(" and text[m.end:m.end + 1] in "）)"
         if not any(o.start == m.start for o in outer) and not bracketed:
             continue
-        inner = [x for x in mentions if x is not m and x.start == m.start and x.end < m.end and not x.bare
+        inner = [x for x in by_start[m.start] if x is not m and x.end < m.end and not x.bare
                  and not (x.type == "Place" and m.type in ("Company", "Institution"))]   # 上海X有限公司
         if any(_family(x.type) != _family(m.type) for x in inner) and any(_family(o.type) != _family(m.type)
                                                                           for o in outer):

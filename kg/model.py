@@ -82,6 +82,18 @@ class Mention:
         return self.start, self.end
 
 
+def nested(mentions: list[Mention]) -> set[int]:
+    """The ids of the mentions that lie inside a longer mention of the list (a span that
+    strictly contains theirs): one sort and one sweep, not every mention against every other."""
+    spans = sorted({(m.start, m.end) for m in mentions}, key=lambda se: (se[0], -se[1]))
+    inside, reach = set(), -1
+    for span in spans:       # every earlier span starts before, or at the same place and ends later
+        if reach >= span[1]:
+            inside.add(span)
+        reach = max(reach, span[1])
+    return {id(m) for m in mentions if (m.start, m.end) in inside}
+
+
 @dataclass
 class Entity:
     """One node of the graph: a real-world thing with all its names."""
