@@ -113,7 +113,11 @@ def _int(n: int) -> str:
 
 
 class _Rows(set):
-    """N-Triples lines, each triple once."""
+    """N-Triples lines, each triple once; the sentence nodes already written, by IRI."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.sentences: set[tuple] = set()
 
     def add3(self, s: str, p: str, o: str) -> None:
         self.add(f"{s} {p} {o} .\n")
@@ -222,6 +226,10 @@ def add_sentence(g: _Rows, r: Relation) -> str:
     d = _document(r.document)
     sent = r.sentence
     si = _iri(f"{d}/sentence/{sent.raw_start}-{sent.raw_end}")
+    seen = (si, sent.text, r.article.index if r.article is not None else None)
+    if seen in g.sentences:        # its text is written once, not once per relation
+        return si
+    g.sentences.add(seen)
     g.add3(si, RDF_TYPE, _term(KG, "Sentence"))
     g.add3(si, _term(KG, "text"), _lit(sent.text, "zh"))
     g.add3(si, _term(KG, "sentenceStart"), _int(sent.raw_start))

@@ -90,6 +90,18 @@ class _Ctx:
         return self.mentions[a:max(a, bisect_right(self.ends, hi))]
 
 
+def _word_before(text: str, lo: int, hi: int, words: tuple[str, ...]) -> int | None:
+    """Where one of ``words`` (the longer first) ends text[lo:hi], white space after it
+    allowed: what re.search(r"(?:w1|w2)\s*$", text[lo:hi]) finds, without reading all of it."""
+    k = hi
+    while k > lo and text[k - 1].isspace():
+        k -= 1
+    for w in words:
+        if k - len(w) >= lo and text.startswith(w, k - len(w)):
+            return k - len(w)
+    return None
+
+
 def _innermost(ms: list[Mention], k: int) -> int:
     """位于青浦区金泽镇: of places written one after another, the last (innermost) one."""
     while k + 1 < len(ms) and ms[k + 1].start == ms[k].end and _ok(ms[k], ["Place"]) and _ok(ms[k + 1], ["Place"]):
@@ -313,9 +325,8 @@ class RelationExtractor:
         right = self.group_left(ctx, span[0], c_lo)
         if not right:
             return []
-        m = re.search(r"(?:与|和|同|跟)\s*$", ctx.text[c_lo:right[0].start])
-        if m:
-            conn = c_lo + m.start()
+        conn = _word_before(ctx.text, c_lo, right[0].start, ("与", "和", "同", "跟"))
+        if conn is not None:
             left = self.group_left(ctx, conn, c_lo) or self.topic(ctx, conn, rule.subject)
             pairs = [(a, b) for a in left for b in right]
         else:
@@ -329,10 +340,9 @@ class RelationExtractor:
         agents = self.group_left(ctx, span[0], c_lo)
         if not agents:
             return []
-        m = re.search(r"(?:是由|由)\s*$", ctx.text[c_lo:agents[0].start])
-        if not m:
+        by = _word_before(ctx.text, c_lo, agents[0].start, ("是由", "由"))
+        if by is None:
             return []
-        by = c_lo + m.start()
         if ctx.text.startswith("的", span[1]):      # 由 A 投资建设的 X、Y: what follows
             subj = self.group_right(ctx, span[1] + 1, ctx.clause(span[1])[1])
         else:
