@@ -5,6 +5,7 @@ Every text-bearing record keeps offsets into the raw text of its document.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 TYPES = ("Company", "Institution", "Project", "Place", "Person")
@@ -28,9 +29,10 @@ class Document:
 
 @dataclass
 class Sentence:
-    """Cleaned sentence text; ``offsets[i]`` is the raw offset of ``text[i]``."""
+    """Cleaned sentence text; ``offsets[i]`` is the raw offset of ``text[i]`` (an array of
+    integers from the cleaner, 8 bytes a character)."""
     text: str
-    offsets: list[int]
+    offsets: Sequence[int]
     index: int = 0
     kind: str = "body"  # body | headline | byline | caption
 
