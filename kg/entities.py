@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
+from itertools import accumulate
 
 from . import gazetteer as gazmod
 from .lexicon import Lexicon
@@ -977,12 +978,13 @@ class EntityExtractor:
         if rule is None:
             return []
         out, text = [], ctx.text
+        cover = None
         for seg in re.finditer(r"[^，。；：！？“”（）等]+", text):
             segment = seg.group()
             if "、" not in segment:
                 continue
-            orgs = [m for m in found if seg.start() <= m.start and m.end <= seg.end() and not m.bare
-                    and m.type in ("Company", "Institution")]
+            cover = cover or _Cover(found)
+            orgs = [m for m in cover.within(seg.start(), seg.end()) if m.type in ("Company", "Institution")]
             if not orgs:
                 continue
             first, last = min(m.start for m in orgs), max(m.end for m in orgs)
@@ -994,8 +996,8 @@ class EntityExtractor:
             hi = seg.end() if hi < 0 or hi > seg.end() else hi
             end_cut = self._list_end(ctx, hi, seg.end())
             typ = "Institution" if all(o.type == "Institution" for o in orgs) else "Company"
-            out += [m for m in self._items(ctx, seg.start(), text[seg.start():end_cut], typ, found, rule.id)
-                    if not any(o.start < m.end and m.start < o.end for o in found if not o.bare)]
+            out += [m for m in self._items(ctx, seg.start(), text[seg.start():end_cut], typ, cover, rule.id)
+                    if not cover.overlaps(m.start, m.end)]
         return out
 
     def _list_end(self, ctx: _Ctx, hi: int, seg_end: int) -> int:
@@ -1171,6 +1173,7 @@ class EntityExtractor:
             return []
         out = []
         text = ctx.text
+        cover = None
         for m in self.list_re.finditer(text):
             if re.match(r"[\u4e00-\u9fff]{0,2}(?:" + self.LIST_GAP_REJECT + ")", m.group("gap")):
                 continue
@@ -1179,12 +1182,13 @@ class EntityExtractor:
             segment = text[seg_start:m.start()]
             if "、" not in segment and not re.search(r"[和及与]", segment):
                 continue
-            out += self._items(ctx, seg_start, segment, typ, found, rule.id)
+            cover = cover or _Cover(found)
+            out += self._items(ctx, seg_start, segment, typ, cover, rule.id)
         return out
 
     LIST_GAP_REJECT = r"领域|方面|环节|要素|方式|形式|产品|技术|服务|内容|措施|活动|政策"
 
-    def _items(self, ctx: _Ctx, seg_start: int, segment: str, typ: str, found: list[Mention],
+    def _items(self, ctx: _Ctx, seg_start: int, segment: str, typ: str, cover: "_Cover",
                rule_id: str) -> list[Mention]:
         """Mentions for the items of a coordinated list, if enough of them look like names."""
         items, pos = [], seg_start
@@ -1198,8 +1202,9 @@ class EntityExtractor:
             if k == 0:
                 start, item = self._first_item(ctx, start, item)
             items.append((start, start + len(item)))
-        covered = [it for it in items if any(m.start <= it[0] and it[1] <= m.end and not m.bare for m in found)]
-        free = [it for it in items if it not in covered and self._list_item_shape(ctx, *it)]
+        covered = [it for it in items if cover.covers(*it)]
+        taken = set(covered)
+        free = [it for it in items if it not in taken and self._list_item_shape(ctx, *it)]
         named = [it for it in free if not self._generic_item(ctx.text[it[0]:it[1]])]
         if len(named) + len(covered) < max(1, (len(items) + 1) // 2):
             return []
@@ -1247,6 +1252,34 @@ class EntityExtractor:
         tag = self.lex.pos.word_tag_tab.get(item)
         dict_word = self.lex.in_dictionary(item) and not (tag or "").startswith(SPECIFIC_POS)
         return dict_word or item.endswith(tuple(self.generic)) or item in self.determiners
+
+
+class _Cover:
+    """The named (not bare) mentions of a sentence, ordered by start with the furthest end
+    reached so far: whether a span lies inside one or overlaps one, found by bisection."""
+
+    def __init__(self, found: list[Mention]):
+        self.named = sorted((m for m in found if not m.bare), key=lambda m: m.start)
+        self.starts = [m.start for m in self.named]
+        self.reach = list(accumulate((m.end for m in self.named), max))
+
+    def covers(self, s: int, e: int) -> bool:
+        """A mention starts at or before s and ends at or after e."""
+        k = bisect_right(self.starts, s)
+        return k > 0 and self.reach[k - 1] >= e
+
+    def overlaps(self, s: int, e: int) -> bool:
+        """A mention shares a character with [s, e)."""
+        k = bisect_left(self.starts, e)
+        return k > 0 and self.reach[k - 1] > s
+
+    def within(self, lo: int, hi: int) -> list[Mention]:
+        """The mentions inside [lo, hi)."""
+        out = []
+        for k in range(bisect_left(self.starts, lo), bisect_left(self.starts, hi)):
+            if self.named[k].end <= hi:
+                out.append(self.named[k])
+        return out
 
 
 def _family(t: str) -> str:
