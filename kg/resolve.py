@@ -21,6 +21,7 @@ ALIAS_INTRO = re.compile(r"[（(]\s*(?:以下)?简称\s*[“\"「]?([^”\"」�
 
 
 DEMONSTRATIVES = ("该", "此", "这一", "这个", "这")
+CACHE_NAMES = 100_000       # names whose place prefix and short names are kept, across documents
 
 
 @lru_cache(maxsize=65536)
@@ -205,6 +206,8 @@ class Resolver:
         """(leading place, rest): 嘉兴经开区智能制造联盟 → (嘉兴经开区, 智能制造联盟)."""
         hit = self._strip_cache.get(name)
         if hit is None:
+            if len(self._strip_cache) >= CACHE_NAMES:
+                self._strip_cache.clear()
             hit = self._strip_cache[name] = self._strip_place(name)
         return hit
 
@@ -222,6 +225,8 @@ class Resolver:
         """Short names a company is called by: place, legal form and industry words stripped."""
         hit = self._short_cache.get(name)
         if hit is None:
+            if len(self._short_cache) >= CACHE_NAMES:
+                self._short_cache.clear()
             hit = self._short_cache[name] = self._short_names(name)
         return hit
 
