@@ -91,7 +91,7 @@ class _Ctx:
 
 
 def _word_before(text: str, lo: int, hi: int, words: tuple[str, ...]) -> int | None:
-    """Where one of ``words`` (the longer first) ends text[lo:hi], white space after it
+    r"""Where one of ``words`` (the longer first) ends text[lo:hi], white space after it
     allowed: what re.search(r"(?:w1|w2)\s*$", text[lo:hi]) finds, without reading all of it."""
     k = hi
     while k > lo and text[k - 1].isspace():
