@@ -13,7 +13,7 @@ from .pipeline import Corpus
 from .rules import RuleSet
 from .store import ASSERTION_BASE, DOC_BASE
 
-MODEL = "2"   # the shape of the facts written; a store built with another shape is re-extracted
+MODEL = "3"   # the shape of the facts written; a store built with another shape is re-extracted (3: evidence per triple bounded)
 BASE = "https://kg.example.org/"
 KG = Namespace(BASE + "ontology#")
 ENT = Namespace(BASE + "entity/")
