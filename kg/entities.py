@@ -7,11 +7,13 @@ by structure: punctuation, boundary words, verbs, list markers.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
+from itertools import accumulate
 
 from . import gazetteer as gazmod
 from .lexicon import Lexicon
-from .model import Mention, Sentence, Token
+from .model import Mention, Sentence, Token, nested
 from .segment import BYLINE_ROLES
 from .rules import EntityRule, RuleSet
 
@@ -181,6 +183,7 @@ class EntityExtractor:
     # ---- suffix rules ------------------------------------------------------
     def _suffix_mentions(self, ctx: _Ctx) -> list[Mention]:
         out = []
+        by_end: dict[int, list[Mention]] = {}
         for end in sorted(ctx.bounds):
             if end == 0 or ctx.text[end - 1] not in self.suffix_ends:
                 continue
@@ -195,15 +198,17 @@ class EntityExtractor:
                 continue
             mention = self._suffix_mention(ctx, self.by_suffix[suffix], suffix, s_start, end)
             if mention:
-                out.append(self._whole_organisation(ctx, mention, out))
+                mention = self._whole_organisation(ctx, mention, by_end)
+                out.append(mention)
+                by_end.setdefault(mention.end, []).append(mention)
         return out
 
     @staticmethod
-    def _whole_organisation(ctx: _Ctx, mention: Mention, found: list[Mention]) -> Mention:
+    def _whole_organisation(ctx: _Ctx, mention: Mention, by_end: dict[int, list[Mention]]) -> Mention:
         """A name that starts inside a company's name takes all of it: 上海睿智化学研究有限公司研发中心,
-        not 化学研究有限公司研发中心."""
-        cut = [c for c in found if c.start < mention.start < c.end <= mention.start + len(mention.text)
-               and c.type in ("Company", "Institution") and not c.bare]
+        not 化学研究有限公司研发中心. ``by_end``: the names found so far, by where they end."""
+        cut = [c for e in range(mention.start + 1, mention.start + len(mention.text) + 1) for c in by_end.get(e, ())
+               if c.start < mention.start and c.type in ("Company", "Institution") and not c.bare]
         if not cut or mention.bare:
             return mention
         start = min(c.start for c in cut)
@@ -607,16 +612,16 @@ class EntityExtractor:
     # ---- dictionary names: jieba's ns / nt / nr words where no rule found a name ----
     def _lexicon(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
         out = []
-        taken = [(m.start, m.end) for m in found]
+        taken = {p for m in found for p in range(m.start, m.end)}    # the characters names cover
         for rule in (r for r in self.rules.entity_rules if r.kind == "lexicon"):
             for i, tok in enumerate(ctx.tokens):
                 typ = rule.pos.get(tok.pos)
-                if typ is None or any(s < tok.end and tok.start < e for s, e in taken):
+                if typ is None or any(p in taken for p in range(tok.start, tok.end)):
                     continue
                 if not self._lexicon_ok(ctx, i, tok, typ, rule):
                     if typ == "Person" and self._foreign_place(ctx, i, tok):
                         out.append(Mention(tok.text, "Place", tok.start, tok.end, rule.id, ctx.sent))
-                        taken.append((tok.start, tok.end))
+                        taken.update(range(tok.start, tok.end))
                     continue
                 if typ == "Institution" and self._company_word(tok):
                     typ = "Company"
@@ -624,7 +629,7 @@ class EntityExtractor:
                 if typ == "Person" and len(tok.text) == 3 and tok.text[-1] in self.strong_boundary:
                     end -= 1          # 李华任 is 李华 + 任 (appointed)
                 out.append(Mention(ctx.text[tok.start:end], typ, tok.start, end, rule.id, ctx.sent))
-                taken.append((tok.start, tok.end))
+                taken.update(range(tok.start, tok.end))
         return out
 
     def _company_word(self, tok: Token) -> bool:
@@ -687,8 +692,13 @@ class EntityExtractor:
         (访华, 抵京) or before 方 and words of relations (中方, 日俄首脑)."""
         text, out = ctx.text, []
         hits: set[int] = set()
+        covered = None
         for i, ch in enumerate(text):
-            if ch not in self.abbr or any(m.start <= i < m.end for m in found):
+            if ch not in self.abbr:
+                continue
+            if covered is None:
+                covered = {p for m in found for p in range(m.start, m.end)}
+            if i in covered:
                 continue
             idx = ctx.tok_at.get(i)
             tok = ctx.tokens[idx] if idx is not None else None
@@ -920,7 +930,7 @@ class EntityExtractor:
         out = []
         places = [m for m in found if m.type == "Place" and m.rule == (self.gaz_rule.id if self.gaz_rule else "")]
         for p in places:
-            for e in sorted(b for b in ctx.bounds if p.end < b <= p.end + 8):
+            for e in (b for b in range(p.end + 1, p.end + 9) if b in ctx.bounds):
                 name = ctx.text[p.start:e]
                 ind = self._industry_end(name)
                 if not ind or len(name) - len(ind) - len(p.text) < 0:
@@ -968,12 +978,13 @@ class EntityExtractor:
         if rule is None:
             return []
         out, text = [], ctx.text
+        cover = None
         for seg in re.finditer(r"[^，。；：！？“”（）等]+", text):
             segment = seg.group()
             if "、" not in segment:
                 continue
-            orgs = [m for m in found if seg.start() <= m.start and m.end <= seg.end() and not m.bare
-                    and m.type in ("Company", "Institution")]
+            cover = cover or _Cover(found)
+            orgs = [m for m in cover.within(seg.start(), seg.end()) if m.type in ("Company", "Institution")]
             if not orgs:
                 continue
             first, last = min(m.start for m in orgs), max(m.end for m in orgs)
@@ -985,8 +996,8 @@ class EntityExtractor:
             hi = seg.end() if hi < 0 or hi > seg.end() else hi
             end_cut = self._list_end(ctx, hi, seg.end())
             typ = "Institution" if all(o.type == "Institution" for o in orgs) else "Company"
-            out += [m for m in self._items(ctx, seg.start(), text[seg.start():end_cut], typ, found, rule.id)
-                    if not any(o.start < m.end and m.start < o.end for o in found if not o.bare)]
+            out += [m for m in self._items(ctx, seg.start(), text[seg.start():end_cut], typ, cover, rule.id)
+                    if not cover.overlaps(m.start, m.end)]
         return out
 
     def _list_end(self, ctx: _Ctx, hi: int, seg_end: int) -> int:
@@ -1137,12 +1148,13 @@ class EntityExtractor:
         if rule is None:
             return []
         out = []
+        ends = {m.end for m in found}
         for p in (m for m in found if m.type == "Person"):
             title = next((t for t in self.titles if ctx.text.endswith(t, 0, p.start)), None)
             if title is None:
                 continue
             end = p.start - len(title)
-            if end <= 0 or any(m.end == end for m in found):
+            if end <= 0 or end in ends:
                 continue
             idx = ctx.tok_at.get(end - 1)
             if idx is None or ctx.tokens[idx].end != end:
@@ -1161,6 +1173,7 @@ class EntityExtractor:
             return []
         out = []
         text = ctx.text
+        cover = None
         for m in self.list_re.finditer(text):
             if re.match(r"[\u4e00-\u9fff]{0,2}(?:" + self.LIST_GAP_REJECT + ")", m.group("gap")):
                 continue
@@ -1169,12 +1182,13 @@ class EntityExtractor:
             segment = text[seg_start:m.start()]
             if "、" not in segment and not re.search(r"[和及与]", segment):
                 continue
-            out += self._items(ctx, seg_start, segment, typ, found, rule.id)
+            cover = cover or _Cover(found)
+            out += self._items(ctx, seg_start, segment, typ, cover, rule.id)
         return out
 
     LIST_GAP_REJECT = r"领域|方面|环节|要素|方式|形式|产品|技术|服务|内容|措施|活动|政策"
 
-    def _items(self, ctx: _Ctx, seg_start: int, segment: str, typ: str, found: list[Mention],
+    def _items(self, ctx: _Ctx, seg_start: int, segment: str, typ: str, cover: "_Cover",
                rule_id: str) -> list[Mention]:
         """Mentions for the items of a coordinated list, if enough of them look like names."""
         items, pos = [], seg_start
@@ -1188,8 +1202,9 @@ class EntityExtractor:
             if k == 0:
                 start, item = self._first_item(ctx, start, item)
             items.append((start, start + len(item)))
-        covered = [it for it in items if any(m.start <= it[0] and it[1] <= m.end and not m.bare for m in found)]
-        free = [it for it in items if it not in covered and self._list_item_shape(ctx, *it)]
+        covered = [it for it in items if cover.covers(*it)]
+        taken = set(covered)
+        free = [it for it in items if it not in taken and self._list_item_shape(ctx, *it)]
         named = [it for it in free if not self._generic_item(ctx.text[it[0]:it[1]])]
         if len(named) + len(covered) < max(1, (len(items) + 1) // 2):
             return []
@@ -1239,6 +1254,34 @@ class EntityExtractor:
         return dict_word or item.endswith(tuple(self.generic)) or item in self.determiners
 
 
+class _Cover:
+    """The named (not bare) mentions of a sentence, ordered by start with the furthest end
+    reached so far: whether a span lies inside one or overlaps one, found by bisection."""
+
+    def __init__(self, found: list[Mention]):
+        self.named = sorted((m for m in found if not m.bare), key=lambda m: m.start)
+        self.starts = [m.start for m in self.named]
+        self.reach = list(accumulate((m.end for m in self.named), max))
+
+    def covers(self, s: int, e: int) -> bool:
+        """A mention starts at or before s and ends at or after e."""
+        k = bisect_right(self.starts, s)
+        return k > 0 and self.reach[k - 1] >= e
+
+    def overlaps(self, s: int, e: int) -> bool:
+        """A mention shares a character with [s, e)."""
+        k = bisect_left(self.starts, e)
+        return k > 0 and self.reach[k - 1] > s
+
+    def within(self, lo: int, hi: int) -> list[Mention]:
+        """The mentions inside [lo, hi)."""
+        out = []
+        for k in range(bisect_left(self.starts, lo), bisect_left(self.starts, hi)):
+            if self.named[k].end <= hi:
+                out.append(self.named[k])
+        return out
+
+
 def _family(t: str) -> str:
     return "org" if t in ("Company", "Institution") else t
 
@@ -1247,21 +1290,30 @@ def prune_nested(mentions: list[Mention]) -> list[Mention]:
     """Keep mentions nested in a longer one only where they start it (嘉兴经开区 in
     嘉兴经开区…联盟) or sit in brackets (（上海）); drop a nested mention that itself
     starts with a mention of another kind (中建八局杭绍台高铁 in …项目部)."""
-    tops = [m for m in mentions if not any(o is not m and o.start <= m.start and m.end <= o.end
-                                           and (o.end - o.start) > (m.end - m.start) for o in mentions)]
+    inside = nested(mentions)
+    order = {id(m): k for k, m in enumerate(mentions)}
+    # No top-level mention contains another, so ordered by start they are ordered by end too:
+    # the ones around a span are one run of them, found by bisection.
+    tops = sorted((m for m in mentions if id(m) not in inside), key=lambda m: (m.start, m.end))
+    top_starts = [m.start for m in tops]
+    top_ends = [m.end for m in tops]
+    by_start: dict[int, list[Mention]] = {}
+    for x in mentions:
+        by_start.setdefault(x.start, []).append(x)
     out = []
     for m in mentions:
-        if m in tops:
+        if id(m) not in inside:
             out.append(m)
             continue
-        outer = [o for o in tops if o.start <= m.start and m.end <= o.end]
+        outer = sorted(tops[bisect_left(top_ends, m.end):bisect_right(top_starts, m.start)],
+                       key=lambda o: order[id(o)])
         if m.bare and not any(o.start == m.start for o in outer):
             continue
         text = outer[0].sentence.text if outer and outer[0].sentence else ""
         bracketed = m.start > 0 and text[m.start - 1:m.start] in "（(" and text[m.end:m.end + 1] in "）)"
         if not any(o.start == m.start for o in outer) and not bracketed:
             continue
-        inner = [x for x in mentions if x is not m and x.start == m.start and x.end < m.end and not x.bare
+        inner = [x for x in by_start[m.start] if x is not m and x.end < m.end and not x.bare
                  and not (x.type == "Place" and m.type in ("Company", "Institution"))]   # 上海X有限公司
         if any(_family(x.type) != _family(m.type) for x in inner) and any(_family(o.type) != _family(m.type)
                                                                           for o in outer):

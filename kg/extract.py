@@ -3,14 +3,17 @@ from __future__ import annotations
 
 import json
 
-from .model import DocumentResult, Entity, Mention
+from .model import DocumentResult, Entity, Mention, nested
 
 
 def _top(mentions: list[Mention]) -> list[Mention]:
+    """The named mentions not inside a longer one of their sentence."""
     named = [m for m in mentions if not m.bare and m.entity is not None]
-    return [m for m in named if not any(
-        o is not m and o.sentence is m.sentence and o.start <= m.start and m.end <= o.end
-        and o.end - o.start > m.end - m.start for o in named)]
+    by_sentence: dict[int, list[Mention]] = {}
+    for m in named:
+        by_sentence.setdefault(id(m.sentence), []).append(m)
+    inside = set().union(*(nested(ms) for ms in by_sentence.values()))
+    return [m for m in named if id(m) not in inside]
 
 
 def record(res: DocumentResult, nested: bool = False) -> dict:

@@ -17,6 +17,10 @@ from .model import Token
 
 jieba.setLogLevel(logging.WARNING)
 _lock = threading.Lock()
+# The tokens of at most this many characters of text are cached (about 100 bytes a character:
+# a Token and its word); past it the cache starts afresh. A document is tokenized in three
+# passes (mentions, known names, relations): one of up to this size is tokenized once.
+CACHE_CHARS = 300_000
 
 try:  # the compiled engine
     import rjieba
@@ -61,6 +65,7 @@ class Lexicon:
         self.pos = jieba.posseg.POSTokenizer(tk)
         self.engine = "rjieba" if self.fast is not None else "jieba"
         self._cache: dict[str, list[Token]] = {}
+        self._cached_chars = 0
 
     def _pairs(self, text: str) -> list[tuple[str, str]]:
         if self.fast is not None:
@@ -77,9 +82,11 @@ class Lexicon:
         for w, flag in self._pairs(text):
             out.append(Token(w, flag, pos, pos + len(w)))
             pos += len(w)
-        if len(self._cache) > 20000:
+        if len(self._cache) > 20000 or self._cached_chars + len(text) > CACHE_CHARS:
             self._cache.clear()
+            self._cached_chars = 0
         self._cache[text] = out
+        self._cached_chars += len(text)
         return out
 
     def in_dictionary(self, word: str) -> bool:

@@ -5,6 +5,7 @@ Every text-bearing record keeps offsets into the raw text of its document.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 TYPES = ("Company", "Institution", "Project", "Place", "Person")
@@ -28,9 +29,10 @@ class Document:
 
 @dataclass
 class Sentence:
-    """Cleaned sentence text; ``offsets[i]`` is the raw offset of ``text[i]``."""
+    """Cleaned sentence text; ``offsets[i]`` is the raw offset of ``text[i]`` (an array of
+    integers from the cleaner, 8 bytes a character)."""
     text: str
-    offsets: list[int]
+    offsets: Sequence[int]
     index: int = 0
     kind: str = "body"  # body | headline | byline | caption
 
@@ -80,6 +82,18 @@ class Mention:
     @property
     def span(self) -> tuple[int, int]:
         return self.start, self.end
+
+
+def nested(mentions: list[Mention]) -> set[int]:
+    """The ids of the mentions that lie inside a longer mention of the list (a span that
+    strictly contains theirs): one sort and one sweep, not every mention against every other."""
+    spans = sorted({(m.start, m.end) for m in mentions}, key=lambda se: (se[0], -se[1]))
+    inside, reach = set(), -1
+    for span in spans:       # every earlier span starts before, or at the same place and ends later
+        if reach >= span[1]:
+            inside.add(span)
+        reach = max(reach, span[1])
+    return {id(m) for m in mentions if (m.start, m.end) in inside}
 
 
 @dataclass

@@ -11,6 +11,13 @@ from .resolve import Resolver
 from .rules import RuleSet, load_rules
 from .segment import segment
 
+# At most this many assertions (evidence: offsets, rule, sentence) of one relation triple are
+# kept per document, the first in text order; the triple itself is stated once either way. A
+# page repeating a sentence would otherwise carry its evidence thousands of times (the graph,
+# and the memory that builds it, grew with the repetitions); no page of the seed, the dev set
+# or the benchmarks states one relation more than 17 times.
+MAX_EVIDENCE = 20
+
 
 class Extractor:
     """Everything needed to turn one document into entities and relations."""
@@ -42,7 +49,29 @@ class Extractor:
                 history += sorted(ms, key=lambda m: m.start)
         relations += structural(doc.id, articles, mentions, self.entities.gaz)
         _agent_zones(relations)
-        return DocumentResult(doc, articles, mentions, entities, relations)
+        return DocumentResult(doc, articles, mentions, entities, bound_evidence(relations))
+
+
+def bound_evidence(relations: list[Relation], most: int = MAX_EVIDENCE) -> list[Relation]:
+    """The relations of one document with at most ``most`` assertions of each triple: the first
+    in text order (raw offsets, then rule). Relations that are one assertion (same triple,
+    offsets and rule) count once; the order of the list is kept."""
+    by_triple: dict[tuple, set[tuple]] = {}
+    for r in relations:
+        by_triple.setdefault(_triple(r), set()).add(_evidence(r))
+    if all(len(v) <= most for v in by_triple.values()):
+        return relations
+    kept = {t: set(sorted(v)[:most]) for t, v in by_triple.items() if len(v) > most}
+    return [r for r in relations if (t := _triple(r)) not in kept or _evidence(r) in kept[t]]
+
+
+def _triple(r: Relation) -> tuple:
+    obj = r.object
+    return (r.subject.name, r.predicate, obj.name if isinstance(obj, Entity) else obj, isinstance(obj, Entity))
+
+
+def _evidence(r: Relation) -> tuple:
+    return (*r.raw_span, r.rule)
 
 
 def _agent_zones(relations: list[Relation]) -> None:

@@ -6,7 +6,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from rdflib import Graph, Namespace, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from .model import Entity, Relation
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from .pipeline import Corpus
     from .rules import RuleSet
 
-MODEL = "2"   # the shape of the facts written; a store built with another shape is re-extracted
+MODEL = "3"   # the shape of the facts written; a store built with another shape is re-extracted (3: evidence per triple bounded)
 ENTITY_PREFIX = f"<{ENT}".encode("utf-8")
 SUBCLASSES = {"University", "GovernmentBody", "Alliance", "ProjectDepartment", "DevelopmentZone",
               "AdministrativeArea", "Journalist", "ShortName"}
@@ -87,7 +87,11 @@ def _int(n: int) -> str:
 
 
 class _Rows(set):
-    """N-Triples lines, each triple once."""
+    """N-Triples lines, each triple once; the sentence nodes already written, by IRI."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.sentences: set[tuple] = set()
 
     def add3(self, s: str, p: str, o: str) -> None:
         self.add(f"{s} {p} {o} .\n")
@@ -196,6 +200,10 @@ def add_sentence(g: _Rows, r: Relation) -> str:
     d = _document(r.document)
     sent = r.sentence
     si = _iri(f"{d}/sentence/{sent.raw_start}-{sent.raw_end}")
+    seen = (si, sent.text, r.article.index if r.article is not None else None)
+    if seen in g.sentences:        # its text is written once, not once per relation
+        return si
+    g.sentences.add(seen)
     g.add3(si, RDF_TYPE, _term(KG, "Sentence"))
     g.add3(si, _term(KG, "text"), _lit(sent.text, "zh"))
     g.add3(si, _term(KG, "sentenceStart"), _int(sent.raw_start))

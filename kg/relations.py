@@ -8,9 +8,12 @@ Nested names give structural relations (a project named after its developer).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import chain
 
-from .model import Article, Entity, Mention, Relation, Sentence
+from .model import Article, Entity, Mention, Relation, Sentence, nested
 from .rules import RelationRule, RuleSet
 from .lexicon import Lexicon
 
@@ -24,6 +27,23 @@ GAP_RIGHT = re.compile(r"^(?:了|在|于|到|至|进|入|为|了位于|\s)*$")
 GAP_TIGHT = re.compile(r"^(?:的|之|——|—|：|:|\s)?$")
 LISTED = re.compile(r"[，,：:]\s*(?:其中)?(?:包括|包含|有|如|涵盖)\s*")
 TOPIC_TYPES = ("Company", "Institution", "Place", "Project")
+_LIST_TAIL_END = re.compile(LIST_TAIL + r"\s*，?\s*$")
+_TAIL_MAX = 30      # 等 + at most 20 characters + the longest head word (企业代表): a list tail is shorter
+
+
+def _list_tail(text: str, pos: int) -> int | None:
+    """Where a list tail (等8家企业, 等单位) ending just before ``pos`` starts. Only the last
+    few characters are searched: a tail is at most _TAIL_MAX long, then white space and one ，."""
+    k = pos
+    while k > 0 and text[k - 1].isspace():
+        k -= 1
+    if k > 0 and text[k - 1] == "，":
+        k -= 1
+    while k > 0 and text[k - 1].isspace():
+        k -= 1
+    lo = max(0, k - _TAIL_MAX)
+    tail = _LIST_TAIL_END.search(text[lo:pos])
+    return lo + tail.start() if tail else None
 
 
 @dataclass
@@ -39,9 +59,47 @@ class _Ctx:
         return self.sent.text
 
     def clause(self, pos: int) -> tuple[int, int]:
-        start = max((m.end() for m in CLAUSE.finditer(self.text, 0, pos)), default=0)
-        nxt = CLAUSE.search(self.text, pos)
-        return start, nxt.start() if nxt else len(self.text)
+        """[start, end) of the clause around ``pos``: between the clause marks either side."""
+        marks = self.marks
+        k = bisect_left(marks, pos)
+        start = marks[k - 1] + 1 if k else 0
+        return start, marks[k] if k < len(marks) else len(self.text)
+
+    @cached_property
+    def marks(self) -> list[int]:
+        """The positions of the clause marks of the sentence, in order."""
+        return [m.start() for m in CLAUSE.finditer(self.text)]
+
+    # The mentions are top-level (none inside another), so ordered by start they are ordered
+    # by end too: the ones in a stretch of the sentence are found by bisection, not by a scan.
+    @cached_property
+    def starts(self) -> list[int]:
+        return [m.start for m in self.mentions]
+
+    @cached_property
+    def ends(self) -> list[int]:
+        return [m.end for m in self.mentions]
+
+    def upto(self, pos: int) -> int:
+        """How many mentions end at or before ``pos`` (they come first)."""
+        return bisect_right(self.ends, pos)
+
+    def within(self, lo: int, hi: int) -> list[Mention]:
+        """The mentions inside [lo, hi), in order."""
+        a = bisect_left(self.starts, lo)
+        return self.mentions[a:max(a, bisect_right(self.ends, hi))]
+
+
+def _word_before(text: str, lo: int, hi: int, words: tuple[str, ...]) -> int | None:
+    r"""Where one of ``words`` (the longer first) ends text[lo:hi], white space after it
+    allowed: what re.search(r"(?:w1|w2)\s*$", text[lo:hi]) finds, without reading all of it."""
+    k = hi
+    while k > lo and text[k - 1].isspace():
+        k -= 1
+    for w in words:
+        if k - len(w) >= lo and text.startswith(w, k - len(w)):
+            return k - len(w)
+    return None
 
 
 def _innermost(ms: list[Mention], k: int) -> int:
@@ -71,9 +129,8 @@ class RelationExtractor:
     # ---- entry point -------------------------------------------------------
     def extract(self, doc: str, article: Article, sent: Sentence, mentions: list[Mention],
                 history: list[Mention]) -> list[Relation]:
-        tops = [m for m in mentions if m.entity is not None and not any(
-            o is not m and o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start
-            for o in mentions)]
+        inside = nested(mentions)
+        tops = [m for m in mentions if m.entity is not None and id(m) not in inside]
         ctx = _Ctx(sent, article, doc, sorted(tops, key=lambda m: m.start), history)
         out: list[Relation] = []
         any_trigger = bool(self.any_trigger and self.any_trigger.search(sent.text))
@@ -92,7 +149,8 @@ class RelationExtractor:
         return out
 
     def _inside_name(self, ctx: _Ctx, span: tuple[int, int]) -> bool:
-        return any(m.start < span[1] and span[0] < m.end for m in ctx.mentions)
+        k = bisect_right(ctx.ends, span[0])        # the first mention that ends after the span starts
+        return k < len(ctx.mentions) and ctx.mentions[k].start < span[1]
 
     def _rel(self, ctx: _Ctx, rule: RelationRule, s: Mention | Entity, o: Mention | Entity | str,
              lo: int, hi: int) -> list[Relation]:
@@ -114,29 +172,30 @@ class RelationExtractor:
 
     # ---- argument finding --------------------------------------------------
     def _before(self, ctx: _Ctx, pos: int, lo: int) -> list[Mention]:
-        return [m for m in ctx.mentions if lo <= m.start and m.end <= pos]
+        return ctx.within(lo, pos)
 
     def group_left(self, ctx: _Ctx, pos: int, lo: int, gap: re.Pattern = GAP_LEFT) -> list[Mention]:
         """The coordinated mentions (A、B和C) that end just before ``pos``."""
-        tail = re.search(LIST_TAIL + r"\s*，?\s*$", ctx.text[:pos])
-        if tail:
-            pos = tail.start()
-        cands = self._before(ctx, pos, 0)
-        if not cands:
+        tail = _list_tail(ctx.text, pos)
+        if tail is not None:
+            pos = tail
+        k = ctx.upto(pos)
+        if not k:
             return []
-        last = cands[-1]
+        last = ctx.mentions[k - 1]
         if not gap.match(ctx.text[last.end:pos]):
             return []
         group = [last]
-        for m in reversed(cands[:-1]):
-            between = ctx.text[m.end:group[0].start]
-            if not SEP.match(between):
+        for j in range(k - 2, -1, -1):
+            m = ctx.mentions[j]
+            if not SEP.match(ctx.text[m.end:group[-1].start]):
                 break
-            group.insert(0, m)
+            group.append(m)
+        group.reverse()
         return group
 
     def group_right(self, ctx: _Ctx, pos: int, hi: int, gap: re.Pattern = GAP_RIGHT) -> list[Mention]:
-        cands = [m for m in ctx.mentions if m.start >= pos and m.end <= hi]
+        cands = ctx.within(pos, hi)
         if not cands or not gap.match(ctx.text[pos:cands[0].start]):
             return []
         group = [cands[0]]
@@ -148,16 +207,30 @@ class RelationExtractor:
 
     def topic(self, ctx: _Ctx, pos: int, types: list[str]) -> list[Mention]:
         """The sentence's first mention carries over as the subject of a later clause."""
-        first = next((m for m in ctx.mentions if m.end <= pos), None)
+        first = ctx.mentions[0] if ctx.mentions and ctx.mentions[0].end <= pos else None
         if first is None or not _ok(first, types or list(TOPIC_TYPES)):
             return []
-        if CLAUSE.search(ctx.text, first.end, first.end + 1) is None and \
-                any(m.start < pos for m in ctx.mentions if m.start >= ctx.clause(pos)[0]):
-            return []
+        if CLAUSE.search(ctx.text, first.end, first.end + 1) is None:
+            k = bisect_left(ctx.starts, ctx.clause(pos)[0])     # a mention of this clause before pos
+            if k < len(ctx.mentions) and ctx.mentions[k].start < pos:
+                return []
         return [first]
 
     def hedged(self, ctx: _Ctx, lo: int, hi: int) -> bool:
-        return any(t.text in self.hedges for t in self.lex.tokens(ctx.text) if lo <= t.start and t.end <= hi)
+        """A hedge word among the tokens inside [lo, hi]: counted from running totals."""
+        starts, ends, total = self._hedges(ctx)
+        a, b = bisect_left(starts, lo), bisect_right(ends, hi)
+        return b > a and total[b] > total[a]
+
+    def _hedges(self, ctx: _Ctx) -> tuple[list[int], list[int], list[int]]:
+        hit = ctx.__dict__.get("_hedges")
+        if hit is None:
+            toks = self.lex.tokens(ctx.text)
+            total = [0]
+            for t in toks:
+                total.append(total[-1] + (t.text in self.hedges))
+            hit = ctx.__dict__["_hedges"] = ([t.start for t in toks], [t.end for t in toks], total)
+        return hit
 
     def _left_types(self, rule: RelationRule) -> list[str]:
         return rule.object if rule.inverse else rule.subject
@@ -175,14 +248,13 @@ class RelationExtractor:
             return []
         r_hi = ctx.clause(span[1])[1]
         if rule.objects == "all":
-            right = [m for m in ctx.mentions if span[1] <= m.start and m.end <= r_hi
-                     and _ok(m, self._right_types(rule))]
+            right = [m for m in ctx.within(span[1], r_hi) if _ok(m, self._right_types(rule))]
         else:
             right = self.group_right(ctx, span[1], r_hi)
             if not right and ctx.text.startswith("的", span[1]):     # A 承建的 B: a relative clause
                 right = self.group_right(ctx, span[1] + 1, r_hi)
             if len(right) == 1 and ctx.text.startswith("的", right[0].end):   # 入驻九亭镇的G60产业园: the park
-                owned = [m for m in ctx.mentions if m.start == right[0].end + 1 and m.end <= r_hi
+                owned = [m for m in ctx.within(right[0].end + 1, r_hi) if m.start == right[0].end + 1
                          and _ok(m, self._right_types(rule))]
                 right = owned[:1] or right
         lo = min(m.start for m in left)
@@ -206,15 +278,16 @@ class RelationExtractor:
 
     def _attr(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
         c_lo, c_hi = ctx.clause(span[0])
-        after = [m for m in ctx.mentions if m.start >= span[1] and m.end <= c_hi]
+        after = ctx.within(span[1], c_hi)
         if not after or not GAP_RIGHT.match(ctx.text[span[1]:after[0].start]):
             return []
         k = _innermost(after, 0)
         obj = after[k]
-        rest = [m for m in after[k + 1:] if ctx.text[obj.end:m.start].endswith("的")
-                and len(ctx.text[obj.end:m.start]) <= 6 and not self._name_head(ctx, m)]
-        if rest:
-            return self._rel(ctx, rule, rest[0], obj, span[0], rest[0].end)
+        for m in after[k + 1:]:         # 位于 O 的 S: the first S a few characters after O's 的
+            if m.start - obj.end > 6:
+                break
+            if ctx.text[obj.end:m.start].endswith("的") and not self._name_head(ctx, m):
+                return self._rel(ctx, rule, m, obj, span[0], m.end)
         if ctx.text.startswith("的", obj.end):
             return []
         subs = self.group_left(ctx, span[0], c_lo) or self.topic(ctx, span[0], rule.subject)
@@ -226,16 +299,17 @@ class RelationExtractor:
         """上海 in 上海天马赛车场, a name no rule knew: a place followed straight by more name."""
         if not _ok(m, ["Place"]):
             return False
-        nxt = next((t for t in self.lex.tokens(ctx.text) if t.start == m.end), None)
-        return nxt is not None and nxt.pos.startswith("n")
+        starts, _, _ = self._hedges(ctx)
+        toks = self.lex.tokens(ctx.text)
+        k = bisect_left(starts, m.end)
+        return k < len(toks) and toks[k].start == m.end and toks[k].pos.startswith("n")
 
     def _at(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
         c_lo, _ = ctx.clause(span[0])
         zai = ctx.text.rfind("在", c_lo, span[0])
         if zai < 0:
             return []
-        objs = [m for m in ctx.mentions if m.start >= zai + 1 and m.end <= span[0]
-                and len(ctx.text[m.end:span[0]]) <= 3]
+        objs = [m for m in ctx.within(zai + 1, span[0]) if len(ctx.text[m.end:span[0]]) <= 3]
         if not objs or not GAP_RIGHT.match(ctx.text[zai + 1:objs[0].start]) or objs[0].start - zai > 2:
             return []
         obj = objs[_innermost(objs, 0)]
@@ -251,9 +325,8 @@ class RelationExtractor:
         right = self.group_left(ctx, span[0], c_lo)
         if not right:
             return []
-        m = re.search(r"(?:与|和|同|跟)\s*$", ctx.text[c_lo:right[0].start])
-        if m:
-            conn = c_lo + m.start()
+        conn = _word_before(ctx.text, c_lo, right[0].start, ("与", "和", "同", "跟"))
+        if conn is not None:
             left = self.group_left(ctx, conn, c_lo) or self.topic(ctx, conn, rule.subject)
             pairs = [(a, b) for a in left for b in right]
         else:
@@ -267,15 +340,15 @@ class RelationExtractor:
         agents = self.group_left(ctx, span[0], c_lo)
         if not agents:
             return []
-        m = re.search(r"(?:是由|由)\s*$", ctx.text[c_lo:agents[0].start])
-        if not m:
+        by = _word_before(ctx.text, c_lo, agents[0].start, ("是由", "由"))
+        if by is None:
             return []
-        by = c_lo + m.start()
         if ctx.text.startswith("的", span[1]):      # 由 A 投资建设的 X、Y: what follows
             subj = self.group_right(ctx, span[1] + 1, ctx.clause(span[1])[1])
         else:
-            subj = [x for x in ctx.mentions if x.end <= by and len(ctx.text[x.end:by]) <= 2][-1:] or \
-                self.topic(ctx, by, rule.object if rule.inverse else rule.subject)
+            k = ctx.upto(by)        # the mention right before 由, if it ends at most two characters before
+            subj = [ctx.mentions[k - 1]] if k and by - ctx.mentions[k - 1].end <= 2 else []
+            subj = subj or self.topic(ctx, by, rule.object if rule.inverse else rule.subject)
         if not subj or self.hedged(ctx, c_lo, span[1]):
             return []
         lo, hi = min(subj[0].start, agents[0].start), max(span[1], subj[-1].end)
@@ -292,38 +365,50 @@ class RelationExtractor:
         return [r for s in subs for r in self._rel(ctx, rule, s, value, s.start, c_hi)]
 
     def _context(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
-        after = [m for m in ctx.mentions if m.start >= span[1]]
-        before = [m for m in ctx.mentions if m.end <= span[0]]
-        if after and GAP_TIGHT.match(ctx.text[span[1]:after[0].start]):
-            arg = after[0]
-        elif before and len(ctx.text[before[-1].end:span[0]]) <= 2:
-            arg = before[-1]
+        a = bisect_left(ctx.starts, span[1])       # the first mention after the trigger
+        b = ctx.upto(span[0])                      # and the last before it
+        if a < len(ctx.mentions) and GAP_TIGHT.match(ctx.text[span[1]:ctx.mentions[a].start]):
+            arg = ctx.mentions[a]
+        elif b and len(ctx.text[ctx.mentions[b - 1].end:span[0]]) <= 2:
+            arg = ctx.mentions[b - 1]
         else:
             return []
         want = rule.subject if rule.inverse else rule.object
-        earlier = [m for m in ctx.history + [m for m in ctx.mentions if m.end <= arg.start]
-                   if m.entity is not None and m.entity is not arg.entity and _ok(m, want)
-                   and not (arg.start <= m.start and m.end <= arg.end and m.sentence is arg.sentence)]
-        if not earlier:
+        here = (ctx.mentions[k] for k in range(ctx.upto(arg.start) - 1, -1, -1))
+        other = next((m for m in chain(here, reversed(ctx.history))     # the nearest before
+                      if m.entity is not None and m.entity is not arg.entity and _ok(m, want)
+                      and not (arg.start <= m.start and m.end <= arg.end and m.sentence is arg.sentence)), None)
+        if other is None:
             return []
-        other = earlier[-1]
         s, o = (other, arg) if rule.inverse else (arg, other)
         return self._rel(ctx, rule, s, o, min(span[0], arg.start), max(span[1], arg.end))
 
+    @staticmethod
+    def _owner(ctx: _Ctx, pos: int) -> Mention | None:
+        """The mention ending at ``pos`` or one character before it (A 的母公司, A 旗下)."""
+        k = ctx.upto(pos)
+        return ctx.mentions[k - 1] if k and pos - ctx.mentions[k - 1].end <= 1 else None
+
     def _possessive(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
-        before = [m for m in ctx.mentions if m.end <= span[0] and len(ctx.text[m.end:span[0]]) <= 1]
-        after = [m for m in ctx.mentions if m.start >= span[1] and GAP_TIGHT.match(ctx.text[span[1]:m.start])]
-        if not before or not after:
+        a = self._owner(ctx, span[0])
+        b = None
+        for k in range(bisect_left(ctx.starts, span[1]), len(ctx.mentions)):   # a gap of at most ——
+            m = ctx.mentions[k]
+            if m.start - span[1] > 2:
+                break
+            if GAP_TIGHT.match(ctx.text[span[1]:m.start]):
+                b = m
+                break
+        if a is None or b is None:
             return []
-        a, b = before[-1], after[0]
         return self._rel(ctx, rule, a, b, a.start, b.end)
 
     def _inverse_possessive(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
-        before = [m for m in ctx.mentions if m.end <= span[0] and len(ctx.text[m.end:span[0]]) <= 1]
-        if not before:
+        owner = self._owner(ctx, span[0])
+        if owner is None:
             return []
         group = self.group_right(ctx, span[1], ctx.clause(span[1])[1], GAP_TIGHT)
-        return [r for m in group for r in self._rel(ctx, rule, m, before[-1], before[-1].start, m.end)]
+        return [r for m in group for r in self._rel(ctx, rule, m, owner, owner.start, m.end)]
 
     def _title(self, ctx: _Ctx, rule: RelationRule) -> list[Relation]:
         out = []
@@ -334,7 +419,10 @@ class RelationExtractor:
                 if t is None:
                     break
                 pos -= len(t)
-                org = next((m for m in ctx.mentions if m.end == pos and m is not p), None)
+                k = bisect_left(ctx.ends, pos)
+                while k < len(ctx.mentions) and ctx.mentions[k].end == pos and ctx.mentions[k] is p:
+                    k += 1
+                org = ctx.mentions[k] if k < len(ctx.mentions) and ctx.mentions[k].end == pos else None
                 if org is not None:
                     out += self._rel(ctx, rule, p, org, org.start, p.end)
                     pos = org.start
@@ -353,12 +441,18 @@ def structural(doc: str, articles: list[Article], mentions: list[Mention], gaz) 
     by_sentence: dict[int, list[Mention]] = {}
     for n in mentions:
         by_sentence.setdefault(id(n.sentence), []).append(n)
+    starts: dict[int, tuple[list[int], list[int]]] = {}     # per sentence: its mentions' starts, sorted, and their places
+    for sid, ms in by_sentence.items():
+        ranked = sorted(range(len(ms)), key=lambda k: ms[k].start)
+        starts[sid] = ([ms[k].start for k in ranked], ranked)
     for m in mentions:
         if m.entity is None or m.sentence is None:
             continue
-        inner = [n for n in by_sentence[id(m.sentence)] if n.entity is not None and n.entity is not m.entity
-                 and n.end < m.end and (n.start == m.start or _bracketed(m.sentence.text, n))
-                 and n.start >= m.start]
+        ms = by_sentence[id(m.sentence)]
+        at, ranked = starts[id(m.sentence)]
+        within = sorted(ranked[bisect_left(at, m.start):bisect_left(at, m.end)])   # the mentions starting inside m
+        inner = [n for n in (ms[k] for k in within) if n.entity is not None and n.entity is not m.entity
+                 and n.end < m.end and (n.start == m.start or _bracketed(m.sentence.text, n))]
         heads = [n for n in inner if n.start == m.start]
         use = ([max(heads, key=lambda n: n.end)] if heads else []) + [n for n in inner if n.start != m.start]
         for n in use:

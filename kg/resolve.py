@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -20,6 +21,7 @@ ALIAS_INTRO = re.compile(r"[（(]\s*(?:以下)?简称\s*[“\"「]?([^”\"」�
 
 
 DEMONSTRATIVES = ("该", "此", "这一", "这个", "这")
+CACHE_NAMES = 100_000       # names whose place prefix and short names are kept, across documents
 
 
 @lru_cache(maxsize=65536)
@@ -77,6 +79,107 @@ def order(m: Mention) -> tuple[int, int, int]:
     return (m.article, m.sentence.index if m.sentence else 0, m.start)
 
 
+class _Index:
+    """The clusters of one document, with what finds them without comparing every mention
+    with every cluster: each cluster under the keys by which a name can match it (its
+    normalised name, aliases, suffixes, short names, the rest after a place, the name
+    without fillers); the clusters whose names end in a bare word; the order of each
+    cluster's named mentions per article; the mentions of each sentence."""
+
+    def __init__(self, resolver: "Resolver"):
+        self.r = resolver
+        self.clusters: list[_Cluster] = []
+        self.number: dict[int, int] = {}            # id(cluster) → its place in clusters
+        self.keys: dict[tuple[str, str], list[int]] = {}
+        self.by_name: dict[str, _Cluster] = {}
+        self.words: dict[str, set[int]] = {}        # a name's ending → the clusters with a name ending so
+        self._orders: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
+        self._sentences: dict[int, list[Mention]] = {}
+
+    def _put(self, kind: str, key: str, n: int) -> None:
+        at = self.keys.setdefault((kind, key), [])
+        if not at or at[-1] != n:
+            at.append(n)
+
+    def add(self, c: _Cluster) -> _Cluster:
+        n = len(self.clusters)
+        self.clusters.append(c)
+        self.number[id(c)] = n
+        self.by_name.setdefault(c.name, c)
+        if c.names is None:
+            c.names = self.r._names(c.name, c.type)
+        cn = c.names
+        self._put("eq", cn.norm, n)
+        for whole in {cn.norm, cn.short}:
+            for i in range(len(whole) - 3):
+                self._put("suffix", whole[i:], n)
+        if c.type == "Company":
+            for short in self.r.short_names(c.name):
+                self._put("short", short, n)
+        if cn.rest:
+            self._put("rest", cn.rest, n)
+        if c.type == "Project":
+            for tail in PROJECT_TAILS:
+                if cn.norm.endswith(tail):
+                    self._put("project", cn.norm[:-len(tail)], n)
+        self._put("defilled", cn.defilled, n)
+        for name in c.aliases | {c.name}:
+            self._word_form(n, name)
+        for alias in c.aliases:
+            self._put("alias", alias, n)
+        return c
+
+    def alias(self, c: _Cluster, alias: str) -> None:
+        if alias in c.aliases:
+            return
+        c.aliases.add(alias)
+        n = self.number[id(c)]
+        self._put("alias", alias, n)
+        self._word_form(n, alias)
+
+    def _word_form(self, n: int, name: str) -> None:
+        """File the cluster under every ending of the name, as a bare word is compared with it
+        (zone words short, a bracketed qualifier dropped)."""
+        form = self.r.zone_short(unqualified(name))
+        for i in range(len(form)):
+            self.words.setdefault(form[i:], set()).add(n)
+
+    def candidates(self, mn: _Names) -> list[_Cluster]:
+        """The clusters a name may match (Resolver._matches decides), in the order they were made."""
+        a = mn.norm
+        keys = [("eq", a), ("alias", a), ("short", a), ("project", a)]
+        if len(a) >= 4:
+            keys += [("suffix", a), ("defilled", mn.defilled)]
+        if mn.rest:
+            keys.append(("rest", mn.rest))
+        found = sorted({n for k in keys for n in self.keys.get(k, ())})
+        return [self.clusters[n] for n in found]
+
+    def named(self, name: str) -> _Cluster | None:
+        return self.by_name.get(name)
+
+    def fits(self, word: str, fam: str) -> list[_Cluster]:
+        """The clusters of a family with a name (zone words short, qualifier dropped) ending in ``word``."""
+        found = self.words.get(word, ()) if word else range(len(self.clusters))
+        return [self.clusters[n] for n in sorted(found) if family(self.clusters[n].type) == fam]
+
+    def named_done(self, mentions: list[Mention]) -> None:
+        """Every named mention has its cluster: what the bare ones look up can be indexed."""
+        for m in mentions:
+            self._sentences.setdefault(id(m.sentence), []).append(m)
+
+    def orders(self, c: _Cluster, article: int) -> list[tuple[int, int, int]]:
+        """The sorted positions of the cluster's named mentions in one article."""
+        key = (id(c), article)
+        hit = self._orders.get(key)
+        if hit is None:
+            hit = self._orders[key] = sorted(order(m) for m in c.mentions if m.article == article and not m.bare)
+        return hit
+
+    def in_sentence(self, sentence) -> list[Mention]:
+        return self._sentences.get(id(sentence), [])
+
+
 class Resolver:
     def __init__(self, extractor: EntityExtractor):
         self.ex = extractor
@@ -103,6 +206,8 @@ class Resolver:
         """(leading place, rest): 嘉兴经开区智能制造联盟 → (嘉兴经开区, 智能制造联盟)."""
         hit = self._strip_cache.get(name)
         if hit is None:
+            if len(self._strip_cache) >= CACHE_NAMES:
+                self._strip_cache.clear()
             hit = self._strip_cache[name] = self._strip_place(name)
         return hit
 
@@ -120,6 +225,8 @@ class Resolver:
         """Short names a company is called by: place, legal form and industry words stripped."""
         hit = self._short_cache.get(name)
         if hit is None:
+            if len(self._short_cache) >= CACHE_NAMES:
+                self._short_cache.clear()
             hit = self._short_cache[name] = self._short_names(name)
         return hit
 
@@ -178,36 +285,57 @@ class Resolver:
         names = self.known_names(allm)
         if not names:
             return
-        ordered = sorted(names, key=lambda n: (-len(n), n))   # not the order sets happen to iterate in
+        rank = {n: k for k, n in enumerate(sorted(names, key=lambda n: (-len(n), n)))}   # longer names first
+        by_head: dict[str, list[str]] = {}
+        for n in names:
+            by_head.setdefault(n[:2], []).append(n)
         for art in articles:
             for sent in art.sentences:
                 ms = by_sentence.setdefault(id(sent), [])
                 toks = self.ex.tokens(sent)
                 bounds = {t.start for t in toks} | {t.end for t in toks}
                 spans = {(m.start, m.end) for m in ms}
+                ends_at: dict[int, list[int]] = {}       # end → starts of the sentence's mentions
+                starts_at: dict[int, list[int]] = {}     # start → ends
+                for m in ms:
+                    ends_at.setdefault(m.end, []).append(m.start)
+                    starts_at.setdefault(m.start, []).append(m.end)
                 added = False
-                for name, s in self._occurrences(sent.text, ordered):
+                for name, s in self._occurrences(sent.text, by_head, rank):
                     e = s + len(name)
                     if (s, e) in spans or (len(name) < 4 and not (s in bounds and e in bounds)):
                         continue
-                    if any(m.start < s < m.end or m.start < e < m.end for m in ms if not
-                           (m.start <= s and e <= m.end)):
+                    if self._crossed(s, e, ends_at, starts_at):
                         continue
                     src = names[name]
                     ms.append(Mention(name, src.type, s, e, "resolve.known_name", sent, art.index, src.subtype))
                     spans.add((s, e))
+                    ends_at.setdefault(e, []).append(s)
+                    starts_at.setdefault(s, []).append(e)
                     added = True
                 if added:
                     by_sentence[id(sent)] = prune_nested(sorted(ms, key=lambda m: (m.start, -m.end)))
 
     @staticmethod
-    def _occurrences(text: str, names: list[str]):
-        """Every occurrence of every name, longer names first, overlaps allowed."""
-        for name in names:
-            i = text.find(name)
-            while i >= 0:
-                yield name, i
-                i = text.find(name, i + 1)
+    def _crossed(s: int, e: int, ends_at: dict[int, list[int]], starts_at: dict[int, list[int]]) -> bool:
+        """A mention starts before [s, e) and ends inside it, or starts inside it and ends after:
+        the span would cut it. Only the positions inside the span are looked at."""
+        for p in range(s + 1, e):
+            if any(a < s for a in ends_at.get(p, ())) or any(b > e for b in starts_at.get(p, ())):
+                return True
+        return False
+
+    @staticmethod
+    def _occurrences(text: str, by_head: dict[str, list[str]], rank: dict[str, int]):
+        """Every occurrence of every name, longer names first, overlaps allowed: the names
+        that start at each position are looked up by their first two characters."""
+        found = []
+        for i in range(len(text) - 1):
+            for name in by_head.get(text[i:i + 2], ()):
+                if text.startswith(name, i):
+                    found.append((rank[name], i, name))
+        found.sort()
+        return [(name, i) for _, i, name in found]
 
     # ---- clustering --------------------------------------------------------
     def _key(self, m: Mention) -> str:
@@ -244,30 +372,30 @@ class Resolver:
         return False
 
     def cluster(self, mentions: list[Mention]) -> list[_Cluster]:
-        clusters: list[_Cluster] = []
+        ix = _Index(self)
         by_key: dict[str, _Cluster] = {}
         named = [m for m in mentions if not m.bare]
         named.sort(key=lambda m: (-len(self._key(m)), m.rule.startswith("resolve"), order(m)))
         for m in named:
             key = self._key(m)
             mn = self._names(m.text, m.type)
-            c = by_key.get(key) or next((c for c in clusters if self._matches(m, c, mn)), None)
+            c = by_key.get(key) or next((c for c in ix.candidates(mn) if self._matches(m, c, mn)), None)
             if c is None:
                 name = self.gaz.canonical(m.text) if m.type == "Place" else m.text
-                c = _Cluster(compact(name), m.type)
-                clusters.append(c)
+                c = ix.add(_Cluster(compact(name), m.type))
             by_key[key] = c
             c.mentions.append(m)
-            c.aliases.add(compact(m.text))
+            ix.alias(c, compact(m.text))
             if m.subtype:
                 c.subtypes.add(m.subtype)
+        ix.named_done(mentions)
         for m in sorted((m for m in mentions if m.bare and compact(m.text) not in self.legal_set), key=order):
-            c = self._antecedent(m, clusters, mentions)
+            c = self._antecedent(m, ix)
             if c is not None:
                 c.mentions.append(m)
                 if len(compact(m.text)) >= 3 or m.type == "Institution":
-                    c.aliases.add(compact(m.text))      # 该项目 points back; 项目 names nothing
-        return clusters
+                    ix.alias(c, compact(m.text))      # 该项目 points back; 项目 names nothing
+        return ix.clusters
 
     @staticmethod
     def _demonstrative(bare: Mention) -> bool:
@@ -275,31 +403,37 @@ class Resolver:
         text = bare.sentence.text if bare.sentence else ""
         return text[max(0, bare.start - 2):bare.start].endswith(DEMONSTRATIVES)
 
-    def _antecedent(self, bare: Mention, clusters: list[_Cluster], mentions: list[Mention]) -> _Cluster | None:
+    def _antecedent(self, bare: Mention, ix: "_Index") -> _Cluster | None:
         word = compact(bare.text)
         pointing = len(word) < 3 and bare.type != "Institution"
         if pointing and not (self._demonstrative(bare) or bare.type == "Place"):
             return None         # 该项目 and 落户园区 point back; a bare 项目 does not
-        fits = [c for c in clusters if family(c.type) == family(bare.type) and
-                any(self.zone_short(unqualified(n)).endswith(word) for n in c.aliases | {c.name})]
+        fits = ix.fits(word, family(bare.type))
         if not fits:
-            return self._synthesise(bare, clusters, mentions)
-        here = [(order(m), c) for c in fits for m in c.mentions if m.article == bare.article and not m.bare]
-        before = [x for x in here if x[0] < order(bare)]
-        if before:
-            return max(before, key=lambda x: x[0])[1]
+            return self._synthesise(bare, ix)
+        at = order(bare)
+        before = after = None          # (order, cluster) of the nearest named mention either side
+        for c in fits:
+            orders = ix.orders(c, bare.article)
+            k = bisect_left(orders, at)
+            if k and (before is None or orders[k - 1] > before[0]):
+                before = (orders[k - 1], c)
+            k = bisect_right(orders, at)
+            if k < len(orders) and (after is None or orders[k] < after[0]):
+                after = (orders[k], c)
+        if before is not None:
+            return before[1]
         if pointing:
             return None
-        after = [x for x in here if x[0] > order(bare)]
-        if after:
-            return min(after, key=lambda x: x[0])[1]
+        if after is not None:
+            return after[1]
         return fits[0] if len(fits) == 1 and len(word) >= 3 else None
 
-    def _synthesise(self, bare: Mention, clusters: list[_Cluster], mentions: list[Mention]) -> _Cluster | None:
+    def _synthesise(self, bare: Mention, ix: "_Index") -> _Cluster | None:
         """高新区党工委书记、管委会副主任: the bare 管委会 shares the place of the body before it."""
         if not bare.text.endswith(GOV_SUFFIXES):
             return None
-        prev = [m for m in mentions if m.sentence is bare.sentence and m.end <= bare.start and not m.bare
+        prev = [m for m in ix.in_sentence(bare.sentence) if m.end <= bare.start and not m.bare
                 and m.type == "Institution" and m.text.endswith(GOV_SUFFIXES)]
         if not prev:
             return None
@@ -308,10 +442,9 @@ class Resolver:
         if not place:
             return None
         name = compact(place + bare.text)
-        c = next((c for c in clusters if c.name == name), None)
+        c = ix.named(name)
         if c is None:
-            c = _Cluster(name, "Institution", subtypes={"GovernmentBody"})
-            clusters.append(c)
+            c = ix.add(_Cluster(name, "Institution", subtypes={"GovernmentBody"}))
         return c
 
     # ---- entities ------------------------------------------------------------

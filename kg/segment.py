@@ -21,6 +21,13 @@ SENT_PUNCT = re.compile(r"[，。；：、！？,;:!?]")
 SENT_END = re.compile(r"(?:[。！？!?；;]|……|——)[”’」』）)]*")
 BODY_END = re.compile(r"(?:[。！？!?；;]|……)[”’」』）)]*")   # in running text —— introduces, it does not end
 HEAD_MAX = 40
+# A sentence is at most this many characters: a longer run without a sentence end (a list of
+# names, a table, lines with no punctuation) is cut, after its last clause mark, else after
+# dropped characters (a line break, spaces), else at the limit. It bounds the work and memory
+# of one sentence (its tokens, its mentions compared with each other); no sentence of the seed,
+# the dev pages or the benchmarks is longer than 2,103 characters.
+MAX_SENTENCE = 3000
+CUT_MARKS = "，；：、,;:"
 
 
 @dataclass
@@ -179,6 +186,25 @@ def split_sentences(text: str, offs: list[int], kind: str, start_index: int) -> 
     return out
 
 
+def cut_long(sent: Sentence, most: int = MAX_SENTENCE) -> list[Sentence]:
+    """The sentence, or pieces of it of at most ``most`` characters when it is longer: each cut
+    after the last clause mark of the piece's second half, else where the cleaner dropped
+    characters (offsets jump: a line break, spaces), else at the limit."""
+    text, offs = sent.text, sent.offsets
+    if len(text) <= most:
+        return [sent]
+    out, pos = [], 0
+    while len(text) - pos > most:
+        lo, hi = pos + most // 2, pos + most
+        cut = max(text.rfind(c, lo, hi) for c in CUT_MARKS) + 1
+        if not cut:
+            cut = next((i for i in range(hi - 1, lo, -1) if offs[i] > offs[i - 1] + 1), hi)
+        out.append(Sentence(text[pos:cut], offs[pos:cut], 0, sent.kind))
+        pos = cut
+    out.append(Sentence(text[pos:], offs[pos:], 0, sent.kind))
+    return [s for s in out if s.text.strip()]
+
+
 class _ArticleBuilder:
     def __init__(self, raw: str):
         self.raw = raw
@@ -195,7 +221,7 @@ class _ArticleBuilder:
         return self.articles[-1]
 
     def _add(self, sents: list[Sentence]) -> None:
-        for s in sents:
+        for s in (piece for sent in sents for piece in cut_long(sent)):
             s.index = len(self.cur.sentences)
             self.cur.sentences.append(s)
 

@@ -39,7 +39,7 @@ def test_a_clean_line_appended_whole_equals_it_appended_char_by_char(lines):
         _append_line(*fast, raw, pos, pos + len(line), gap)
         _append_chars(*slow, raw, pos, pos + len(line), gap)
         pos += len(line) + 1
-    assert fast == slow
+    assert ("".join(fast[0]), fast[1]) == ("".join(slow[0]), slow[1])   # pieces may differ, not the text
 
 
 @SETTINGS
