@@ -24,6 +24,7 @@ SOFT_STOP_POS = {"v", "vd", "vg", "vi", "vq", "p", "c", "u", "uj", "ul", "uz", "
 SPECIFIC_POS = ("ns", "nr", "nrt", "nrfg", "nt", "nz", "eng", "x", "j")
 TOWN_SUFFIXES = ("镇", "乡", "街道", "村")
 MAX_NAME = 40
+BRANCH_SUFFIXES = ("分公司", "子公司")    # a legal name of its own may stand before them
 DOTS = "·•・"
 GEO_ENDS = set("江河湖海山岛洲湾港峡原峰宫岭川溪泉洋")
 FUNCTION_CHARS = set("都也就还又在将对是说称和与及的了等曾已均亦家们向从把被给让为于以而并却才再")
@@ -90,6 +91,7 @@ class EntityExtractor:
         self._generic_cache: dict[str, bool] = {}
         self._split_cache: dict[str, tuple[int, ...]] = {}
         self.legal = tuple(v("legal_forms"))
+        self.full_legal = tuple(f for f in self.legal if len(f) >= 4 and f not in BRANCH_SUFFIXES)   # 有限公司, not 集团
         self.generic = set(v("generic_heads"))
         self.generic_longest_first = sorted(self.generic, key=lambda w: (-len(w), w))   # one answer, any hash seed
         triggers = {t for r in rules.relation_rules for t in r.triggers}
@@ -242,7 +244,7 @@ class EntityExtractor:
                 left = ctx.tokens[idx].end
             left = self._skip_leading_words(ctx, left, s_start)
         else:
-            left = self._scan_left(ctx, s_start, hard=rule.scan == "hard")
+            left = self._scan_left(ctx, s_start, hard=rule.scan == "hard", whole=suffix not in BRANCH_SUFFIXES)
             left = self._trim_left(ctx.text, left, s_start)
             left = self._skip_leading_verbs(ctx, left, s_start, rule.type == "Place")
         stem = ctx.text[left:s_start]
@@ -272,7 +274,8 @@ class EntityExtractor:
         if hard:     # 投资, 投资建设 are triggers, and words of names (临港新城投资建设有限公司)
             joined = len(w) >= 2 and w not in self.determiners and \
                 ctx.text.startswith(self.legal, tok.end)    # 上海家化联合股份有限公司
-            return w in self.strong_boundary and not self._name_verb(w) and not joined or tok.pos.startswith("r")
+            return w in self.strong_boundary and not self._name_verb(w) and not joined or tok.pos.startswith("r") \
+                or self._counted(ctx, idx) or tok.pos == "d"
         if any(c in BRACKETS for c in w):
             return True
         if w in self.name_verbs and len(w) >= 2:
@@ -288,6 +291,11 @@ class EntityExtractor:
         if tok.pos in ("m", "mq") and not re.search(r"[A-Za-z]", w):
             return True
         return tok.pos in SOFT_STOP_POS
+
+    @staticmethod
+    def _counted(ctx: _Ctx, idx: int) -> bool:
+        """A measure word after a numeral (3家, 两个): a count, never part of a legal name."""
+        return ctx.tokens[idx].pos == "q" and idx > 0 and ctx.tokens[idx - 1].pos.startswith("m")
 
     def _name_verb(self, w: str) -> bool:
         return w in self.name_verbs or len(w) == 4 and w[:2] in self.name_verbs and w[2:] in self.name_verbs
@@ -310,7 +318,9 @@ class EntityExtractor:
         return not any(prev.text.endswith(s) for s in self.all_suffixes) and prev.text[-1] not in "局委署厅" and \
             not self.gaz.lookup(prev.text)
 
-    def _scan_left(self, ctx: _Ctx, s_start: int, hard: bool) -> int:
+    def _scan_left(self, ctx: _Ctx, s_start: int, hard: bool, whole: bool = False) -> int:
+        """The left edge of a name ending at ``s_start``; a ``whole`` legal name (not a branch,
+        分公司) never takes in another one (A有限公司收购B有限公司)."""
         idx = ctx.tok_at.get(s_start)
         if idx is None:
             return s_start
@@ -328,6 +338,8 @@ class EntityExtractor:
                 break  # nothing between the conjunction and the suffix: 待遇与公司
             if self._stops(tok, hard, ctx, j) or s_start - tok.start > MAX_NAME:
                 break
+            if hard and whole and tok.text.endswith(self.full_legal) and not self._bracketed_legal(ctx, j):
+                break
             if tok.text[0] in LEAD_CHARS and self._guessed_word(tok):
                 left = tok.start + 1  # 由林茂集团: the tokenizer's guess took the preposition in
                 break
@@ -336,6 +348,11 @@ class EntityExtractor:
             left = tok.start
             j -= 1
         return left
+
+    @staticmethod
+    def _bracketed_legal(ctx: _Ctx, j: int) -> bool:
+        """（集团）有限公司's 集团 or a legal form inside brackets: part of the one name."""
+        return j > 0 and ctx.tokens[j - 1].text in ("（", "(")
 
     def _legal_bracket(self, ctx: _Ctx, j: int) -> int | None:
         """Index of the （ token when token j is the ） of （集团）/（上海） in a legal name."""

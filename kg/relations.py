@@ -16,6 +16,7 @@ from itertools import chain
 from .model import Article, Entity, Mention, Relation, Sentence, nested
 from .rules import RelationRule, RuleSet
 from .lexicon import Lexicon
+from .patterns import units
 
 CLAUSE = re.compile(r"[，。；！？：,;!?]")
 SEP = re.compile(r"^(?:、|和|与|及|以及|，以及|，和|及其|同|携手|联合|会同|日前携手|近日携手|\s)+$")
@@ -120,6 +121,7 @@ class RelationExtractor:
         self.hedges = set(rules.words("hedges"))
         self.titles = sorted(set(rules.words("titles")), key=len, reverse=True)
         self.lex = lexicon
+        self.patterns = rules.patterns
         self.trigger_re = {r.id: re.compile("|".join(re.escape(t) for t in r.triggers)) for r in self.rules
                            if r.triggers}
         self.unless = {r.id: re.compile(r.unless) for r in self.rules if r.unless}
@@ -138,6 +140,9 @@ class RelationExtractor:
             if rule.shape == "title":
                 out += self._title(ctx, rule)
                 continue
+            if rule.shape == "pattern":
+                out += self._pattern(ctx, rule)
+                continue
             if not any_trigger or rule.id not in self.trigger_re:
                 continue
             for hit in self.trigger_re[rule.id].finditer(sent.text):
@@ -146,6 +151,36 @@ class RelationExtractor:
                         rule.id in self.unless and self.unless[rule.id].match(sent.text[span[1]:])):
                     continue
                 out += getattr(self, "_" + rule.shape)(ctx, rule, span)
+        return out
+
+    # ---- token patterns (kg/patterns.py) ------------------------------------------------
+    def _sequence(self, ctx: _Ctx):
+        """The sentence's units (each outermost mention one), encoded once for every pattern rule."""
+        seq = ctx.__dict__.get("_seq")
+        if seq is None:
+            seq = ctx.__dict__["_seq"] = self.patterns.sequence(
+                units(ctx.text, self.lex.tokens(ctx.text), ctx.mentions))
+        return seq
+
+    def _pattern(self, ctx: _Ctx, rule: RelationRule) -> list[Relation]:
+        out = []
+        for m in self.patterns.finditer(rule.compiled, self._sequence(ctx)):
+            c_lo, c_hi = ctx.clause(m.start)
+            if rule.requires and not re.search(rule.requires, ctx.text[c_lo:c_hi]):
+                continue
+            if rule.unless and re.match(rule.unless, ctx.text[m.end:]):
+                continue
+            if self.hedged(ctx, c_lo, m.end):
+                continue
+            subs = [u.mention for u in m.captures.get("subject", []) if u.mention is not None]
+            if not subs and rule.topic == "subject":
+                subs = self.topic(ctx, m.start, rule.subject)
+            if rule.relation == "award":
+                value = ctx.text[m.captures["value"][0].start:m.captures["value"][-1].end].strip("“”\"‘’「」《》 ")
+                out += [r for s in subs for r in self._rel(ctx, rule, s, value, m.start, m.end)]
+                continue
+            objs = [u.mention for u in m.captures.get("object", []) if u.mention is not None]
+            out += self._emit(ctx, rule, subs, objs, min([m.start] + [x.start for x in subs]), m.end)
         return out
 
     def _inside_name(self, ctx: _Ctx, span: tuple[int, int]) -> bool:

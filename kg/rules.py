@@ -10,10 +10,12 @@ import yaml
 from .backtrack import problem
 from .errors import KgError, UsageError
 from .model import RELATIONS, TYPES
+from .patterns import Compiler, Pattern
 
 ENTITY_KINDS = {"suffix", "pattern", "list", "person", "gazetteer", "short_name", "post_org", "lexicon", "place_body", "team"}
 RELATION_SHAPES = {"svo", "ovs", "attr", "at", "pair", "passive", "title", "literal",
-                   "context", "possessive", "inverse_possessive"}
+                   "context", "possessive", "inverse_possessive", "pattern"}
+CAPTURES = {"subject", "object", "value"}      # what a relation pattern's captures may be called
 MAX_FILE_BYTES = 2_000_000
 
 
@@ -34,8 +36,11 @@ ENTITY_FIELDS = {**COMMON_FIELDS, "kind": TEXT, "type": TEXT, "subtype": TEXT, "
                  "pos": (lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in [*v, *v.values()]),
                          "a mapping of tags to types")}
 RELATION_FIELDS = {**COMMON_FIELDS, "relation": TEXT, "shape": TEXT, "triggers": WORDS, "subject": WORDS,
-                   "object": WORDS, "requires": TEXT, "unless": TEXT, "objects": TEXT, "connectors": WORDS,
-                   "inverse": FLAG}
+                   "object": WORDS, "requires": TEXT, "unless": TEXT,
+                   "objects": (lambda v: v in ("first", "all", "topic_if_none"), "first, all or topic_if_none"),
+                   "connectors": WORDS, "inverse": FLAG,
+                   "pattern": (lambda v: isinstance(v, list), "a list of pattern elements"),
+                   "topic": (lambda v: v in ("subject", "object"), "subject or object")}
 EXAMPLES = (lambda v: isinstance(v, list), "a list of examples")
 EXAMPLE_LISTS = {"match": EXAMPLES, "no_match": EXAMPLES}
 EXAMPLE_FIELDS = {"text": TEXT, "mentions": WORDS,
@@ -87,6 +92,9 @@ class RelationRule:
     objects: str = "first"      # first | all
     connectors: list[str] = field(default_factory=list)
     inverse: bool = False       # the syntactic left side is the triple's object
+    pattern: list | None = None     # shape 'pattern': token-pattern elements (kg/patterns.py)
+    compiled: Pattern | None = None
+    topic: str = ""             # a capture that, when the match leaves it empty, is the sentence's topic
     match: list[Example] = field(default_factory=list)
     no_match: list[Example] = field(default_factory=list)
     source: str = ""
@@ -99,6 +107,7 @@ class RuleSet:
     vocab: dict[str, list[str]]
     list_heads: dict[str, list[str]]
     files: list[str]
+    patterns: Compiler | None = None     # the feature space every pattern rule is compiled in
 
     def words(self, name: str) -> list[str]:
         return self.vocab.get(name, [])
@@ -157,6 +166,12 @@ def _entity_rule(d: dict, where: str) -> EntityRule:
 
 def _relation_rule(d: dict, where: str) -> RelationRule:
     _check_fields(d, RELATION_FIELDS, where)
+    if "pattern" in d:
+        d = {**d, "shape": d.get("shape", "pattern")}
+        if d["shape"] != "pattern":
+            raise KgError(f"{where}: a rule with a 'pattern' has no other shape (drop 'shape: {d['shape']}')")
+    elif d.get("shape") == "pattern":
+        raise KgError(f"{where}: shape 'pattern' needs a 'pattern'")
     if d.get("relation") not in RELATIONS:
         raise KgError(f"{where}: relation {d.get('relation')!r} is not one of {', '.join(RELATIONS)}")
     if d.get("shape") not in RELATION_SHAPES:
@@ -169,7 +184,20 @@ def _relation_rule(d: dict, where: str) -> RelationRule:
         requires=_regex(d.get("requires", ""), where, "requires"),
         unless=_regex(d.get("unless", ""), where, "unless"),
         objects=d.get("objects", "first"), connectors=list(d.get("connectors", [])), inverse=d.get("inverse", False),
-        match=match, no_match=no_match, source=where)
+        pattern=d.get("pattern"), topic=d.get("topic", ""), match=match, no_match=no_match, source=where)
+
+
+def _compile_relation(rule: RelationRule, compiler: Compiler) -> None:
+    """A pattern rule's pattern, compiled; its captures are the ones a relation uses."""
+    rule.compiled = compiler.compile(rule.pattern, rule.source)
+    names = set(rule.compiled.rx.groupindex)
+    if names - CAPTURES:
+        raise KgError(f"{rule.source}: field 'pattern' captures {sorted(names - CAPTURES)[0]!r}, which a relation "
+                      f"does not use (subject, object, or value for a literal)")
+    other = "value" if rule.relation == "award" else "object"
+    for need in ("subject", other):
+        if need not in names and rule.topic != need:
+            raise KgError(f"{rule.source}: field 'pattern' has no '{need}' capture")
 
 
 def _regex(src: str, where: str, field: str) -> str:
@@ -264,7 +292,11 @@ def load_rules(extra: list[str] | None = None) -> RuleSet:
     for rule in ents.values():
         if rule.kind == "pattern":
             rule.pattern = compile_pattern(rule.pattern_src, vocab, rule.source)
-    return RuleSet(list(ents.values()), list(rels.values()), vocab, heads, [n for n, _ in files])
+    compiler = Compiler(vocab)
+    for rel in rels.values():
+        if rel.pattern is not None:
+            _compile_relation(rel, compiler)
+    return RuleSet(list(ents.values()), list(rels.values()), vocab, heads, [n for n, _ in files], compiler)
 
 
 def _rules(data: dict, name: str, key: str, what: str):

@@ -1,0 +1,371 @@
+"""Token patterns: a rule's sequence of constraints on units, compiled once into one regular
+expression over an encoding of the sentence, so that a rule is matched at the regex
+engine's speed rather than by a Python loop over tokens for every rule.
+
+A sentence is a sequence of *units*: each (outermost) mention found so far is one unit,
+every token outside them another. Each distinct constraint of a rule set is a *feature*
+(one private-use character); a unit is written as U+E000, its features, U+E001, and a
+pattern element becomes ``U+E000 (?=[^U+E001]*F) [^U+E001]* U+E001``. Quantifiers,
+alternatives, named captures and look-arounds are those of the `regex` module (which
+allows look-behind of any width). A unit's features are computed once per distinct
+(text, tag, types) and cached, so a sentence costs one dictionary look-up per unit.
+
+An element is a mapping (see docs/rules.md):
+  text: 签署 | [是, 为]      the unit is a token with one of these texts
+  regex: '\\d+家'            the token's text matches this expression (whole)
+  in: legal_forms           the token is a word of a vocabulary list (or of any of several)
+  not_in: [hedges]          … of none of these lists
+  pos: [v, vn]              its part-of-speech tag starts with one of these
+  punct: true               it is punctuation
+  mention: [Company]        the unit is a mention of one of these types (``true``: any)
+  predicate: person_name    a named test written in Python (PREDICATES), few and documented
+  op: '?' | '*' | '+' | '{1,3}'   how many units in a row
+  capture: subject          the units it matches are the capture's
+  group: true               a coordinated group of such mentions (A、B和C): one capture, many members
+  any: [[…], […]]           one of several sequences
+  ahead / not_ahead / behind / not_behind: […]   look-around sequences
+  gap: [0, 4]               between 0 and 4 units of any kind, not crossing a clause mark
+"""
+from __future__ import annotations
+
+import bisect
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Callable
+
+import regex
+
+from .errors import KgError
+
+START, END = "\ue000", "\ue001"
+FEATURE_BASE = 0xF0000
+CLAUSE_MARKS = frozenset("，。；！？：,;!?:")
+OPS = {"?", "*", "+"}
+CONSTRAINT_KEYS = {"text", "regex", "in", "not_in", "pos", "punct", "mention", "predicate"}
+ELEMENT_KEYS = CONSTRAINT_KEYS | {"op", "capture", "group", "any", "ahead", "not_ahead", "behind", "not_behind",
+                                  "gap"}
+LOOKS = {"ahead": "(?={})", "not_ahead": "(?!{})", "behind": "(?<={})", "not_behind": "(?<!{})"}
+
+
+@dataclass(slots=True)
+class Unit:
+    text: str
+    start: int                    # offsets into the sentence text
+    end: int
+    pos: str = ""
+    mention: object = None        # a Mention whose entity is resolved, for mention units
+
+
+@dataclass(frozen=True)
+class Constraint:
+    mention: tuple[str, ...] | None = None   # None: a token; (): any mention; else its types
+    text: frozenset[str] | None = None
+    regex: str | None = None
+    in_: tuple[str, ...] = ()
+    not_in: tuple[str, ...] = ()
+    pos: tuple[str, ...] = ()
+    punct: bool | None = None
+    predicate: str | None = None
+
+
+# ---- named tests in Python: what a pattern cannot say --------------------------------
+PREDICATES: dict[str, Callable[[Unit], bool]] = {}
+
+
+def predicate(name: str):
+    """Register a named test for patterns (``predicate: NAME``)."""
+    def register(fn: Callable[[Unit], bool]) -> Callable[[Unit], bool]:
+        PREDICATES[name] = fn
+        return fn
+    return register
+
+
+@predicate("clause_mark")
+def _clause_mark(unit: Unit) -> bool:
+    """A mark that ends a clause: ，。；！？："""
+    return unit.mention is None and unit.text in CLAUSE_MARKS
+
+
+@predicate("person_name")
+def _person_name(unit: Unit) -> bool:
+    """A mention of a person, or a token of two or three characters tagged as a personal name."""
+    if unit.mention is not None:
+        return "Person" in unit.mention.entity.types
+    return unit.pos.startswith("nr") and 2 <= len(unit.text) <= 3
+
+
+def _is_punct(text: str) -> bool:
+    return bool(text) and all(unicodedata.category(c).startswith("P") for c in text)
+
+
+def _as_tuple(v) -> tuple[str, ...]:
+    return (v,) if isinstance(v, str) else tuple(v)
+
+
+@dataclass
+class Pattern:
+    """One rule's compiled pattern: the regex and the constraints of its group captures."""
+    source: list
+    rx: object
+    groups: dict[str, Constraint] = field(default_factory=dict)   # capture → its members' constraint
+
+
+@dataclass
+class Match:
+    start: int                     # sentence character offsets of the whole match
+    end: int
+    captures: dict[str, list[Unit]]
+
+
+class Compiler:
+    """Compiles the patterns of one rule set into one feature space."""
+
+    def __init__(self, vocab: dict[str, list[str]]):
+        self.vocab = {k: frozenset(v) for k, v in vocab.items()}
+        self.features: dict[Constraint, str] = {}
+        self._regexes: dict[str, object] = {}
+        self._cache: dict[tuple, str] = {}
+        self._word_set: dict[str, int] | None = None
+        self._prefixes: set[str] = set()
+
+    # ---- compiling -----------------------------------------------------------------
+    def compile(self, elements, where: str) -> Pattern:
+        if not isinstance(elements, list) or not elements:
+            raise KgError(f"{where}: field 'pattern' must be a list of elements (mappings)")
+        groups: dict[str, Constraint] = {}
+        src = self._sequence(elements, where, groups)
+        try:
+            rx = regex.compile(src, regex.V0)
+        except regex.error as exc:
+            raise KgError(f"{where}: field 'pattern' does not compile ({exc})") from None
+        self._cache.clear()
+        self._word_set = None
+        return Pattern(elements, rx, groups)
+
+    def _sequence(self, elements, where: str, groups: dict) -> str:
+        if not isinstance(elements, list):
+            raise KgError(f"{where}: a pattern sequence must be a list of elements")
+        return "".join(self._element(e, where, groups) for e in elements)
+
+    def _element(self, e, where: str, groups: dict) -> str:
+        if not isinstance(e, dict) or not e:
+            raise KgError(f"{where}: every pattern element must be a mapping, not {e!r}")
+        unknown = set(e) - ELEMENT_KEYS
+        if unknown:
+            raise KgError(f"{where}: unknown pattern key {sorted(unknown)[0]!r} "
+                          f"(one of {', '.join(sorted(ELEMENT_KEYS))})")
+        for look, wrap in LOOKS.items():
+            if look in e:
+                return wrap.format(self._sequence(e[look], where, groups))
+        if "any" in e:
+            alts = e["any"]
+            if not isinstance(alts, list) or not alts:
+                raise KgError(f"{where}: 'any' must list sequences")
+            body = "(?:" + "|".join(self._sequence(a, where, groups) for a in alts) + ")"
+        elif "gap" in e:
+            body = self._gap(e["gap"], where)
+        else:
+            c = self.constraint(e, where)
+            body = self._unit(c)
+            if e.get("group"):
+                if c.mention is None:
+                    raise KgError(f"{where}: 'group' needs a 'mention' element")
+                if "capture" not in e:
+                    raise KgError(f"{where}: a 'group' element needs a 'capture'")
+                groups[e["capture"]] = c
+                sep = self._unit(Constraint(in_=("coordinators",)))
+                body = f"{body}(?:{sep}+{body})*"
+        body = self._op(body, e.get("op"), where)
+        if "capture" in e:
+            name = e["capture"]
+            if not isinstance(name, str) or not name.isidentifier():
+                raise KgError(f"{where}: capture name {name!r} must be a word")
+            body = f"(?P<{name}>{body})"
+        return body
+
+    def _gap(self, spec, where: str) -> str:
+        if not (isinstance(spec, list) and len(spec) == 2 and all(isinstance(n, int) for n in spec)
+                and 0 <= spec[0] <= spec[1]):
+            raise KgError(f"{where}: 'gap' must be [min, max], two whole numbers")
+        mark = self.feature(Constraint(predicate="clause_mark"))
+        return f"(?:{START}(?![^{END}]*{mark})[^{END}]*{END}){{{spec[0]},{spec[1]}}}"
+
+    @staticmethod
+    def _op(body: str, op, where: str) -> str:
+        if op is None:
+            return body
+        if op in OPS:
+            return f"(?:{body}){op}"
+        if isinstance(op, str) and regex.fullmatch(r"\{\d+,\d*\}", op):
+            return f"(?:{body}){op}"
+        raise KgError(f"{where}: op {op!r} must be ?, *, + or {{m,n}}")
+
+    def _unit(self, c: Constraint) -> str:
+        return f"{START}(?=[^{END}]*{self.feature(c)})[^{END}]*{END}"
+
+    def constraint(self, e: dict, where: str) -> Constraint:
+        keys = CONSTRAINT_KEYS & set(e)
+        if not keys:
+            raise KgError(f"{where}: a pattern element needs a test ({', '.join(sorted(CONSTRAINT_KEYS))})")
+        for name in [*_as_tuple(e.get("in", ())), *_as_tuple(e.get("not_in", ()))]:
+            if name not in self.vocab:
+                raise KgError(f"{where}: pattern names the vocabulary list {name!r}, which does not exist")
+        if e.get("predicate") is not None and e["predicate"] not in PREDICATES:
+            raise KgError(f"{where}: unknown predicate {e['predicate']!r} (one of {', '.join(sorted(PREDICATES))})")
+        if "regex" in e:
+            try:
+                self._regexes[e["regex"]] = regex.compile(e["regex"])
+            except regex.error as exc:
+                raise KgError(f"{where}: bad regular expression {e['regex']!r} ({exc})") from None
+        mention = e.get("mention")
+        return Constraint(
+            mention=None if mention in (None, False) else (() if mention is True else _as_tuple(mention)),
+            text=frozenset(_as_tuple(e["text"])) if "text" in e else None, regex=e.get("regex"),
+            in_=_as_tuple(e.get("in", ())), not_in=_as_tuple(e.get("not_in", ())), pos=_as_tuple(e.get("pos", ())),
+            punct=e.get("punct"), predicate=e.get("predicate"))
+
+    def words(self) -> set[str]:
+        """Every word the compiled patterns name (their texts and the words of their lists)."""
+        out: set[str] = set()
+        for c in self.features:
+            out |= c.text or set()
+            for name in c.in_:
+                out |= self.vocab[name]
+        return out
+
+    def feature(self, c: Constraint) -> str:
+        f = self.features.get(c)
+        if f is None:
+            f = self.features[c] = chr(FEATURE_BASE + len(self.features))
+        return f
+
+    # ---- matching ------------------------------------------------------------------
+    def test(self, c: Constraint, u: Unit) -> bool:
+        if (c.mention is None) != (u.mention is None):
+            return False
+        if c.mention and not (u.mention.entity.types | u.mention.entity.subtypes) & set(c.mention):
+            return False
+        if c.text is not None and u.text not in c.text:
+            return False
+        if c.regex is not None and not self._regexes[c.regex].fullmatch(u.text):
+            return False
+        if c.in_ and not any(u.text in self.vocab[n] for n in c.in_):
+            return False
+        if c.not_in and any(u.text in self.vocab[n] for n in c.not_in):
+            return False
+        if c.pos and not u.pos.startswith(c.pos):
+            return False
+        if c.punct is not None and _is_punct(u.text) != c.punct:
+            return False
+        return c.predicate is None or PREDICATES[c.predicate](u)
+
+    def encode(self, u: Unit) -> str:
+        ent = u.mention.entity if u.mention is not None else None
+        key = (u.text, u.pos, None if ent is None else frozenset(ent.types | ent.subtypes))
+        hit = self._cache.get(key)
+        if hit is None:
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+            hit = self._cache[key] = START + "".join(f for c, f in self.features.items() if self.test(c, u)) + END
+        return hit
+
+    def sequence(self, units: list[Unit]) -> "Sequence":
+        units = self._joined(units)
+        return Sequence(units, [self.encode(u) for u in units])
+
+    def _joined(self, units: list[Unit]) -> list[Unit]:
+        """Tokens in a row that spell a word the patterns name (控股/股东 → 控股股东) become one unit,
+        the longest first: the tokenizer's cut does not decide whether a pattern's word is there."""
+        words = self._words()
+        if not words:
+            return units
+        out: list[Unit] = []
+        i = 0
+        while i < len(units):
+            j = self._longest(units, i, words)
+            if j > i + 1:
+                out.append(Unit("".join(u.text for u in units[i:j]), units[i].start, units[j - 1].end, ""))
+                i = j
+            else:
+                out.append(units[i])
+                i += 1
+        return out
+
+    def _longest(self, units: list[Unit], i: int, words: dict[str, int]) -> int:
+        if units[i].mention is not None or units[i].text not in self._prefixes:
+            return i + 1
+        text, best = units[i].text, i + 1
+        for j in range(i + 1, min(len(units), i + 6)):
+            if units[j].mention is not None:
+                break
+            text += units[j].text
+            if text in words:
+                best = j + 1
+            elif text not in self._prefixes:
+                break
+        return best
+
+    def _words(self) -> dict[str, int]:
+        if self._word_set is None:
+            self._word_set = {w: len(w) for w in self.words() if len(w) >= 2}
+            self._prefixes = {w[:k] for w in self._word_set for k in range(1, len(w))}
+        return self._word_set
+
+    def finditer(self, pattern: Pattern, seq: "Sequence"):
+        """Every leftmost-longest match of ``pattern`` in the sentence, with its captures."""
+        for m in pattern.rx.finditer(seq.text):
+            if m.end() == m.start():
+                continue
+            lo, hi = seq.unit_range(m.start(), m.end())
+            caps: dict[str, list[Unit]] = {}
+            for name in m.groupdict():
+                if m.start(name) < 0:
+                    continue
+                a, b = seq.unit_range(m.start(name), m.end(name))
+                units = seq.units[a:b]
+                c = pattern.groups.get(name)
+                caps[name] = [u for u in units if self.test(c, u)] if c is not None else units
+            yield Match(seq.units[lo].start, seq.units[hi - 1].end, caps)
+
+
+class Sequence:
+    """A sentence's units and their encoding."""
+
+    def __init__(self, units: list[Unit], codes: list[str]):
+        self.units = units
+        self.text = "".join(codes)
+        self.offsets = []
+        pos = 0
+        for c in codes:
+            self.offsets.append(pos)
+            pos += len(c)
+
+    def unit_range(self, a: int, b: int) -> tuple[int, int]:
+        """The units [i, j) that the encoded characters [a, b) cover."""
+        return bisect.bisect_right(self.offsets, a) - 1, bisect.bisect_left(self.offsets, b)
+
+
+def units(text: str, tokens, mentions) -> list[Unit]:
+    """The sentence as units: each mention (outermost, non-overlapping, in order) one unit,
+    each token outside them another (a token a mention cuts keeps its outside part, untagged)."""
+    out: list[Unit] = []
+    starts = [t.start for t in tokens]
+    pos = 0
+    for m in sorted(mentions, key=lambda m: (m.start, -m.end)):
+        if m.start < pos:
+            continue
+        _tokens(out, text, tokens, starts, pos, m.start)
+        out.append(Unit(m.text, m.start, m.end, "", m))
+        pos = m.end
+    _tokens(out, text, tokens, starts, pos, len(text))
+    return out
+
+
+def _tokens(out: list[Unit], text: str, tokens, starts: list[int], a: int, b: int) -> None:
+    i = max(0, bisect.bisect_right(starts, a) - 1)
+    while i < len(tokens) and tokens[i].start < b:
+        t = tokens[i]
+        s, e = max(a, t.start), min(b, t.end)
+        if s < e:
+            out.append(Unit(text[s:e], s, e, t.pos if (s, e) == (t.start, t.end) else ""))
+        i += 1
