@@ -374,6 +374,7 @@ def cmd_eval(args) -> int:
 
 # ---- rules -----------------------------------------------------------------------
 def cmd_rules(args) -> int:
+    from .patterns import describe
     from .pipeline import extractor
     from .ruletest import check_all
 
@@ -385,7 +386,8 @@ def cmd_rules(args) -> int:
         t.add_row(*map(safe, (r.id, r.kind, r.type or "(by list head)", f"{len(r.match)}+ {len(r.no_match)}-",
                               r.description)))
     for r in ex.rules.relation_rules:
-        t.add_row(*map(safe, (r.id, r.shape, r.relation, f"{len(r.match)}+ {len(r.no_match)}-", r.description)))
+        what = safe(r.description) + (Text("\n  ") + safe(describe(r.pattern), "dim") if r.pattern else Text())
+        t.add_row(*map(safe, (r.id, r.shape, r.relation, f"{len(r.match)}+ {len(r.no_match)}-")), what)
     out.print(t)
     n, fails = check_all(ex)
     for f in fails:

@@ -102,6 +102,39 @@ def _as_tuple(v) -> tuple[str, ...]:
     return (v,) if isinstance(v, str) else tuple(v)
 
 
+def describe(elements) -> str:
+    """A pattern in one line, for people: [Company]=subject 是|为 [Company]=object 的? <subsidiary_heads>."""
+    return " ".join(_describe(e) for e in elements)
+
+
+def _describe(e: dict) -> str:
+    looks = {"ahead": "(?= {})", "not_ahead": "(?! {})", "behind": "(?<= {})", "not_behind": "(?<! {})"}
+    for look, wrap in looks.items():
+        if look in e:
+            return wrap.format(describe(e[look]))
+    if "any" in e:
+        body = "(" + " | ".join(describe(a) for a in e["any"]) + ")"
+    elif "gap" in e:
+        body = f"…{{{e['gap'][0]},{e['gap'][1]}}}"
+    else:
+        parts = []
+        if e.get("mention") is not None:
+            m = e["mention"]
+            parts.append("[" + ("mention" if m is True else "|".join(_as_tuple(m))) + "]")
+        if "text" in e:
+            parts.append("|".join(_as_tuple(e["text"])))
+        parts += [f"/{e['regex']}/"] if "regex" in e else []
+        parts += [f"<{n}>" for n in _as_tuple(e.get("in", ()))] + [f"!<{n}>" for n in _as_tuple(e.get("not_in", ()))]
+        parts += [f"pos={'|'.join(_as_tuple(e['pos']))}"] if "pos" in e else []
+        parts += ["<punct>"] if e.get("punct") else []
+        parts += [f"@{e['predicate']}"] if "predicate" in e else []
+        body = "&".join(parts)
+        if e.get("group"):
+            body = f"{body}、…"
+    body += e.get("op") or ""
+    return f"{e['capture']}={body}" if "capture" in e else body
+
+
 @dataclass
 class Pattern:
     """One rule's compiled pattern: the regex and the constraints of its group captures."""
