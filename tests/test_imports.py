@@ -11,7 +11,7 @@ from conftest import ROOT
 # lower layers first; a module imports only from its own layer or the ones before it
 LAYERS = [
     {"errors", "model", "namespaces", "faults", "terminal", "backtrack"},
-    {"reader", "clean", "segment", "gazetteer", "lexicon", "rules"},
+    {"reader", "clean", "segment", "gazetteer", "lexicon", "rules", "patterns"},
     {"entities", "resolve", "relations", "pipeline", "extract", "ruletest"},
     {"rdf", "turtle", "store", "analytics", "evaluate", "query", "export", "remote", "card", "viz"},
     {"graph", "builder", "serve"},
