@@ -133,6 +133,7 @@ SELECT ?p ?o WHERE { ?p kg:worksFor ?org . ?p rdfs:label ?o } ORDER BY ?o""")
     assert sw.query().convert()["boolean"] is True
 
 
+@pytest.mark.slow
 def test_notebook_runs_top_to_bottom(tmp_path):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")

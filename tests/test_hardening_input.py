@@ -10,6 +10,8 @@ import pytest
 
 from conftest import ROOT, run_kg
 
+pytestmark = pytest.mark.slow      # runs kg in subprocesses: CI runs it, `-m 'not slow'` skips it
+
 GOOD = "本报讯（记者 王明）星禾科技有限公司落户嘉兴经开区。"
 
 

@@ -16,6 +16,8 @@ import pytest
 
 from conftest import ROOT, SEED, run_kg
 
+pytestmark = pytest.mark.slow      # runs kg in subprocesses: CI runs it, `-m 'not slow'` skips it
+
 PAGE = "本报讯（记者 张明）星禾科技有限公司落户南屿经济技术开发区。公司总经理周岚介绍，新工厂年底投产。"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"

@@ -13,6 +13,8 @@ from rdflib import Graph
 
 from conftest import ROOT, SEED, run_kg
 
+pytestmark = pytest.mark.slow      # runs kg in subprocesses: CI runs it, `-m 'not slow'` skips it
+
 PAGES = {
     "a.txt": "本报讯（记者 张明）星禾科技有限公司落户南屿经济技术开发区。公司总经理周岚介绍，新工厂年底投产。",
     "b.txt": "本报讯（记者 刘洋）云栖大学与星禾材料股份有限公司签署战略合作协议。",

@@ -93,6 +93,7 @@ def test_hostile_text_is_escaped(tmp_path, seed_page):
     assert text.count("<script") == seed_page.read_text(encoding="utf-8").count("<script")
 
 
+@pytest.mark.slow
 def test_browser_draws_searches_and_stays_offline(seed_kg, seed_page, tmp_path):
     shot = tmp_path / "seed.png"
     res, requests, dialogs, errors = _open(seed_page, shot)
@@ -107,6 +108,7 @@ def test_browser_draws_searches_and_stays_offline(seed_kg, seed_page, tmp_path):
     assert shot.stat().st_size > 20_000
 
 
+@pytest.mark.slow
 def test_browser_shows_hostile_text_without_running_it(tmp_path):
     src = tmp_path / "hostile.txt"
     src.write_text(HOSTILE, encoding="utf-8")

@@ -10,6 +10,8 @@ from rdflib import Graph
 
 from conftest import SHARED, SEED, run_kg
 
+pytestmark = pytest.mark.slow      # runs kg in subprocesses: CI runs it, `-m 'not slow'` skips it
+
 GOOD = "本报讯（记者 张明）苏州瑞博生物技术股份有限公司落户嘉兴经开区。"
 
 

@@ -9,6 +9,8 @@ import pytest
 
 from conftest import ROOT, SEED, run_kg
 
+pytestmark = pytest.mark.slow      # runs kg in subprocesses: CI runs it, `-m 'not slow'` skips it
+
 
 def _pages(folder, n):
     folder.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,8 @@ import pytest
 
 from conftest import SEED, run_kg
 
+pytestmark = pytest.mark.slow      # runs kg in subprocesses: CI runs it, `-m 'not slow'` skips it
+
 PAGES = {
     "a.txt": "本报讯（记者 张明）苏州瑞博生物技术股份有限公司落户嘉兴经开区。公司总经理陈晓明介绍，新工厂年底投产。",
     "b.txt": "本报讯（记者 刘洋）嘉兴学院与浙江禾欣实业集团股份有限公司签署战略合作协议。千灯镇获评全国文明村镇。",
