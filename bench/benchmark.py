@@ -12,6 +12,7 @@ a one-new-page rebuild as fractions of the full build, peak RSS, graph size, and
 median time of every queries/*.rq on a graph of about --query-triples triples in kg's
 store (Oxigraph) against rdflib's memory store.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 THUC = ROOT.parent / "shared" / "benchmarks" / "thucnews.cnews_val_1000.jsonl"
 
-SYL = "安宝博昌晨达鼎东方丰福富高广海瀚华辉佳嘉金锦景凯康科乐力联林隆美明南鹏启睿瑞三森盛世泰天通万维伟鑫信星兴旭亚扬一益永宇远越智中卓"
+SYL = "安宝博昌晨达鼎东方丰福富高广海瀚华辉佳嘉金锦景凯康科乐力联林隆美明南鹏启睿瑞三森盛世泰天通万维伟鑫信星兴旭亚扬一益永宇远越智中卓"  # noqa: E501
 INDUSTRY = ["生物科技", "医疗器械", "智能装备", "新材料", "电子科技", "软件", "精密机械", "新能源", "医药", "信息技术"]
 SURNAME = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华建国文斌辉宁海波"
@@ -55,15 +56,17 @@ def genre_page(rng: random.Random, i: int) -> str:
         proj = f"{name(rng)}{rng.choice(['产业园', '创新中心', '智造基地'])}"
         who, post = person(rng), rng.choice(["党委书记", "总经理", "董事长", "主任"])
         uni = f"{name(rng)}大学"
-        body = (f"本报讯（记者 {person(rng)}）今年以来，{'、'.join(cos)}等企业落户{zone}。"
-                f"{zone}已引进了{'、'.join(short)}等一批龙头企业。"
-                f"{cos[0]}与{uni}签署战略合作协议，共建{proj}。"
-                f"{cos[0]}{post}{who}介绍，项目位于{town}，预计明年投产。"
-                f"{town}获评市级{rng.choice(['文明', '卫生', '特色'])}镇。")
+        body = (
+            f"本报讯（记者 {person(rng)}）今年以来，{'、'.join(cos)}等企业落户{zone}。"
+            f"{zone}已引进了{'、'.join(short)}等一批龙头企业。"
+            f"{cos[0]}与{uni}签署战略合作协议，共建{proj}。"
+            f"{cos[0]}{post}{who}介绍，项目位于{town}，预计明年投产。"
+            f"{town}获评市级{rng.choice(['文明', '卫生', '特色'])}镇。"
+        )
         arts.append(body)
     text = "\n\n".join(arts)
     width = rng.randint(14, 18)
-    return "\n\n".join(text[k:k + width] for k in range(0, len(text), width)) + "\n"
+    return "\n\n".join(text[k : k + width] for k in range(0, len(text), width)) + "\n"
 
 
 def make_corpus(folder: Path, mb: float, seed: int = 1) -> int:
@@ -98,17 +101,18 @@ def timed(fn):
 
 def stage_speeds(texts: list[str]) -> dict:
     """MB/s of each stage, in this process, on a sample of the corpus."""
+    import jieba.posseg as pg
+
     from kg.model import Document
     from kg.pipeline import Corpus, extractor
     from kg.rdf import ntriples
     from kg.segment import segment
-    import jieba.posseg as pg
 
     ex = extractor()
     mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
     docs = [Document(f"d{i}", "bench", t) for i, t in enumerate(texts)]
     out = {}
-    pg.lcut("预热")         # the dictionary loads once, outside the timing
+    pg.lcut("预热")  # the dictionary loads once, outside the timing
     out["jieba.posseg.lcut"] = mb / timed(lambda: [pg.lcut(t) for t in texts])
     out["segment (clean, articles, sentences)"] = mb / timed(lambda: [segment(t) for t in texts])
     arts = [segment(t) for t in texts]
@@ -117,7 +121,8 @@ def stage_speeds(texts: list[str]) -> dict:
     out["mentions (entity rules)"] = mb / timed(lambda: [ex.entities.find(s) for s in sents])
     corpus = Corpus()
     out["whole extraction (mentions, resolution, relations)"] = mb / timed(
-        lambda: [corpus.add(ex.process(d)) for d in docs])
+        lambda: [corpus.add(ex.process(d)) for d in docs]
+    )
     out["RDF (N-Triples of the sample)"] = mb / timed(lambda: ntriples(corpus))
     wall, cpu = load_time(docs)
     out["store bulk load (Oxigraph, the sample's quads)"] = mb / wall
@@ -133,6 +138,7 @@ def load_time(docs) -> tuple[float, float]:
     build loads them."""
     from kg.builder import document_ntriples
     from kg.store import OxStore
+
     facts = [(f"urn:bench:{i}", document_ntriples(d)[1]) for i, d in enumerate(docs)]
     with tempfile.TemporaryDirectory() as tmp:
         store = OxStore.open_at(Path(tmp))
@@ -193,6 +199,7 @@ def query_bench(build_dir: Path, target: int) -> list[tuple[str, float, float]]:
 
     from kg.errors import KgError
     from kg.query import run, run_store, with_timeout
+
     base = build_dir / "graph.ttl"
     triples = list(ox.parse(path=str(base), format=ox.RdfFormat.TURTLE))
     copies = max(1, target // max(1, len(triples)))
@@ -217,9 +224,9 @@ def query_bench(build_dir: Path, target: int) -> list[tuple[str, float, float]]:
     rows = []
     for q in sorted((ROOT / "queries").glob("*.rq")):
         text = q.read_text(encoding="utf-8")
-        ox_t = statistics.median(timed(lambda: run_store(store, text)) for _ in range(3))
+        ox_t = statistics.median(timed(lambda text=text: run_store(store, text)) for _ in range(3))
         try:  # rdflib cannot be interrupted in-process: a forked child is stopped at the cap
-            rd_t = timed(lambda: with_timeout(lambda: len(run(g, text).rows), RDFLIB_CAP))
+            rd_t = timed(lambda text=text: with_timeout(lambda: len(run(g, text).rows), RDFLIB_CAP))
         except KgError:
             rd_t = float("inf")
         rows.append((q.name, ox_t, rd_t))
@@ -248,9 +255,11 @@ def main() -> None:
     speeds = stage_speeds(sample)
     for k, v in speeds.items():
         print(f"  {k:52} {v:6.2f} MB/s")
-    ceiling = rule_free_ceiling(speeds, __import__('os').cpu_count() or 1)
-    print(f"  {'ceiling: rules taking no time, load fully parallel':52} {ceiling:6.2f} MB/s = "
-          f"{ceiling / speeds['jieba.posseg.lcut']:.1f}× jieba.posseg.lcut")
+    ceiling = rule_free_ceiling(speeds, __import__("os").cpu_count() or 1)
+    print(
+        f"  {'ceiling: rules taking no time, load fully parallel':52} {ceiling:6.2f} MB/s = "
+        f"{ceiling / speeds['jieba.posseg.lcut']:.1f}× jieba.posseg.lcut"
+    )
 
     one = work / "one"
     t1 = timed(lambda: kg("build", src, "-o", one, "--workers", "1", "--json", "-q"))
@@ -262,32 +271,49 @@ def main() -> None:
     rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     triples = kg("build", src, "-o", two, "--json", "-q")["triples"]
     e2e = mb / t1
-    print(f"end to end, 1 worker: {t1:.1f} s, {e2e:.2f} MB/s = {e2e / speeds['jieba.posseg.lcut']:.1f}× jieba.posseg.lcut")
+    print(
+        f"end to end, 1 worker: {t1:.1f} s, {e2e:.2f} MB/s = {e2e / speeds['jieba.posseg.lcut']:.1f}× jieba.posseg.lcut"
+    )
     print(f"2 workers: {t2:.1f} s, speed-up {t1 / t2:.2f}×")
-    print(f"no-op rebuild {noop:.2f} s = {100 * noop / t2:.1f} % of the full build; "
-          f"one new page {one_new:.2f} s = {100 * one_new / t2:.1f} %")
+    print(
+        f"no-op rebuild {noop:.2f} s = {100 * noop / t2:.1f} % of the full build; "
+        f"one new page {one_new:.2f} s = {100 * one_new / t2:.1f} %"
+    )
     print(f"peak RSS of a build process: {rss:.0f} MB; graph: {triples:,} triples")
     rows = query_bench(query_graph(src, work, triples, args.query_triples), args.query_triples)
 
-    lines = ["# Benchmark results\n", f"Command: `python bench/benchmark.py --mb {args.mb:g} "
-             f"--query-triples {args.query_triples}` on {time.strftime('%Y-%m-%d')}, "
-             f"a {__import__('os').cpu_count()}-core machine.\n",
-             f"Corpus: {mb:.1f} MB ({'THUCNews validation articles plus ' if THUC.exists() else ''}"
-             "generated genre pages).\n",
-             "| stage (in one process, on a 200-document sample) | MB/s |", "|---|---|"]
+    lines = [
+        "# Benchmark results\n",
+        f"Command: `python bench/benchmark.py --mb {args.mb:g} "
+        f"--query-triples {args.query_triples}` on {time.strftime('%Y-%m-%d')}, "
+        f"a {__import__('os').cpu_count()}-core machine.\n",
+        f"Corpus: {mb:.1f} MB ({'THUCNews validation articles plus ' if THUC.exists() else ''}"
+        "generated genre pages).\n",
+        "| stage (in one process, on a 200-document sample) | MB/s |",
+        "|---|---|",
+    ]
     lines += [f"| {k} | {v:.2f} |" for k, v in speeds.items()]
-    lines += [f"| ceiling: rules taking no time, the load fully in parallel on the spare cores | {ceiling:.2f} "
-              f"({ceiling / speeds['jieba.posseg.lcut']:.1f}× jieba.posseg.lcut) |"]
-    lines += ["", "| build | figure |", "|---|---|",
-              f"| end to end, 1 worker | {t1:.1f} s, {e2e:.2f} MB/s, {e2e / speeds['jieba.posseg.lcut']:.1f}× jieba.posseg.lcut |",
-              f"| 2 workers | {t2:.1f} s, {t1 / t2:.2f}× one worker |",
-              f"| no-op rebuild | {noop:.2f} s, {100 * noop / t2:.1f} % of the full build |",
-              f"| one new page | {one_new:.2f} s, {100 * one_new / t2:.1f} % of the full build |",
-              f"| peak RSS (largest build process) | {rss:.0f} MB |",
-              f"| graph | {triples:,} triples |", "",
-              f"Queries on {int(rows[-1][1]):,} triples (a build of part of the corpus), "
-              "median of 3 runs in kg's store, 1 run in rdflib's memory store:", "",
-              "| query | kg store (Oxigraph) s | rdflib memory s | ratio |", "|---|---|---|---|"]
+    lines += [
+        f"| ceiling: rules taking no time, the load fully in parallel on the spare cores | {ceiling:.2f} "
+        f"({ceiling / speeds['jieba.posseg.lcut']:.1f}× jieba.posseg.lcut) |"
+    ]
+    lines += [
+        "",
+        "| build | figure |",
+        "|---|---|",
+        f"| end to end, 1 worker | {t1:.1f} s, {e2e:.2f} MB/s, {e2e / speeds['jieba.posseg.lcut']:.1f}× jieba.posseg.lcut |",  # noqa: E501
+        f"| 2 workers | {t2:.1f} s, {t1 / t2:.2f}× one worker |",
+        f"| no-op rebuild | {noop:.2f} s, {100 * noop / t2:.1f} % of the full build |",
+        f"| one new page | {one_new:.2f} s, {100 * one_new / t2:.1f} % of the full build |",
+        f"| peak RSS (largest build process) | {rss:.0f} MB |",
+        f"| graph | {triples:,} triples |",
+        "",
+        f"Queries on {int(rows[-1][1]):,} triples (a build of part of the corpus), "
+        "median of 3 runs in kg's store, 1 run in rdflib's memory store:",
+        "",
+        "| query | kg store (Oxigraph) s | rdflib memory s | ratio |",
+        "|---|---|---|---|",
+    ]
     lines += [f"| {n} | {a:.3f} | {_secs(b)} | {_ratio(a, b)} |" for n, a, b in rows[:-1]]
     Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"written {args.out}")

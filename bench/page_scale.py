@@ -3,6 +3,7 @@
 Usage: python bench/page_scale.py [NODES]   (default 5000; needs Debian's chromium and playwright)
 Prints the time to write the page and the time until the network is drawn and searchable.
 """
+
 import random
 import sys
 import tempfile
@@ -24,7 +25,7 @@ nodes = [URIRef(f"{ENT}实体{i}") for i in range(n)]
 for i, s in enumerate(nodes):
     g.add((s, RDF.type, KG[types[i % 5]]))
     g.add((s, RDFS.label, Literal(f"实体{i}", lang="zh")))
-for i in range(int(n * 1.3)):
+for _ in range(int(n * 1.3)):
     a, b = rng.sample(nodes, 2)
     g.add((a, KG[rng.choice(["locatedIn", "partOf", "develops", "worksFor"])], b))
 t0 = time.perf_counter()
@@ -37,8 +38,9 @@ print(f"nodes {n}, edges {int(n * 1.3)}: page written in {t1 - t0:.2f} s ({len(h
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 with sync_playwright() as p:
-    b = p.chromium.launch(executable_path="/usr/bin/chromium",
-                          args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    b = p.chromium.launch(
+        executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+    )
     page = b.new_page(viewport={"width": 1400, "height": 900})
     t2 = time.perf_counter()
     page.goto(path.as_uri())

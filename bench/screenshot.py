@@ -2,6 +2,7 @@
 
 Usage: python bench/screenshot.py PAGE.html OUT.png [SEARCH]
 """
+
 import sys
 from pathlib import Path
 
@@ -9,8 +10,9 @@ from playwright.sync_api import sync_playwright
 
 page_path, out = Path(sys.argv[1]).resolve(), sys.argv[2]
 with sync_playwright() as p:
-    b = p.chromium.launch(executable_path="/usr/bin/chromium",
-                          args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    b = p.chromium.launch(
+        executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+    )
     page = b.new_page(viewport={"width": 1400, "height": 860})
     page.goto(page_path.as_uri())
     page.wait_for_function("window.kgDrawn !== undefined")

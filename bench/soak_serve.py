@@ -9,6 +9,7 @@ Prints the server's peak RSS (the server, its query workers and the forkserver,
 summed), the queries answered, the errors (any answer other than 200, or a count that
 went down), the generations left in OUT/stores and any handle on a removed file.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,9 +27,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 THUC = ROOT.parent / "shared" / "benchmarks" / "thucnews.cnews_val_1000.jsonl"
-QUERIES = ["SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-           "SELECT ?c ?z WHERE { ?c kg:locatedIn ?z } LIMIT 200",
-           (ROOT / "queries" / "entity_aliases.rq").read_text(encoding="utf-8")]
+QUERIES = [
+    "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    "SELECT ?c ?z WHERE { ?c kg:locatedIn ?z } LIMIT 200",
+    (ROOT / "queries" / "entity_aliases.rq").read_text(encoding="utf-8"),
+]
 
 
 def sources(folder: Path, n: int) -> list[str]:
@@ -37,8 +40,10 @@ def sources(folder: Path, n: int) -> list[str]:
         lines = THUC.read_text(encoding="utf-8").splitlines()[:n]
         texts = [json.loads(line)["text"] for line in lines]
     else:
-        texts = [f"本报讯 星禾{i}科技有限公司落户南屿经济技术开发区，公司总经理周岚{i}介绍，新工厂年底投产。" * 20
-                 for i in range(n)]
+        texts = [
+            f"本报讯 星禾{i}科技有限公司落户南屿经济技术开发区，公司总经理周岚{i}介绍，新工厂年底投产。" * 20
+            for i in range(n)
+        ]
     return texts
 
 
@@ -87,8 +92,9 @@ def main() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen(kg + ["serve", str(out), "--port", str(port)], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        kg + ["serve", str(out), "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     time.sleep(3)
     stop = threading.Event()
     stats = {"answered": 0, "errors": 0, "peak_rss_mb": 0.0, "last_count": 0}
@@ -101,8 +107,9 @@ def main() -> None:
             k += 1
             url = f"http://127.0.0.1:{port}/sparql?" + urllib.parse.urlencode({"query": text})
             try:
-                with urllib.request.urlopen(urllib.request.Request(
-                        url, headers={"Accept": "application/sparql-results+json"}), timeout=60) as r:
+                with urllib.request.urlopen(
+                    urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"}), timeout=60
+                ) as r:
                     body = json.loads(r.read())
                 with lock:
                     stats["answered"] += 1
@@ -126,11 +133,14 @@ def main() -> None:
         t.start()
     t0 = time.time()
     for b in range(args.builds):
-        for j, text in enumerate(texts[1 + b * per: 1 + (b + 1) * per]):
+        for j, text in enumerate(texts[1 + b * per : 1 + (b + 1) * per]):
             (src / f"{1 + b * per + j:04d}.txt").write_text(text, encoding="utf-8")
         subprocess.run(kg + ["build", str(src), "-o", str(out), "-q"], check=True, cwd=ROOT)
-        print(f"build {b + 1}/{args.builds}: {time.time() - t0:.1f} s, answered {stats['answered']}, "
-              f"errors {stats['errors']}, server RSS {tree_rss_mb(server.pid):.0f} MB", flush=True)
+        print(
+            f"build {b + 1}/{args.builds}: {time.time() - t0:.1f} s, answered {stats['answered']}, "
+            f"errors {stats['errors']}, server RSS {tree_rss_mb(server.pid):.0f} MB",
+            flush=True,
+        )
     time.sleep(2)
     stop.set()
     for t in threads:
@@ -142,8 +152,7 @@ def main() -> None:
     print(f"builds {args.builds}, clients {args.clients}, {time.time() - t0:.0f} s")
     print(f"queries answered {stats['answered']}, errors {stats['errors']}")
     print(f"server peak RSS {stats['peak_rss_mb']:.0f} MB (server, query workers and forkserver together)")
-    print(f"generations left {generations}, handles on removed files {handles}, "
-          f"tracebacks {err.count('Traceback')}")
+    print(f"generations left {generations}, handles on removed files {handles}, tracebacks {err.count('Traceback')}")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """The entity graph as networkx: importance scores, components and communities."""
+
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -69,11 +69,12 @@ def tsv_value(field: str) -> tuple[str, bool] | None:
         end = field.rfind('"')
         text = field[1:end]
         return (_ESCAPES.sub(_unescape, text) if "\\" in text else text), True
-    return field, True          # a number or boolean written bare
+    return field, True  # a number or boolean written bare
 
 
 def tsv_text(ox_store, query: str) -> str:
     import pyoxigraph as ox
+
     return ox_store.query(query).serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
 
 
@@ -88,6 +89,7 @@ def tsv_rows(text: str):
 def tsv_parallel(ox_store, queries: list[str]) -> list[str]:
     """Several queries' TSV at once: Oxigraph evaluates without holding the GIL."""
     from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(2) as pool:
         return list(pool.map(lambda q: tsv_text(ox_store, q), queries))
 
@@ -119,8 +121,13 @@ def store_networkx(ox_store, limit: int = 0) -> nx.MultiDiGraph:
     G = nx.MultiDiGraph(entities=len(info))
     for key in keep:
         types = [t for t in DISPLAY_ORDER if t in info[key]]
-        G.add_node(key, label=labels.get(key) or unquote(key.rsplit("/", 1)[-1]), type=types[0], types=types,
-                   aliases=sorted(aliases.get(key, ())))
+        G.add_node(
+            key,
+            label=labels.get(key) or unquote(key.rsplit("/", 1)[-1]),
+            type=types[0],
+            types=types,
+            aliases=sorted(aliases.get(key, ())),
+        )
         if key in awards:
             G.nodes[key]["awards"] = sorted(awards[key])
     kept = set(keep)
@@ -184,8 +191,16 @@ def compute(G: nx.MultiDiGraph, seed: int = 42) -> Stats:
         for i, part in enumerate(sorted(parts, key=lambda p: (-len(p), sorted(p)[0]))):
             for n in part:
                 community[n] = i
-    return Stats(len(G), G.number_of_edges(), len(comps), max((len(c) for c in comps), default=0),
-                 degree, pagerank, betweenness, community)
+    return Stats(
+        len(G),
+        G.number_of_edges(),
+        len(comps),
+        max((len(c) for c in comps), default=0),
+        degree,
+        pagerank,
+        betweenness,
+        community,
+    )
 
 
 def score_triples(stats: Stats):

@@ -3,25 +3,33 @@
 Two forms are refused: a repeat inside a repeat ((a+)+, (\\w+\\s?)*), and a repeat whose
 body can read a text in two ways ((a|a)+, ([^，]|中)+, (a|b|ab)+). Either lets a failing
 match try exponentially many ways of splitting the text."""
+
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
 
 try:
-    from re import _parser as sre        # Python 3.11+
-except ImportError:                      # pragma: no cover - Python 3.10
+    from re import _parser as sre  # Python 3.11+
+except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse as sre
 
 REPEATS = {sre.MAX_REPEAT, sre.MIN_REPEAT}
-GUARDED = {getattr(sre, "POSSESSIVE_REPEAT", None), getattr(sre, "ATOMIC_GROUP", None), sre.ASSERT,
-           sre.ASSERT_NOT} - {None}    # they never give back what they matched
+GUARDED = {getattr(sre, "POSSESSIVE_REPEAT", None), getattr(sre, "ATOMIC_GROUP", None), sre.ASSERT, sre.ASSERT_NOT} - {
+    None
+}  # they never give back what they matched
 ZERO_WIDTH = {sre.AT, sre.ASSERT, sre.ASSERT_NOT}
-CATEGORIES = {"CATEGORY_DIGIT": r"\d", "CATEGORY_NOT_DIGIT": r"\D", "CATEGORY_SPACE": r"\s",
-              "CATEGORY_NOT_SPACE": r"\S", "CATEGORY_WORD": r"\w", "CATEGORY_NOT_WORD": r"\W"}
-SAMPLES = "aZ0_9 \t\n-.,:;!?'\"()[]/\\中一。，、：（）《》\u3000é\u00a0"   # for classes such as \w
-MAX_WORDS = 20_000          # ways of matching a repeat's body looked at, at most
-MAX_PAIRS = 1_000_000       # pairs of them compared, at most
+CATEGORIES = {
+    "CATEGORY_DIGIT": r"\d",
+    "CATEGORY_NOT_DIGIT": r"\D",
+    "CATEGORY_SPACE": r"\s",
+    "CATEGORY_NOT_SPACE": r"\S",
+    "CATEGORY_WORD": r"\w",
+    "CATEGORY_NOT_WORD": r"\W",
+}
+SAMPLES = "aZ0_9 \t\n-.,:;!?'\"()[]/\\中一。，、：（）《》\u3000é\u00a0"  # for classes such as \w
+MAX_WORDS = 20_000  # ways of matching a repeat's body looked at, at most
+MAX_PAIRS = 1_000_000  # pairs of them compared, at most
 
 
 def problem(src: str) -> str | None:
@@ -64,8 +72,14 @@ def _children(op, av) -> list:
 def _varies(p) -> bool:
     """Whether ``p`` holds a repeat that can match a varying number of times (max > 1),
     outside possessive repeats, atomic groups and lookarounds."""
-    return any(op in REPEATS and av[1] != av[0] and av[1] > 1
-               or op not in GUARDED and any(_varies(c) for c in _children(op, av)) for op, av in p)
+    return any(
+        op in REPEATS
+        and av[1] != av[0]
+        and av[1] > 1
+        or op not in GUARDED
+        and any(_varies(c) for c in _children(op, av))
+        for op, av in p
+    )
 
 
 class _Class:
@@ -113,11 +127,13 @@ def _item(op, av) -> list[tuple] | None:
 
 def _charset(items) -> list[tuple]:
     if all(op is sre.LITERAL or op is sre.RANGE and av[1] - av[0] < 32 for op, av in items):
-        chars = "".join(chr(av) if op is sre.LITERAL else "".join(map(chr, range(av[0], av[1] + 1)))
-                        for op, av in items)
+        chars = "".join(
+            chr(av) if op is sre.LITERAL else "".join(map(chr, range(av[0], av[1] + 1))) for op, av in items
+        )
         return [(c,) for c in dict.fromkeys(chars)]
-    ends = "".join(chr(av) if op is sre.LITERAL else chr(av[0]) + chr(av[1])
-                   for op, av in items if op in (sre.LITERAL, sre.RANGE))
+    ends = "".join(
+        chr(av) if op is sre.LITERAL else chr(av[0]) + chr(av[1]) for op, av in items if op in (sre.LITERAL, sre.RANGE)
+    )
     return [(_Class(lambda c: _member(items, c), ends),)]
 
 
@@ -138,7 +154,7 @@ def _member(items, c: str) -> bool:
 def _twice(words: list[tuple]) -> str | None:
     """Why a repeat of these words (one per way of matching its body) can read a text in
     two ways: two words that can be the same text, or two sequences of them that spell it."""
-    words = [w for w in words if w]         # a repeat stops at an empty match
+    words = [w for w in words if w]  # a repeat stops at an empty match
     exact = Counter("".join(w) for w in words if all(isinstance(c, str) for c in w))
     same = next((w for w, n in exact.items() if n > 1), None)
     if same is not None:
@@ -147,24 +163,27 @@ def _twice(words: list[tuple]) -> str | None:
     by_length = defaultdict(list)
     for w in words:
         by_length[len(w)].append(w)
-    if len(loose) * len(words) <= MAX_PAIRS and any(u is not v and all(map(_meet, u, v))
-                                                   for u in loose for v in by_length[len(u)]):
+    if len(loose) * len(words) <= MAX_PAIRS and any(
+        u is not v and all(map(_meet, u, v)) for u in loose for v in by_length[len(u)]
+    ):
         return "a repeated group whose alternatives can match the same text, as in ([^，]|中)+"
     split = _split_twice(set(exact))
     if split:
         one, other = split
-        return (f"a repeated group that reads {''.join(one)!r} in two ways, {' + '.join(one)} or "
-                f"{' + '.join(other)}, as in (a|b|ab)+")
+        return (
+            f"a repeated group that reads {''.join(one)!r} in two ways, {' + '.join(one)} or "
+            f"{' + '.join(other)}, as in (a|b|ab)+"
+        )
     return None
 
 
 def _split_twice(words: set[str]) -> tuple[list[str], list[str]] | None:
     """Sardinas–Patterson: two different sequences of the words that spell one text."""
-    longer = defaultdict(list)              # a proper prefix -> the words it begins
+    longer = defaultdict(list)  # a proper prefix -> the words it begins
     for w in words:
         for i in range(1, len(w)):
             longer[w[:i]].append(w)
-    todo = [(w[len(u):], [u], [w]) for u in words for w in longer.get(u, ())]   # behind by the text
+    todo = [(w[len(u) :], [u], [w]) for u in words for w in longer.get(u, ())]  # behind by the text
     seen = set()
     while todo:
         rest, behind, ahead = todo.pop()
@@ -174,7 +193,7 @@ def _split_twice(words: set[str]) -> tuple[list[str], list[str]] | None:
             continue
         seen.add(rest)
         todo += [(rest[i:], behind + [rest[:i]], ahead) for i in range(1, len(rest) + 1) if rest[:i] in words]
-        todo += [(w[len(rest):], ahead, behind + [w]) for w in longer.get(rest, ())]
+        todo += [(w[len(rest) :], ahead, behind + [w]) for w in longer.get(rest, ())]
     return None
 
 

@@ -1,5 +1,6 @@
 """Build into OUTDIR incrementally: extract new and changed documents (in parallel),
 replace their named graphs in the store, prune removed ones, export Turtle and HTML."""
+
 from __future__ import annotations
 
 import hashlib
@@ -16,9 +17,22 @@ from typing import Callable, Iterator
 from .errors import KgError
 from .model import RELATIONS, TYPES, Document
 from .reader import ReadReport, read_sources
-from .store import (EVIDENCE, GRAPH_FILE, LAYOUT_FILE, ONTOLOGY_GRAPH, PAGE_FILE, BuildLock, NewGeneration,
-                    OxStore, atomic_write, claim_outdir, current_generation, exports_linked, has_store,
-                    remove_old_generations)
+from .store import (
+    EVIDENCE,
+    GRAPH_FILE,
+    LAYOUT_FILE,
+    ONTOLOGY_GRAPH,
+    PAGE_FILE,
+    BuildLock,
+    NewGeneration,
+    OxStore,
+    atomic_write,
+    claim_outdir,
+    current_generation,
+    exports_linked,
+    has_store,
+    remove_old_generations,
+)
 
 MAX_PAGE_NODES = 3000
 LOAD_BATCH_BYTES = 16_000_000
@@ -26,10 +40,10 @@ LOAD_BATCH_BYTES = 16_000_000
 
 @dataclass
 class BuildReport:
-    documents: int = 0          # documents given
-    extracted: int = 0          # new or changed, extracted this time
-    unchanged: int = 0          # skipped by content hash
-    pruned: int = 0             # dropped with --prune
+    documents: int = 0  # documents given
+    extracted: int = 0  # new or changed, extracted this time
+    unchanged: int = 0  # skipped by content hash
+    pruned: int = 0  # dropped with --prune
     articles: int = 0
     entities: Counter = field(default_factory=Counter)
     relations: Counter = field(default_factory=Counter)
@@ -48,6 +62,7 @@ def rules_fingerprint(rules: list[str] | None) -> str:
     from . import __version__
     from .rdf import MODEL
     from .rules import builtin_files
+
     h = hashlib.sha256(f"{__version__}/{MODEL}".encode())
     for _, text in builtin_files():
         h.update(text.encode("utf-8"))
@@ -65,6 +80,7 @@ def _init_worker(rules: list[str] | None) -> None:
     _RULES = rules
     _die_with_parent()
     from .pipeline import extractor
+
     extractor(rules)
 
 
@@ -72,8 +88,9 @@ def _die_with_parent() -> None:
     """A worker is killed when the build that forked it dies (Linux), not left running."""
     import ctypes
     import signal
+
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)    # PR_SET_PDEATHSIG
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
 
@@ -83,16 +100,18 @@ def document_ntriples(doc: Document, rules: list[str] | None = None) -> tuple[st
     from .pipeline import Corpus, extractor
     from .rdf import ntriples
     from .turtle import body
+
     ex = extractor(rules if rules is not None else _RULES)
     res = ex.process(doc)
     corpus = Corpus()
     corpus.add(res)
-    nt = ntriples(corpus)       # the rule nodes are the build's, in the ontology graph
+    nt = ntriples(corpus)  # the rule nodes are the build's, in the ontology graph
     return doc.id, nt, len(res.articles), body(nt)
 
 
-def _extract(docs: list[Document], rules: list[str] | None, workers: int,
-             dask: str | None) -> Iterator[tuple[str, bytes, int]]:
+def _extract(
+    docs: list[Document], rules: list[str] | None, workers: int, dask: str | None
+) -> Iterator[tuple[str, bytes, int]]:
     if dask:
         yield from _extract_dask(docs, rules, dask)
     elif workers <= 1 or len(docs) < 4:
@@ -122,10 +141,19 @@ def _extract_dask(docs: list[Document], rules: list[str] | None, address: str):
 
 
 # ---- the build ------------------------------------------------------------------------
-def build(sources: list[str], outdir: str | Path, rules: list[str] | None = None, workers: int | None = None,
-          prune: bool = False, dask: str | None = None, strict: bool = False,
-          progress: Callable[[str], None] | None = None, page: bool = True,
-          max_bytes: int = 20_000_000, prune_all: bool = False) -> BuildReport:
+def build(
+    sources: list[str],
+    outdir: str | Path,
+    rules: list[str] | None = None,
+    workers: int | None = None,
+    prune: bool = False,
+    dask: str | None = None,
+    strict: bool = False,
+    progress: Callable[[str], None] | None = None,
+    page: bool = True,
+    max_bytes: int = 20_000_000,
+    prune_all: bool = False,
+) -> BuildReport:
     t0 = time.perf_counter()
     out = Path(outdir)
     rep = BuildReport(workers=workers or os.cpu_count() or 1)
@@ -152,16 +180,18 @@ def build(sources: list[str], outdir: str | Path, rules: list[str] | None = None
         gone = sorted(set(entries) - {d.id for d in docs}) if prune else []
         if gone and len(gone) == len(entries) and not prune_all:
             current.close()
-            raise KgError(f"--prune would drop all {len(gone)} documents of {out} (none of them is among the "
-                          f"sources); add --prune-all to confirm")
+            raise KgError(
+                f"--prune would drop all {len(gone)} documents of {out} (none of them is among the "
+                f"sources); add --prune-all to confirm"
+            )
         if not todo and not gone and current is not None and "summary" in manifest and exports_linked(out, page):
             current.close()
-            remove_old_generations(out, current_generation(out))     # left by a build killed after its switch
+            remove_old_generations(out, current_generation(out))  # left by a build killed after its switch
             _restore_summary(rep, manifest["summary"])
             rep.seconds = time.perf_counter() - t0
             return rep
         cache = _read_evidence(current.home / EVIDENCE) if current is not None and page else None
-        touched: set[str] | None = set() if cache is not None else None   # entities whose relations changed
+        touched: set[str] | None = set() if cache is not None else None  # entities whose relations changed
         layout = read_layout(out / LAYOUT_FILE)
         with NewGeneration(out, current) as new:
             store = new.store
@@ -177,11 +207,20 @@ def build(sources: list[str], outdir: str | Path, rules: list[str] | None = None
             _missing_chunks(store, entries)
             store.forget_scores_of_gone_entities()
             store.ox.flush()
-            _export(store, new.home, entries, rep, f"kg — {out.name}", layout if page else None, cache, touched,
-                    page)
-            store.save_manifest({"version": 1, "rules": fingerprint, "documents": entries,
-                                 "summary": {"entities": dict(rep.entities), "relations": dict(rep.relations),
-                                             "articles": rep.articles, "triples": rep.triples}})
+            _export(store, new.home, entries, rep, f"kg — {out.name}", layout if page else None, cache, touched, page)
+            store.save_manifest(
+                {
+                    "version": 1,
+                    "rules": fingerprint,
+                    "documents": entries,
+                    "summary": {
+                        "entities": dict(rep.entities),
+                        "relations": dict(rep.relations),
+                        "articles": rep.articles,
+                        "triples": rep.triples,
+                    },
+                }
+            )
             new.commit()
     rep.seconds = time.perf_counter() - t0
     return rep
@@ -193,6 +232,7 @@ def write_scores(outdir: str | Path):
     recomputed), or in graph.ttl where there is no store. (graph, stats, where)."""
     from . import analytics
     from .store import ANALYTICS_GRAPH, graph_path, load_graph, require_outdir
+
     out = Path(outdir)
     if not has_store(out):
         if out.is_dir():
@@ -226,8 +266,9 @@ def _count(store: OxStore) -> int:
     return int(next(iter(store.ox.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0].value)
 
 
-def _export(store: OxStore, home: Path, entries: dict, rep: BuildReport, title: str, layout, cache, touched,
-            page: bool) -> None:
+def _export(
+    store: OxStore, home: Path, entries: dict, rep: BuildReport, title: str, layout, cache, touched, page: bool
+) -> None:
     """graph.ttl, the counts and the page, into the new generation; the export and the counts
     run while the page is drawn (Oxigraph queries release the GIL)."""
     with ThreadPoolExecutor(2) as pool:
@@ -239,11 +280,20 @@ def _export(store: OxStore, home: Path, entries: dict, rep: BuildReport, title: 
         turtle.result()
 
 
-def _apply(store: OxStore, todo: list[Document], rules, rep: BuildReport, dask, entries: dict,
-           progress, touched: set[str] | None = None) -> None:
+def _apply(
+    store: OxStore,
+    todo: list[Document],
+    rules,
+    rep: BuildReport,
+    dask,
+    entries: dict,
+    progress,
+    touched: set[str] | None = None,
+) -> None:
     """Extract the documents and put their facts in the store (new ones in bulk, loaded
     beside the extraction); add to ``touched`` the entities whose relations they change."""
     from .rdf import relation_subjects
+
     hashes = {d.id: sha256(d.raw) for d in todo}
     batch: list[tuple[str, bytes]] = []
     size = 0
@@ -259,7 +309,7 @@ def _apply(store: OxStore, todo: list[Document], rules, rep: BuildReport, dask, 
             else:
                 batch.append((store.graph_iri(doc_id), nt))
                 size += len(nt)
-                if size >= LOAD_BATCH_BYTES:   # the bulk loader's memory grows with its input
+                if size >= LOAD_BATCH_BYTES:  # the bulk loader's memory grows with its input
                     loader.load(batch)
                     batch, size = [], 0
             entries[doc_id] = {"sha256": hashes[doc_id], "articles": n_articles}
@@ -292,7 +342,7 @@ class _Loader:
 
     def __exit__(self, *exc) -> None:
         try:
-            self.wait()        # a failed extraction still waits for the batch being loaded
+            self.wait()  # a failed extraction still waits for the batch being loaded
         finally:
             self.pool.shutdown()
 
@@ -300,6 +350,7 @@ class _Loader:
 def _missing_chunks(store: OxStore, entries: dict) -> None:
     """A store built before chunks existed gets them from its facts, once."""
     from .turtle import body
+
     for doc_id in entries:
         g = store.graph_iri(doc_id)
         if not store.chunk_path(g).exists():
@@ -319,6 +370,7 @@ def _ontology(store: OxStore, rules: list[str] | None) -> None:
     """The ontology and a node for every rule, in one graph of their own."""
     from .rdf import ontology, rule_triples
     from .rules import load_rules
+
     nt = ontology().serialize(format="nt", encoding="utf-8")
     lines = {line + b"\n" for line in nt.splitlines() if line.strip()}
     lines |= {line.encode("utf-8") for line in rule_triples(load_rules(rules))}
@@ -337,30 +389,40 @@ def _summarise(store: OxStore, rep: BuildReport, entries: dict) -> None:
     """Counts of entities by type and relations by kind, in two grouped scans."""
     kg = "https://kg.example.org/ontology#"
     types = " ".join(f"<{kg}{t}>" for t in TYPES)
-    rows = store.ox.query(f"SELECT ?t (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?t {{ {types} }} ?s a ?t }} GROUP BY ?t")
-    found = {r[0].value[len(kg):]: int(r[1].value) for r in rows}
+    rows = store.ox.query(
+        f"SELECT ?t (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?t {{ {types} }} ?s a ?t }} GROUP BY ?t"
+    )
+    found = {r[0].value[len(kg) :]: int(r[1].value) for r in rows}
     for t in TYPES:
         rep.entities[t] = found.get(t, 0)
     preds = " ".join(f"<{kg}{r}>" for r in RELATIONS)
     rows = store.ox.query(f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ VALUES ?p {{ {preds} }} ?s ?p ?o }} GROUP BY ?p")
-    found = {r[0].value[len(kg):]: int(r[1].value) for r in rows}
+    found = {r[0].value[len(kg) :]: int(r[1].value) for r in rows}
     for r in RELATIONS:
         rep.relations[r] = found.get(r, 0)
     rep.articles = sum(e.get("articles", 0) for e in entries.values())
     rep.triples = _count(store)
 
 
-def write_page(store: OxStore, home: Path, title: str, previous: dict | None = None, cache: dict | None = None,
-               touched: set[str] | None = None) -> None:
+def write_page(
+    store: OxStore,
+    home: Path,
+    title: str,
+    previous: dict | None = None,
+    cache: dict | None = None,
+    touched: set[str] | None = None,
+) -> None:
     """The network page of the most connected entities, into the generation folder ``home``.
     Evidence of an edge is taken from ``cache`` (the previous build's) unless its subject is
     in ``touched``; nodes keep their ``previous`` positions."""
     from . import analytics, viz
+
     G = analytics.store_networkx(store.ox, MAX_PAGE_NODES)
     if G.graph["entities"] > len(G):
         title += f" (the {MAX_PAGE_NODES} most connected entities; kg viz --focus for the rest)"
-    wanted = {(u, k, v) for u, v, k in G.edges(keys=True)} | \
-        {(n, "award", a) for n, d in G.nodes(data=True) for a in d.get("awards", [])}
+    wanted = {(u, k, v) for u, v, k in G.edges(keys=True)} | {
+        (n, "award", a) for n, d in G.nodes(data=True) for a in d.get("awards", [])
+    }
     evidence = _page_evidence(store, G, wanted, cache, touched)
     page, positions = viz.render_with_positions(evidence, G, title, previous)
     atomic_write(home / PAGE_FILE, page.encode("utf-8"))
@@ -377,21 +439,24 @@ def read_layout(path: Path) -> dict | None:
         return None
     if not isinstance(data, dict):
         return None
-    return {k: (float(v[0]), float(v[1])) for k, v in data.items()
-            if isinstance(v, list) and len(v) == 2 and all(isinstance(x, (int, float)) for x in v)}
+    return {
+        k: (float(v[0]), float(v[1]))
+        for k, v in data.items()
+        if isinstance(v, list) and len(v) == 2 and all(isinstance(x, (int, float)) for x in v)
+    }
 
 
 def _page_evidence(store: OxStore, G, wanted: set, cache: dict | None, touched: set[str] | None) -> dict:
     """The evidence of the wanted edges: the cached where no document changed the subject's
     relations, the rest from the store (per edge the same either way: its first assertions)."""
     from . import viz
+
     if cache is None or touched is None:
         return viz.store_evidence(store.ox, sorted(G.nodes), wanted, viz.EVIDENCE_PER_EDGE)
     evidence = {k: v for k, v in cache.items() if k in wanted and k[0] not in touched}
     missing = wanted - evidence.keys()
     if missing:
-        evidence.update(viz.store_evidence(store.ox, sorted({k[0] for k in missing}), missing,
-                                           viz.EVIDENCE_PER_EDGE))
+        evidence.update(viz.store_evidence(store.ox, sorted({k[0] for k in missing}), missing, viz.EVIDENCE_PER_EDGE))
     return evidence
 
 
@@ -400,6 +465,7 @@ EVIDENCE_VERSION = 1
 
 def _write_evidence(path: Path, evidence: dict) -> None:
     from . import viz
+
     edges = [[s, p, o, items] for (s, p, o), items in sorted(evidence.items())]
     data = {"version": EVIDENCE_VERSION, "most": viz.EVIDENCE_PER_EDGE, "edges": edges}
     atomic_write(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
@@ -408,6 +474,7 @@ def _write_evidence(path: Path, evidence: dict) -> None:
 def _read_evidence(path: Path) -> dict | None:
     """The evidence a build kept for its page, or None when it is missing or of another kind."""
     from . import viz
+
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("version") != EVIDENCE_VERSION or data.get("most") != viz.EVIDENCE_PER_EDGE:

@@ -1,4 +1,5 @@
 """An entity card: names, types and every relation in and out, with the source sentences."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,9 +14,9 @@ from .viz import evidence
 
 @dataclass
 class Link:
-    direction: str            # "out" or "in"
+    direction: str  # "out" or "in"
     relation: str
-    other: str                # the other entity's name, or the literal
+    other: str  # the other entity's name, or the literal
     evidence: list[dict] = field(default_factory=list)
 
 

@@ -4,6 +4,7 @@ Spaces between Chinese characters, and between Chinese and digits, are OCR noise
 a space between two Latin words or numbers (``HD CD19 CAR-T``) is kept. Lines are
 joined without a break, except that two Latin words split across lines get a space.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,16 +19,20 @@ def is_latin(ch: str) -> bool:
     return bool(ch) and bool(_LATIN.match(ch))
 
 
-def _append_line(text: list[str], offs: list[int] | array, raw: str, start: int, end: int,
-                 gap_at: int | None) -> None:
+def _append_line(text: list[str], offs: list[int] | array, raw: str, start: int, end: int, gap_at: int | None) -> None:
     """Append raw[start:end] without noise spaces; ``gap_at`` is the raw offset of
     the line break before it, used for a space between Latin words. ``text`` gets pieces
     of the cleaned text (a line whole where it can: not one string per character)."""
     line = raw[start:end]
-    if line.isprintable() and " " not in line:   # no spaces, control or format characters
+    if line.isprintable() and " " not in line:  # no spaces, control or format characters
         last = text[-1][-1:] if text else ""
-        if gap_at is not None and last and is_latin(last) and is_latin(line[:1]) \
-                and not (last == "-" or line[0] == "-"):
+        if (
+            gap_at is not None
+            and last
+            and is_latin(last)
+            and is_latin(line[:1])
+            and not (last == "-" or line[0] == "-")
+        ):
             text.append(" ")
             offs.append(gap_at)
         if line:
@@ -37,13 +42,12 @@ def _append_line(text: list[str], offs: list[int] | array, raw: str, start: int,
         _append_chars(text, offs, raw, start, end, gap_at)
 
 
-def _append_chars(text: list[str], offs: list[int] | array, raw: str, start: int, end: int,
-                  gap_at: int | None) -> None:
+def _append_chars(text: list[str], offs: list[int] | array, raw: str, start: int, end: int, gap_at: int | None) -> None:
     """``_append_line`` one character at a time: spaces, control and format characters.
     The runs of kept characters are appended to ``text`` as slices of the raw text."""
     last = text[-1][-1:] if text else ""
     pending_space: int | None = gap_at
-    run = start         # raw[run:i] is kept so far; appended whole when a character is dropped
+    run = start  # raw[run:i] is kept so far; appended whole when a character is dropped
     for i in range(start, end):
         ch = raw[i]
         cat = unicodedata.category(ch) if ord(ch) > 127 or ord(ch) < 32 or ord(ch) == 127 else ""
@@ -59,9 +63,8 @@ def _append_chars(text: list[str], offs: list[int] | array, raw: str, start: int
             if pending_space is None:
                 pending_space = i
             continue
-        if pending_space is not None and last and is_latin(last) and is_latin(ch) \
-                and not (last == "-" or ch == "-"):
-            text.append(" ")        # everything since the last kept character was dropped: run == i
+        if pending_space is not None and last and is_latin(last) and is_latin(ch) and not (last == "-" or ch == "-"):
+            text.append(" ")  # everything since the last kept character was dropped: run == i
             offs.append(pending_space)
         pending_space = None
         last = ch

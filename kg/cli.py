@@ -1,4 +1,5 @@
 """The `kg` command: a thin shell over the library."""
+
 from __future__ import annotations
 
 import argparse
@@ -18,18 +19,18 @@ from .terminal import safe, visible
 EXAMPLES = {
     "build": "kg build seeds/ -o build/\n  kg build archive/ more.jsonl -o build/ --rules my_rules.yaml",
     "query": "kg query queries/companies_by_zone.rq -g build/\n"
-             "  kg query 'SELECT ?s WHERE { ?s a kg:Company }' -g build/ --format csv",
+    "  kg query 'SELECT ?s WHERE { ?s a kg:Company }' -g build/ --format csv",
     "extract": "kg extract seeds/000_ec529398d460bb70.txt -o mentions.jsonl\n"
-               "  kg extract ../shared/benchmarks/cluener2020.dev.jsonl -o p.jsonl",
-    "explain": "kg explain \"嘉兴学院与浙江禾欣实业集团股份有限公司签署战略合作协议。\"",
+    "  kg extract ../shared/benchmarks/cluener2020.dev.jsonl -o p.jsonl",
+    "explain": 'kg explain "嘉兴学院与浙江禾欣实业集团股份有限公司签署战略合作协议。"',
     "eval": "kg eval build/graph.ttl ../shared/eval/seed.gold.json --details",
     "rules": "kg rules            # list the rules and run every example\n  kg rules --rules my_rules.yaml",
-    "viz": "kg viz build/ --focus 松江区 --hops 1 -o focus.html\n  kg viz build/ --types Company Place --relations locatedIn",
+    "viz": "kg viz build/ --focus 松江区 --hops 1 -o focus.html\n  kg viz build/ --types Company Place --relations locatedIn",  # noqa: E501
     "push": "kg push build/ http://127.0.0.1:7878/store",
     "show": "kg show 松江区 -g build/\n  kg show 上海市 -g build/ --json",
     "export": "kg export build/ --format graphml -o graph.graphml\n  kg export build/ --format csv -o edges.csv",
     "serve": "kg serve build/ --port 8000   # then open http://127.0.0.1:8000/",
-    "stats": "kg stats build/ --top 10\n  kg stats build/ --write   # store degree, pagerank, betweenness, community in graph.ttl",
+    "stats": "kg stats build/ --top 10\n  kg stats build/ --write   # store degree, pagerank, betweenness, community in graph.ttl",  # noqa: E501
 }
 
 
@@ -46,16 +47,22 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     ap = _Parser(
-        prog="kg", description="Build an RDF knowledge graph from Chinese regional news pages.",
+        prog="kg",
+        description="Build an RDF knowledge graph from Chinese regional news pages.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="examples:\n  " + "\n  ".join(EXAMPLES.values()))
+        epilog="examples:\n  " + "\n  ".join(EXAMPLES.values()),
+    )
     ap.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
     sub = ap.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def cmd(name: str, help_text: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=help_text, description=help_text,
-                              epilog="example:\n  " + EXAMPLES.get(name, ""),
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
+        return sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog="example:\n  " + EXAMPLES.get(name, ""),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
 
     b = cmd("build", "build the graph (graph.ttl and graph.html) from .txt files, folders and .jsonl files")
     b.add_argument("sources", nargs="+", metavar="SOURCE")
@@ -66,12 +73,16 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--json", action="store_true", help="print the summary as JSON")
     b.add_argument("--workers", type=int, default=None, metavar="N", help="extraction processes (default: cores)")
     b.add_argument("--prune", action="store_true", help="drop the facts of documents no longer given")
-    b.add_argument("--prune-all", action="store_true",
-                   help="confirm a --prune that drops every document built so far (none is among the sources)")
+    b.add_argument(
+        "--prune-all",
+        action="store_true",
+        help="confirm a --prune that drops every document built so far (none is among the sources)",
+    )
     b.add_argument("--dask", metavar="ADDRESS", help="run extraction on a Dask cluster (tcp://host:8786)")
     b.add_argument("--store", metavar="URL", help="also write the graph into a SPARQL store (Graph Store Protocol)")
-    b.add_argument("--max-bytes", type=int, default=20_000_000, metavar="N",
-                   help="skip files larger than N bytes (default 20 MB)")
+    b.add_argument(
+        "--max-bytes", type=int, default=20_000_000, metavar="N", help="skip files larger than N bytes (default 20 MB)"
+    )
 
     qp = cmd("query", "run a SPARQL query (.rq file or string) against a built graph")
     qp.add_argument("query", metavar="QUERY")
@@ -81,8 +92,9 @@ def _parser() -> argparse.ArgumentParser:
     qp.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
     qp.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="stop a query that runs longer")
     qp.add_argument("--update", action="store_true", help="allow SPARQL Update (changes the store and graph.ttl)")
-    qp.add_argument("--allow-service", action="store_true",
-                    help="allow SERVICE (federated queries: kg fetches the URLs they name)")
+    qp.add_argument(
+        "--allow-service", action="store_true", help="allow SERVICE (federated queries: kg fetches the URLs they name)"
+    )
 
     e = cmd("extract", "write entity and relation mentions as JSON Lines, offsets into each raw text")
     e.add_argument("inputs", nargs="+", metavar="INPUT")
@@ -124,29 +136,57 @@ def _parser() -> argparse.ArgumentParser:
 
     ex = cmd("export", "export the graph: turtle, ntriples, nquads, trig, jsonld, graphml or csv")
     ex.add_argument("graph", metavar="OUTDIR")
-    ex.add_argument("--format", required=True, choices=["turtle", "ntriples", "nquads", "trig", "jsonld",
-                                                         "graphml", "csv"])
+    ex.add_argument(
+        "--format", required=True, choices=["turtle", "ntriples", "nquads", "trig", "jsonld", "graphml", "csv"]
+    )
     ex.add_argument("-o", "--out", required=True, metavar="FILE")
 
     sv = cmd("serve", "serve the graph page and a read-only SPARQL endpoint at /sparql")
     sv.add_argument("graph", metavar="OUTDIR")
     sv.add_argument("--port", type=int, default=8000)
     sv.add_argument("--host", default="127.0.0.1", help="default: loopback only")
-    sv.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
-                    help="stop a query that runs longer (default 10)")
-    sv.add_argument("--max-rows", type=int, default=100_000, metavar="N",
-                    help="cut answers after N rows or triples (default 100000; the header KG-Truncated says so)")
-    sv.add_argument("--max-memory", type=int, default=2048, metavar="MB",
-                    help="stop a query whose worker grows past MB (default 2048)")
-    sv.add_argument("--workers", type=int, default=None, metavar="N",
-                    help="query processes, the queries that run at once (default: cores)")
-    sv.add_argument("--idle", type=float, default=10.0, metavar="SECONDS",
-                    help="close a connection that sends nothing for this long (default 10)")
+    sv.add_argument(
+        "--timeout", type=float, default=10.0, metavar="SECONDS", help="stop a query that runs longer (default 10)"
+    )
+    sv.add_argument(
+        "--max-rows",
+        type=int,
+        default=100_000,
+        metavar="N",
+        help="cut answers after N rows or triples (default 100000; the header KG-Truncated says so)",
+    )
+    sv.add_argument(
+        "--max-memory",
+        type=int,
+        default=2048,
+        metavar="MB",
+        help="stop a query whose worker grows past MB (default 2048)",
+    )
+    sv.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="query processes, the queries that run at once (default: cores)",
+    )
+    sv.add_argument(
+        "--idle",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="close a connection that sends nothing for this long (default 10)",
+    )
     sv.add_argument("--cors", metavar="ORIGIN", help="let web pages from ORIGIN read answers (default: none)")
-    sv.add_argument("--allow-host", action="append", default=[], metavar="NAME",
-                    help="a host name the Host header may give besides localhost and IP addresses")
-    sv.add_argument("--allow-service", action="store_true",
-                    help="allow SERVICE (federated queries: kg fetches the URLs they name)")
+    sv.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name the Host header may give besides localhost and IP addresses",
+    )
+    sv.add_argument(
+        "--allow-service", action="store_true", help="allow SERVICE (federated queries: kg fetches the URLs they name)"
+    )
 
     st = cmd("stats", "graph analytics: size, components, top entities, communities")
     st.add_argument("graph", metavar="OUTDIR")
@@ -166,31 +206,63 @@ def cmd_build(args) -> int:
     expand(args.sources)  # fails early, with one line, on a missing source
     if args.rules:
         from .rules import load_rules
+
         load_rules(args.rules)  # and on a bad rule file
     show = not args.quiet and not args.json and err.is_terminal
-    kwargs = dict(rules=args.rules, workers=args.workers, prune=args.prune or args.prune_all, dask=args.dask,
-                  strict=args.strict, max_bytes=args.max_bytes, prune_all=args.prune_all)
+    kwargs = dict(
+        rules=args.rules,
+        workers=args.workers,
+        prune=args.prune or args.prune_all,
+        dask=args.dask,
+        strict=args.strict,
+        max_bytes=args.max_bytes,
+        prune_all=args.prune_all,
+    )
     if show:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-        prog = Progress(TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        TextColumn("{task.description}"), console=err, transient=True)
+
+        prog = Progress(
+            TextColumn("extracting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=err,
+            transient=True,
+        )
         with prog:
             task = prog.add_task("", total=None)
-            rep = build(args.sources, args.out, progress=lambda d: prog.update(task, advance=1, description=d[:40]),
-                        **kwargs)
+            rep = build(
+                args.sources, args.out, progress=lambda d: prog.update(task, advance=1, description=d[:40]), **kwargs
+            )
     else:
         rep = build(args.sources, args.out, **kwargs)
     print_inputs(err, rep.skipped, rep.warnings)
     if args.store:
         from .remote import push
+
         push(args.out, args.store)
     path = Path(args.out) / "graph.ttl"
     if args.json:
-        print(json.dumps({"documents": rep.documents, "extracted": rep.extracted, "unchanged": rep.unchanged,
-                          "pruned": rep.pruned, "articles": rep.articles, "entities": dict(rep.entities),
-                          "relations": dict(rep.relations), "skipped": len(rep.skipped), "triples": rep.triples,
-                          "seconds": round(rep.seconds, 3), "workers": rep.workers, "graph": str(path)},
-                         ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "documents": rep.documents,
+                    "extracted": rep.extracted,
+                    "unchanged": rep.unchanged,
+                    "pruned": rep.pruned,
+                    "articles": rep.articles,
+                    "entities": dict(rep.entities),
+                    "relations": dict(rep.relations),
+                    "skipped": len(rep.skipped),
+                    "triples": rep.triples,
+                    "seconds": round(rep.seconds, 3),
+                    "workers": rep.workers,
+                    "graph": str(path),
+                },
+                ensure_ascii=False,
+            )
+        )
     elif not args.quiet:
         print_summary(out, rep, path)
     return 0
@@ -233,8 +305,10 @@ def cmd_query(args) -> int:
         q.check_service(text, args.allow_service)
     if q.is_update(text):
         if not args.update:
-            raise KgError("kg query runs read-only queries; SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP …) "
-                          "is refused unless --update is given")
+            raise KgError(
+                "kg query runs read-only queries; SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP …) "
+                "is refused unless --update is given"
+            )
         if args.endpoint or not has_store(args.graph):
             raise KgError("--update works on a folder made by kg build")
         q.update_store(args.graph, text)
@@ -242,6 +316,7 @@ def cmd_query(args) -> int:
         return 0
     if args.endpoint:
         from .remote import query_endpoint
+
         res = query_endpoint(args.endpoint, text)
     elif has_store(args.graph):
         res = q.with_timeout(lambda: q.run_store(OxStore.open(args.graph, read_only=True).ox, text), args.timeout)
@@ -254,6 +329,7 @@ def cmd_query(args) -> int:
         text = q.render(res, args.format)
         if args.format != "json" and sys.stdout.isatty():
             from .terminal import delimited
+
             text = delimited(text, "\r\n" if args.format == "csv" else "\n")
         sys.stdout.write(text)
     else:
@@ -263,6 +339,7 @@ def cmd_query(args) -> int:
 
 def print_table(out: Console, res) -> None:
     from .query import term_text
+
     if res.kind == "ASK":
         out.print("yes" if res.answer else "no")
         return
@@ -344,18 +421,38 @@ def cmd_eval(args) -> int:
 
     rep = evaluate(load_graph(args.graph), args.gold)
     if args.json:
+
         def d(x):
-            return {"precision": round(x.p, 4), "recall": round(x.r, 4), "f1": round(x.f1, 4),
-                    "tp": x.tp, "fp": x.fp, "fn": x.fn}
-        print(json.dumps({"entities": d(rep.entities), "relations": d(rep.relations),
-                          "by_type": {k: d(v) for k, v in sorted(rep.by_type.items())},
-                          "by_relation": {k: d(v) for k, v in sorted(rep.by_relation.items())},
-                          "missed": rep.missed, "spurious": rep.spurious}, ensure_ascii=False, indent=1))
+            return {
+                "precision": round(x.p, 4),
+                "recall": round(x.r, 4),
+                "f1": round(x.f1, 4),
+                "tp": x.tp,
+                "fp": x.fp,
+                "fn": x.fn,
+            }
+
+        print(
+            json.dumps(
+                {
+                    "entities": d(rep.entities),
+                    "relations": d(rep.relations),
+                    "by_type": {k: d(v) for k, v in sorted(rep.by_type.items())},
+                    "by_relation": {k: d(v) for k, v in sorted(rep.by_relation.items())},
+                    "missed": rep.missed,
+                    "spurious": rep.spurious,
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
         return 0
     out = _console()
     t = Table("", "P", "R", "F1", "tp", "fp", "fn", header_style="bold", title="kg eval")
+
     def row(name, x, style=""):
         t.add_row(f"{style}{name}", f"{x.p:.3f}", f"{x.r:.3f}", f"{x.f1:.3f}", str(x.tp), str(x.fp), str(x.fn))
+
     row("entities", rep.entities, "[bold]")
     for k, v in sorted(rep.by_type.items()):
         row(f"  {k}", v)
@@ -380,11 +477,11 @@ def cmd_rules(args) -> int:
 
     ex = extractor(args.rules)
     out = _console()
-    t = Table("id", "kind / shape", "type / relation", "examples", "description", header_style="bold",
-              show_edge=False)
+    t = Table("id", "kind / shape", "type / relation", "examples", "description", header_style="bold", show_edge=False)
     for r in ex.rules.entity_rules:
-        t.add_row(*map(safe, (r.id, r.kind, r.type or "(by list head)", f"{len(r.match)}+ {len(r.no_match)}-",
-                              r.description)))
+        t.add_row(
+            *map(safe, (r.id, r.kind, r.type or "(by list head)", f"{len(r.match)}+ {len(r.no_match)}-", r.description))
+        )
     for r in ex.rules.relation_rules:
         what = safe(r.description) + (Text("\n  ") + safe(describe(r.pattern), "dim") if r.pattern else Text())
         t.add_row(*map(safe, (r.id, r.shape, r.relation, f"{len(r.match)}+ {len(r.no_match)}-")), what)
@@ -411,8 +508,9 @@ def cmd_viz(args) -> int:
         focus = sorted(hits, key=lambda n: (G.nodes[n]["label"] != args.focus, n))[0]
         if len(hits) > 1:
             others = "、".join(G.nodes[n]["label"] for n in hits if n != focus)
-            _console(stderr=True).print(safe(f"{len(hits)} entities match; showing {G.nodes[focus]['label']} "
-                                             f"(also: {others})"))
+            _console(stderr=True).print(
+                safe(f"{len(hits)} entities match; showing {G.nodes[focus]['label']} (also: {others})")
+            )
     H = viz.select(G, focus=focus, hops=args.hops, types=args.types, relations=args.relations)
     out = Path(args.out) if args.out else graph_path(args.graph).parent / "view.html"
     title = f"kg — {G.nodes[focus]['label']}" if focus else "kg"
@@ -435,12 +533,16 @@ def cmd_show(args) -> int:
     cards = [card(g, h, ev) for h in hits]
     if args.json:
         from dataclasses import asdict
+
         print(json.dumps([asdict(c) for c in cards], ensure_ascii=False, indent=1))
         return 0
     out = _console()
     if len(cards) > 1:
-        out.print(safe(f"{len(cards)} entities match {args.name!r}:", "yellow").append(" ")
-                  .append(safe("、".join(c.name for c in cards))))
+        out.print(
+            safe(f"{len(cards)} entities match {args.name!r}:", "yellow")
+            .append(" ")
+            .append(safe("、".join(c.name for c in cards)))
+        )
     for c in cards:
         print_card(out, c)
     return 0
@@ -448,7 +550,9 @@ def cmd_show(args) -> int:
 
 def print_card(out: Console, c) -> None:
     from rich.panel import Panel
+
     from .viz import REL_ZH
+
     head = safe(c.name, "bold").append(safe("  " + " · ".join(c.types), "cyan"))
     if c.aliases:
         head.append("\n别名 aliases: ").append(safe("、".join(c.aliases)))
@@ -486,12 +590,24 @@ def cmd_serve(args) -> int:
     import os
 
     from .serve import Limits, server
-    limits = Limits(timeout=args.timeout, max_rows=args.max_rows, max_memory=args.max_memory,
-                    workers=args.workers or os.cpu_count() or 1, idle=args.idle, cors=args.cors, hosts=args.allow_host,
-                    allow_service=args.allow_service)
+
+    limits = Limits(
+        timeout=args.timeout,
+        max_rows=args.max_rows,
+        max_memory=args.max_memory,
+        workers=args.workers or os.cpu_count() or 1,
+        idle=args.idle,
+        cors=args.cors,
+        hosts=args.allow_host,
+        allow_service=args.allow_service,
+    )
     httpd = server(args.graph, args.host, args.port, limits)
-    _console(stderr=True).print(safe(f"serving {args.graph}: page http://{args.host}:{args.port}/ · "
-                                     f"SPARQL http://{args.host}:{args.port}/sparql (read-only) · Ctrl-C to stop"))
+    _console(stderr=True).print(
+        safe(
+            f"serving {args.graph}: page http://{args.host}:{args.port}/ · "
+            f"SPARQL http://{args.host}:{args.port}/sparql (read-only) · Ctrl-C to stop"
+        )
+    )
     try:
         httpd.serve_forever()
     except KeyboardInterrupt:
@@ -504,6 +620,7 @@ def cmd_serve(args) -> int:
 # ---- push ------------------------------------------------------------------------
 def cmd_push(args) -> int:
     from .remote import push
+
     n = push(args.graph, args.url)
     _console(stderr=True).print(safe(f"{n} graph(s) written to {args.url}"))
     return 0
@@ -516,6 +633,7 @@ def cmd_stats(args) -> int:
 
     if args.write:
         from .builder import write_scores
+
         G, s, where = write_scores(args.graph)
     else:
         G = analytics.to_networkx(load_graph(args.graph))
@@ -530,23 +648,39 @@ def cmd_stats(args) -> int:
     for n, c in s.community.items():
         comms.setdefault(c, []).append(n)
     if args.json:
-        print(json.dumps({"nodes": s.nodes, "edges": s.edges, "components": s.components,
-                          "largest_component": s.largest_component,
-                          "degree": [[label[n], v] for n, v in top(s.degree)],
-                          "betweenness": [[label[n], round(v, 4)] for n, v in top(s.betweenness)],
-                          "pagerank": [[label[n], round(v, 4)] for n, v in top(s.pagerank)],
-                          "communities": [sorted(label[n] for n in comms[c]) for c in sorted(comms)]},
-                         ensure_ascii=False, indent=1))
+        print(
+            json.dumps(
+                {
+                    "nodes": s.nodes,
+                    "edges": s.edges,
+                    "components": s.components,
+                    "largest_component": s.largest_component,
+                    "degree": [[label[n], v] for n, v in top(s.degree)],
+                    "betweenness": [[label[n], round(v, 4)] for n, v in top(s.betweenness)],
+                    "pagerank": [[label[n], round(v, 4)] for n, v in top(s.pagerank)],
+                    "communities": [sorted(label[n] for n in comms[c]) for c in sorted(comms)],
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
     else:
         out = _console()
         t = Table("what", "value", title="graph", header_style="bold")
-        for k, v in (("entities", s.nodes), ("relations between entities", s.edges),
-                     ("connected components", s.components), ("largest component", s.largest_component),
-                     ("communities (Louvain)", len(comms))):
+        for k, v in (
+            ("entities", s.nodes),
+            ("relations between entities", s.edges),
+            ("connected components", s.components),
+            ("largest component", s.largest_component),
+            ("communities (Louvain)", len(comms)),
+        ):
             t.add_row(k, str(v))
         out.print(t)
-        for name, scores, fmt in (("degree", s.degree, "{:.0f}"), ("betweenness", s.betweenness, "{:.3f}"),
-                                  ("PageRank", s.pagerank, "{:.3f}")):
+        for name, scores, fmt in (
+            ("degree", s.degree, "{:.0f}"),
+            ("betweenness", s.betweenness, "{:.3f}"),
+            ("PageRank", s.pagerank, "{:.3f}"),
+        ):
             t = Table("#", "entity", "type", name, title=f"top {args.top} by {name}", header_style="bold")
             for i, (n, v) in enumerate(top(scores), 1):
                 t.add_row(str(i), safe(label[n]), kind[n], fmt.format(v))
@@ -554,18 +688,33 @@ def cmd_stats(args) -> int:
         t = Table("#", "size", "members", title="communities", header_style="bold")
         for c in sorted(comms)[: args.top]:
             members = sorted(comms[c], key=lambda n: -s.degree.get(n, 0))
-            t.add_row(str(c), str(len(members)), safe("、".join(label[n] for n in members[:8]) +
-                                                      (" …" if len(members) > 8 else "")))
+            t.add_row(
+                str(c),
+                str(len(members)),
+                safe("、".join(label[n] for n in members[:8]) + (" …" if len(members) > 8 else "")),
+            )
         out.print(t)
     if args.write:
-        _console(stderr=True).print(safe(f"scores stored for {where} (kg:degree, kg:pagerank, kg:betweenness, "
-                                         f"kg:community)"))
+        _console(stderr=True).print(
+            safe(f"scores stored for {where} (kg:degree, kg:pagerank, kg:betweenness, kg:community)")
+        )
     return 0
 
 
-COMMANDS = {"build": cmd_build, "query": cmd_query, "extract": cmd_extract, "explain": cmd_explain,
-            "eval": cmd_eval, "rules": cmd_rules, "viz": cmd_viz, "stats": cmd_stats,
-            "push": cmd_push, "show": cmd_show, "export": cmd_export, "serve": cmd_serve}
+COMMANDS = {
+    "build": cmd_build,
+    "query": cmd_query,
+    "extract": cmd_extract,
+    "explain": cmd_explain,
+    "eval": cmd_eval,
+    "rules": cmd_rules,
+    "viz": cmd_viz,
+    "stats": cmd_stats,
+    "push": cmd_push,
+    "show": cmd_show,
+    "export": cmd_export,
+    "serve": cmd_serve,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -590,6 +739,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # an internal error: one line unless --debug
         if args.debug:
             raise
-        print(f"kg: internal error: {type(exc).__name__}: {visible(str(exc))} (run with --debug for details)",
-              file=sys.stderr)
+        print(
+            f"kg: internal error: {type(exc).__name__}: {visible(str(exc))} (run with --debug for details)",
+            file=sys.stderr,
+        )
         return 70

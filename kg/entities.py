@@ -4,6 +4,7 @@ The engine reads rules (kg/rules/entities.yaml and user files) and applies them 
 kind: suffix, pattern, gazetteer, list and person. A name's left edge is decided
 by structure: punctuation, boundary words, verbs, list markers.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,17 +15,50 @@ from itertools import accumulate
 from . import gazetteer as gazmod
 from .lexicon import Lexicon
 from .model import Mention, Sentence, Token, nested
-from .segment import BYLINE_ROLES
 from .rules import EntityRule, RuleSet
+from .segment import BYLINE_ROLES
 
 HARD_STOP = set("，。；：、！？,;:!?“”‘’\"'《》【】…—|/\n□■●◆▲△★☆『』「」·<>=#{}[]")
 BRACKETS = set("（）()")
-SOFT_STOP_POS = {"v", "vd", "vg", "vi", "vq", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "dg",
-                 "r", "rr", "rz", "rg", "q", "t", "tg", "y", "e", "o", "zg", "l", "i", "a", "ad", "ag", "k"}
+SOFT_STOP_POS = {
+    "v",
+    "vd",
+    "vg",
+    "vi",
+    "vq",
+    "p",
+    "c",
+    "u",
+    "uj",
+    "ul",
+    "uz",
+    "ug",
+    "uv",
+    "ud",
+    "d",
+    "dg",
+    "r",
+    "rr",
+    "rz",
+    "rg",
+    "q",
+    "t",
+    "tg",
+    "y",
+    "e",
+    "o",
+    "zg",
+    "l",
+    "i",
+    "a",
+    "ad",
+    "ag",
+    "k",
+}
 SPECIFIC_POS = ("ns", "nr", "nrt", "nrfg", "nt", "nz", "eng", "x", "j")
 TOWN_SUFFIXES = ("镇", "乡", "街道", "村")
 MAX_NAME = 40
-BRANCH_SUFFIXES = ("分公司", "子公司")    # a legal name of its own may stand before them
+BRANCH_SUFFIXES = ("分公司", "子公司")  # a legal name of its own may stand before them
 DOTS = "·•・"
 GEO_ENDS = set("江河湖海山岛洲湾港峡原峰宫岭川溪泉洋")
 FUNCTION_CHARS = set("都也就还又在将对是说称和与及的了等曾已均亦家们向从把被给让为于以而并却才再")
@@ -32,14 +66,45 @@ NOT_NAME_END = set("县市省镇村州宫堡港湾寺庙报社杯赛诗传原朝
 ORG_CHARS = set("部委局院会社党团行所校馆司厂署办处室队盟组协联门")
 LEAD_CHARS = set("到在从向由据将被对把给为经了")
 ABSTRACT_CHARS = set("性化度率型式界类者们学法论")
-HONORIFICS = {"同志", "先生", "女士", "教授", "院士", "博士", "老师", "主席", "总理", "总统", "首相", "大使", "部长", "等人"}
-SURNAME_CHARS = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
-                 "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
-                 "龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞"
-                 "左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕"
-                 "屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧"
-                 "闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝")
-COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "令狐")
+HONORIFICS = {
+    "同志",
+    "先生",
+    "女士",
+    "教授",
+    "院士",
+    "博士",
+    "老师",
+    "主席",
+    "总理",
+    "总统",
+    "首相",
+    "大使",
+    "部长",
+    "等人",
+}
+SURNAME_CHARS = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
+    "龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞"
+    "左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕"
+    "屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧"
+    "闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
+COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "长孙",
+    "宇文",
+    "司徒",
+    "令狐",
+)
 
 
 _ROLES = "|".join(BYLINE_ROLES)
@@ -91,13 +156,30 @@ class EntityExtractor:
         self._generic_cache: dict[str, bool] = {}
         self._split_cache: dict[str, tuple[int, ...]] = {}
         self.legal = tuple(v("legal_forms"))
-        self.full_legal = tuple(f for f in self.legal if len(f) >= 4 and f not in BRANCH_SUFFIXES)   # 有限公司, not 集团
+        self.full_legal = tuple(f for f in self.legal if len(f) >= 4 and f not in BRANCH_SUFFIXES)  # 有限公司, not 集团
         self.generic = set(v("generic_heads"))
-        self.generic_longest_first = sorted(self.generic, key=lambda w: (-len(w), w))   # one answer, any hash seed
+        self.generic_longest_first = sorted(self.generic, key=lambda w: (-len(w), w))  # one answer, any hash seed
         triggers = {t for r in rules.relation_rules for t in r.triggers}
         self.boundary = set(v("boundary_words")) | triggers | set(self.titles) | self.determiners
-        self.strong_boundary = {w for w in self.boundary if len(w) >= 2} | \
-            {"在", "与", "和", "及", "由", "是", "被", "将", "等", "的", "了", "向", "对", "从", "以", "并", "任"}
+        self.strong_boundary = {w for w in self.boundary if len(w) >= 2} | {
+            "在",
+            "与",
+            "和",
+            "及",
+            "由",
+            "是",
+            "被",
+            "将",
+            "等",
+            "的",
+            "了",
+            "向",
+            "对",
+            "从",
+            "以",
+            "并",
+            "任",
+        }
         self.boundary_lengths = sorted({len(w) for w in self.strong_boundary if len(w) >= 2})
         self.item_cuts = {w for w in self.boundary if len(w) >= 2 or w in self.strong_boundary or w in "了的为"}
         self.boundary_starts = tuple(sorted(w for w in self.boundary if len(w) >= 2))
@@ -116,8 +198,12 @@ class EntityExtractor:
         self.gaz = gazmod.load(tuple(v("regions")))
         self.gaz_full = set(self.gaz.places) | set(self.gaz.regions) | set(self.gaz.countries)
         self.gaz_any = self.gaz_full | set(self.gaz.short) | set(self.gaz.weak_short)
-        self.gaz_initials = {w[0] for names in (self.gaz.places, self.gaz.short, self.gaz.regions,
-                                                self.gaz.countries, self.gaz.weak_short) for w in names if w}
+        self.gaz_initials = {
+            w[0]
+            for names in (self.gaz.places, self.gaz.short, self.gaz.regions, self.gaz.countries, self.gaz.weak_short)
+            for w in names
+            if w
+        }
         self.suffix_ends = {s[-1] for s in self.all_suffixes}
         for pair in v("abbreviation_names"):
             short, _, full = pair.partition("=")
@@ -125,8 +211,11 @@ class EntityExtractor:
                 self.gaz.abbreviations.setdefault(short, full)
         heads = [(h, t) for t, hs in rules.list_heads.items() for h in hs]
         heads.sort(key=lambda ht: len(ht[0]), reverse=True)
-        self.list_re = re.compile(r"等(?P<gap>[^，。；！？：]{0,40}?)(?P<head>" +
-                                  "|".join(re.escape(h) for h, _ in heads) + ")") if heads else None
+        self.list_re = (
+            re.compile(r"等(?P<gap>[^，。；！？：]{0,40}?)(?P<head>" + "|".join(re.escape(h) for h, _ in heads) + ")")
+            if heads
+            else None
+        )
         self.head_type = dict(heads)
         words = {s: "n" for s in self.all_suffixes}
         words.update({t: "n" for t in self.titles})
@@ -149,13 +238,17 @@ class EntityExtractor:
         self.company_abbr_ends = tuple(v("company_abbreviation_ends"))
         self.team_rule = next((r for r in rules.entity_rules if r.kind == "team"), None)
         self.body_rules = [r for r in rules.entity_rules if r.kind == "place_body"]
-        score = r"(?<![\d.])\d{1,3}\s*比\s*\d{1,3}(?![\d.%％])(?=[\u4e00-\u9fff]{0,3}(?:战胜|击败|获胜|胜|负|落败|输给|战平|逼平|取胜|告负|不敌|力克|[，。；！]|$))"
+        score = r"(?<![\d.])\d{1,3}\s*比\s*\d{1,3}(?![\d.%％])(?=[\u4e00-\u9fff]{0,3}(?:战胜|击败|获胜|胜|负|落败|输给|战平|逼平|取胜|告负|不敌|力克|[，。；！]|$))"  # noqa: E501
         self.match_re = re.compile("|".join([score] + [re.escape(w) for w in v("match_words")]))
         self.state_prefixes = tuple(v("state_prefixes"))
         self.place_before = set(v("place_before"))
         self.place_after = tuple(v("place_after"))
         t = "".join(sorted(self.translit))
-        self.dotted_re = re.compile(f"[{t}]{{1,6}}(?:[{DOTS}][{t}]{{1,8}})+|(?<![{t}])[{t}]{{2,6}}(?:[-－][{t}]{{2,8}})+(?![{t}])") if t else None
+        self.dotted_re = (
+            re.compile(f"[{t}]{{1,6}}(?:[{DOTS}][{t}]{{1,8}})+|(?<![{t}])[{t}]{{2,6}}(?:[-－][{t}]{{2,8}})+(?![{t}])")
+            if t
+            else None
+        )
 
     # ---- entry point -------------------------------------------------------
     def tokens(self, sent: Sentence) -> list[Token]:
@@ -163,7 +256,7 @@ class EntityExtractor:
 
     def find(self, sent: Sentence, tokens: list[Token] | None = None) -> list[Mention]:
         ctx = _Ctx(sent, tokens if tokens is not None else self.tokens(sent))
-        if self.title_re.search(ctx.text):   # 党委书记 is one dictionary word: a name may end inside it
+        if self.title_re.search(ctx.text):  # 党委书记 is one dictionary word: a name may end inside it
             for t in ctx.tokens:
                 for k in self._title_splits(t.text):
                     ctx.bounds.add(t.start + k)
@@ -189,8 +282,14 @@ class EntityExtractor:
         for end in sorted(ctx.bounds):
             if end == 0 or ctx.text[end - 1] not in self.suffix_ends:
                 continue
-            suffix = next((ctx.text[end - n:end] for n in self.suffix_lengths
-                           if n <= end and ctx.text[end - n:end] in self.by_suffix), None)
+            suffix = next(
+                (
+                    ctx.text[end - n : end]
+                    for n in self.suffix_lengths
+                    if n <= end and ctx.text[end - n : end] in self.by_suffix
+                ),
+                None,
+            )
             if suffix is None:
                 continue
             s_start = end - len(suffix)
@@ -209,12 +308,16 @@ class EntityExtractor:
     def _whole_organisation(ctx: _Ctx, mention: Mention, by_end: dict[int, list[Mention]]) -> Mention:
         """A name that starts inside a company's name takes all of it: 上海睿智化学研究有限公司研发中心,
         not 化学研究有限公司研发中心. ``by_end``: the names found so far, by where they end."""
-        cut = [c for e in range(mention.start + 1, mention.start + len(mention.text) + 1) for c in by_end.get(e, ())
-               if c.start < mention.start and c.type in ("Company", "Institution") and not c.bare]
+        cut = [
+            c
+            for e in range(mention.start + 1, mention.start + len(mention.text) + 1)
+            for c in by_end.get(e, ())
+            if c.start < mention.start and c.type in ("Company", "Institution") and not c.bare
+        ]
         if not cut or mention.bare:
             return mention
         start = min(c.start for c in cut)
-        return replace(mention, text=ctx.text[start:mention.end], start=start)
+        return replace(mention, text=ctx.text[start : mention.end], start=start)
 
     def _host_ok(self, ctx: _Ctx, idx: int, suffix: str) -> bool:
         """A suffix inside a longer word (工程学院, 科技园区) counts, unless that word is a
@@ -223,15 +326,29 @@ class EntityExtractor:
         if host.text in self.boundary or host.text.endswith("地区") and suffix == "区":
             return False
         if suffix in TOWN_SUFFIXES:
-            return host.pos.startswith("ns") or not self.lex.in_dictionary(host.text) or \
-                (host.text.endswith(suffix) and len(host.text) - len(suffix) >= 2)
+            return (
+                host.pos.startswith("ns")
+                or not self.lex.in_dictionary(host.text)
+                or (host.text.endswith(suffix) and len(host.text) - len(suffix) >= 2)
+            )
         if len(suffix) == 1:
             stem = host.text[:-1] if host.text.endswith(suffix) else ""
             prev = ctx.tokens[idx - 1] if idx else None
-            named_before = prev is not None and (prev.pos in ("ns", "nz", "nt", "j") or bool(self.gaz.lookup(prev.text)))
-            return bool(self.gaz.lookup(host.text)) or host.pos.startswith("ns") and len(host.text) > 2 or \
-                bool(stem) and (bool(self.gaz.lookup(stem)) or self.lex.pos.word_tag_tab.get(stem, "") == "ns"
-                                or named_before and self.lex.pos.word_tag_tab.get(stem, "").startswith("n"))
+            named_before = prev is not None and (
+                prev.pos in ("ns", "nz", "nt", "j") or bool(self.gaz.lookup(prev.text))
+            )
+            return (
+                bool(self.gaz.lookup(host.text))
+                or host.pos.startswith("ns")
+                and len(host.text) > 2
+                or bool(stem)
+                and (
+                    bool(self.gaz.lookup(stem))
+                    or self.lex.pos.word_tag_tab.get(stem, "") == "ns"
+                    or named_before
+                    and self.lex.pos.word_tag_tab.get(stem, "").startswith("n")
+                )
+            )
         head = host.text[: host.text.rfind(suffix)] if suffix in host.text else host.text
         return head not in self.boundary and head not in self.determiners
 
@@ -271,11 +388,18 @@ class EntityExtractor:
         w = tok.text
         if any(c in HARD_STOP for c in w) or w.isspace():
             return True
-        if hard:     # 投资, 投资建设 are triggers, and words of names (临港新城投资建设有限公司)
-            joined = len(w) >= 2 and w not in self.determiners and \
-                ctx.text.startswith(self.legal, tok.end)    # 上海家化联合股份有限公司
-            return w in self.strong_boundary and not self._name_verb(w) and not joined or tok.pos.startswith("r") \
-                or self._counted(ctx, idx) or tok.pos == "d"
+        if hard:  # 投资, 投资建设 are triggers, and words of names (临港新城投资建设有限公司)
+            joined = (
+                len(w) >= 2 and w not in self.determiners and ctx.text.startswith(self.legal, tok.end)
+            )  # 上海家化联合股份有限公司
+            return (
+                w in self.strong_boundary
+                and not self._name_verb(w)
+                and not joined
+                or tok.pos.startswith("r")
+                or self._counted(ctx, idx)
+                or tok.pos == "d"
+            )
         if any(c in BRACKETS for c in w):
             return True
         if w in self.name_verbs and len(w) >= 2:
@@ -286,7 +410,7 @@ class EntityExtractor:
             return True
         if w in self.name_verbs or w in self.industry or w in self.all_suffixes:
             return False
-        if tok.pos == "f":   # 东侧雨棚区 stops at 侧; 西/岑科创 (a word the tokenizer guessed) does not
+        if tok.pos == "f":  # 东侧雨棚区 stops at 侧; 西/岑科创 (a word the tokenizer guessed) does not
             return len(w) < 2 and not (idx + 1 < len(ctx.tokens) and self._guessed_word(ctx.tokens[idx + 1]))
         if tok.pos in ("m", "mq") and not re.search(r"[A-Za-z]", w):
             return True
@@ -302,8 +426,12 @@ class EntityExtractor:
 
     def _plain_stop(self, tok: Token) -> bool:
         w = tok.text
-        return any(c in HARD_STOP or c in BRACKETS for c in w) or w.isspace() or \
-            (w in self.boundary and w not in self.name_verbs) or tok.pos in SOFT_STOP_POS
+        return (
+            any(c in HARD_STOP or c in BRACKETS for c in w)
+            or w.isspace()
+            or (w in self.boundary and w not in self.name_verbs)
+            or tok.pos in SOFT_STOP_POS
+        )
 
     def _inner_conjunction(self, ctx: _Ctx, idx: int) -> bool:
         """与/和/及 inside a name (…生物与医学工程学院, …研发及产业化基地): the word
@@ -315,8 +443,11 @@ class EntityExtractor:
             return False
         if idx < 2 or self._plain_stop(ctx.tokens[idx - 2]):
             return False
-        return not any(prev.text.endswith(s) for s in self.all_suffixes) and prev.text[-1] not in "局委署厅" and \
-            not self.gaz.lookup(prev.text)
+        return (
+            not any(prev.text.endswith(s) for s in self.all_suffixes)
+            and prev.text[-1] not in "局委署厅"
+            and not self.gaz.lookup(prev.text)
+        )
 
     def _scan_left(self, ctx: _Ctx, s_start: int, hard: bool, whole: bool = False) -> int:
         """The left edge of a name ending at ``s_start``; a ``whole`` legal name (not a branch,
@@ -344,7 +475,7 @@ class EntityExtractor:
                 left = tok.start + 1  # 由林茂集团: the tokenizer's guess took the preposition in
                 break
             if hard and tok.pos.startswith("nr") and len(tok.text) >= 3 and tok.text[-1] in self.strong_boundary:
-                break                 # 李华任上海…有限公司: a guessed name took the verb in
+                break  # 李华任上海…有限公司: a guessed name took the verb in
             left = tok.start
             j -= 1
         return left
@@ -366,11 +497,19 @@ class EntityExtractor:
     def _trim_left(self, text: str, left: int, limit: int) -> int:
         while left < limit and (text[left] in HARD_STOP or text[left] in "）)" or text[left].isspace()):
             left += 1
-        if left + 2 < limit and text[left] in LEAD_CHARS and text[left + 1] in "省市区县镇" \
-                and not self.gaz.lookup(text[left:left + 2]):
+        if (
+            left + 2 < limit
+            and text[left] in LEAD_CHARS
+            and text[left + 1] in "省市区县镇"
+            and not self.gaz.lookup(text[left : left + 2])
+        ):
             left += 1  # 到市国土资源局: a preposition the tokenizer joined to 市
         for d in sorted(self.determiners, key=len, reverse=True):
-            if text.startswith(d, left) and left + len(d) <= limit and d in ("该", "这", "这个", "这家", "那", "其", "某"):
+            if (
+                text.startswith(d, left)
+                and left + len(d) <= limit
+                and d in ("该", "这", "这个", "这家", "那", "其", "某")
+            ):
                 left += len(d)
                 break
         return left
@@ -383,8 +522,13 @@ class EntityExtractor:
         while left < limit:
             idx = ctx.tok_at.get(left)
             tok = ctx.tokens[idx] if idx is not None else None
-            if tok is None or tok.start != left or tok.end > limit or not tok.pos.startswith("v") \
-                    or (tok.pos == "vn" and not strict):
+            if (
+                tok is None
+                or tok.start != left
+                or tok.end > limit
+                or not tok.pos.startswith("v")
+                or (tok.pos == "vn" and not strict)
+            ):
                 return left
             left = tok.end
         return left
@@ -394,8 +538,13 @@ class EntityExtractor:
         while left < limit:
             idx = ctx.tok_at.get(left)
             tok = ctx.tokens[idx] if idx is not None else None
-            if tok is None or tok.start != left or tok.end >= limit or len(tok.text) < 2 or \
-                    not (tok.pos in SOFT_STOP_POS or tok.pos.startswith("v") or tok.text in self.boundary):
+            if (
+                tok is None
+                or tok.start != left
+                or tok.end >= limit
+                or len(tok.text) < 2
+                or not (tok.pos in SOFT_STOP_POS or tok.pos.startswith("v") or tok.text in self.boundary)
+            ):
                 return left
             left = tok.end
         return left
@@ -415,9 +564,9 @@ class EntityExtractor:
         i = s_start
         while i > 0 and s_start - i < 4:
             ch = text[i - 1]
-            if not "\u4e00" <= ch <= "\u9fff" or ch in "个家等的在于和与及是为将从到" :
+            if not "\u4e00" <= ch <= "\u9fff" or ch in "个家等的在于和与及是为将从到":
                 break
-            if any(text[i - n:i] in self.strong_boundary for n in self.boundary_lengths if n <= i):
+            if any(text[i - n : i] in self.strong_boundary for n in self.boundary_lengths if n <= i):
                 break
             if ch in "区县市镇省州" and s_start - i >= 2:
                 break
@@ -436,17 +585,20 @@ class EntityExtractor:
     def _place_stem(self, ctx: _Ctx, stem: str, left: int, s_start: int, town: bool) -> bool:
         if not stem or stem.startswith(self.honour_scopes):
             return False
-        if self.gaz.lookup(stem + ctx.text[s_start:s_start + 1]) or self.gaz.lookup(stem):
+        if self.gaz.lookup(stem + ctx.text[s_start : s_start + 1]) or self.gaz.lookup(stem):
             return True
-        if self.gaz.places.get(ctx.text[left:s_start + 3]):
+        if self.gaz.places.get(ctx.text[left : s_start + 3]):
             return True
         toks = [ctx.tokens[i] for i in sorted({ctx.tok_at[c] for c in range(left, s_start) if c in ctx.tok_at})]
         if town:
             tag = self.lex.pos.word_tag_tab.get(stem, "")
             freq = self.lex.pos.tokenizer.FREQ.get(stem) or 0
-            return bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", stem)) and not re.search(r"[个家批余多几位名项]", stem) \
-                and not (self.lex.in_dictionary(stem) and (not tag.startswith(SPECIFIC_POS) or freq > 1000)) \
+            return (
+                bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", stem))
+                and not re.search(r"[个家批余多几位名项]", stem)
+                and not (self.lex.in_dictionary(stem) and (not tag.startswith(SPECIFIC_POS) or freq > 1000))
                 and not (len(toks) == 1 and toks[0].text == stem and self._common(toks[0]))
+            )
         return bool(toks) and toks[-1].pos == "ns" and toks[-1].start >= left
 
     def _common(self, tok: Token) -> bool:
@@ -488,8 +640,11 @@ class EntityExtractor:
                     s = self._pattern_left(ctx, m, s)
                 if rule.whole_words and (s not in ctx.bounds or e not in ctx.bounds):
                     continue
-                if "pre" in rule.pattern.groupindex and m.start("pre") < 0 and \
-                        any(ctx.text.endswith(h, s, e) for h in self.generic):
+                if (
+                    "pre" in rule.pattern.groupindex
+                    and m.start("pre") < 0
+                    and any(ctx.text.endswith(h, s, e) for h in self.generic)
+                ):
                     continue  # 教育部门 alone is a kind of body; 区教育部门 names one
                 if s < e:
                     out.append(Mention(ctx.text[s:e], rule.type, s, e, rule.id, ctx.sent, subtype=rule.subtype))
@@ -505,26 +660,37 @@ class EntityExtractor:
         idx = ctx.tok_at.get(lo)
         if idx is not None and ctx.tokens[idx].start < lo:
             s = max(s, ctx.tokens[idx].end)
-        for tok in ctx.tokens[idx or 0:]:
+        for tok in ctx.tokens[idx or 0 :]:
             if tok.start >= hi - 1:
                 break
             if tok.end == hi and self._glued_admin(ctx, tok):
                 s = max(s, hi - 1)  # 到区民政局, 已交市住房保障办: the verb took the 区
-            elif tok.start >= lo and (tok.text in self.boundary or tok.text in self.generic and tok.text[-1] in ORG_CHARS or tok.pos == "f"
-                                      or tok.pos in SOFT_STOP_POS or any(c in HARD_STOP for c in tok.text)):
+            elif tok.start >= lo and (
+                tok.text in self.boundary
+                or tok.text in self.generic
+                and tok.text[-1] in ORG_CHARS
+                or tok.pos == "f"
+                or tok.pos in SOFT_STOP_POS
+                or any(c in HARD_STOP for c in tok.text)
+            ):
                 s = max(s, tok.end)
         return s
 
     def _glued_admin(self, ctx: _Ctx, tok: Token) -> bool:
-        return len(tok.text) > 1 and tok.text[-1] in "省市区县镇" and not tok.pos.startswith("ns") and \
-            not self.gaz.lookup(tok.text) and (tok.text[0] in LEAD_CHARS or tok.pos.startswith("v"))
+        return (
+            len(tok.text) > 1
+            and tok.text[-1] in "省市区县镇"
+            and not tok.pos.startswith("ns")
+            and not self.gaz.lookup(tok.text)
+            and (tok.text[0] in LEAD_CHARS or tok.pos.startswith("v"))
+        )
 
     def _after_title(self, text: str, s: int, e: int) -> int:
         """团长卡洛斯·桑切斯 → the name starts after the post."""
         best = s
         for t in self.titles:
             i = text.find(t, max(0, s - len(t) + 1), e)
-            if i >= 0 and i + len(t) < e and "·" in text[i + len(t):e]:
+            if i >= 0 and i + len(t) < e and "·" in text[i + len(t) : e]:
                 best = max(best, i + len(t))
         return best
 
@@ -550,13 +716,30 @@ class EntityExtractor:
                 if len(text) < 2 or text in self.all_suffixes:
                     continue
                 full = text in self.gaz.places or text in self.gaz.regions or text in self.gaz.countries
-                short = n == 1 and text in self.gaz.short and (
-                    toks[i].pos.startswith("ns") or self.gaz.short[text].level <= 2
-                    and (toks[i].pos.startswith(("nr", "nz", "j")) or self._place_slot(ctx, i))) or \
-                    n == 1 and text in self.gaz.weak_short and self._place_slot(ctx, i)
+                short = (
+                    n == 1
+                    and text in self.gaz.short
+                    and (
+                        toks[i].pos.startswith("ns")
+                        or self.gaz.short[text].level <= 2
+                        and (toks[i].pos.startswith(("nr", "nz", "j")) or self._place_slot(ctx, i))
+                    )
+                    or n == 1
+                    and text in self.gaz.weak_short
+                    and self._place_slot(ctx, i)
+                )
                 if full or short:
-                    out.append(Mention(text, "Place", toks[i].start, toks[i].start + len(text), rule.id,
-                                       ctx.sent, subtype=rule.subtype))
+                    out.append(
+                        Mention(
+                            text,
+                            "Place",
+                            toks[i].start,
+                            toks[i].start + len(text),
+                            rule.id,
+                            ctx.sent,
+                            subtype=rule.subtype,
+                        )
+                    )
                     break
         return out
 
@@ -569,18 +752,27 @@ class EntityExtractor:
         if ctx.sent.kind in ("byline", "caption") or "记者" in text:
             for m in BYLINE_PERSON.finditer(text):
                 if looks_like_person(m.group(1)) and self._plausible_name(m.group(1)):
-                    out.append(Mention(m.group(1), "Person", m.start(1), m.end(1), rule.id, ctx.sent,
-                                       subtype="Journalist"))
+                    out.append(
+                        Mention(m.group(1), "Person", m.start(1), m.end(1), rule.id, ctx.sent, subtype="Journalist")
+                    )
         spans = {(m.start, m.end) for m in out}
         for hit in self.title_re.finditer(text):
             if True:
                 short_said = text.startswith(tuple(self.speech), hit.end() + 2)
-                for n in ((2,) if short_said else (3, 2)):
-                    name = text[hit.end():hit.end() + n]
-                    rest = text[hit.end() + n:]
-                    if len(name) == n and looks_like_person(name) and self._plausible_name(name) and (
-                            not rest or rest[0] in "，、。；：（(" or rest.startswith(tuple(self.speech))
-                            or self._split_name(ctx, hit.end(), hit.end() + n)):
+                for n in (2,) if short_said else (3, 2):
+                    name = text[hit.end() : hit.end() + n]
+                    rest = text[hit.end() + n :]
+                    if (
+                        len(name) == n
+                        and looks_like_person(name)
+                        and self._plausible_name(name)
+                        and (
+                            not rest
+                            or rest[0] in "，、。；：（("
+                            or rest.startswith(tuple(self.speech))
+                            or self._split_name(ctx, hit.end(), hit.end() + n)
+                        )
+                    ):
                         span = (hit.end(), hit.end() + n)
                         if span not in spans:
                             spans.add(span)
@@ -592,15 +784,15 @@ class EntityExtractor:
         for i, tok in enumerate(ctx.tokens):
             if not tok.pos.startswith("nr") or not looks_like_person(tok.text) or (tok.start, tok.end) in spans:
                 continue
-            before = text[:tok.start]
-            after = text[tok.end:]
+            before = text[: tok.start]
+            after = text[tok.end :]
             titled = before.endswith(self.title_ends)
             speaks = after.startswith(self.speech_starts)
             if (titled or speaks) and self._plausible_name(tok.text):
                 end = self._name_end(ctx, i) if titled and len(tok.text) == 2 else tok.end
                 if (tok.start, end) not in spans:
                     spans.add((tok.start, end))
-                    out.append(Mention(text[tok.start:end], "Person", tok.start, end, rule.id, ctx.sent))
+                    out.append(Mention(text[tok.start : end], "Person", tok.start, end, rule.id, ctx.sent))
         return out
 
     def _split_name(self, ctx: _Ctx, s: int, e: int) -> bool:
@@ -611,8 +803,11 @@ class EntityExtractor:
         first, nxt = ctx.tokens[ctx.tok_at[s]], ctx.tokens[ctx.tok_at[e]]
         if not (len(first.text) == 1 or first.pos.startswith("nr")) or first.end > e:
             return False
-        return nxt.text in HONORIFICS or ctx.text.startswith(self.person_after, e) or \
-            (nxt.pos.startswith(("v", "p", "d")) and nxt.text not in self.name_verbs)
+        return (
+            nxt.text in HONORIFICS
+            or ctx.text.startswith(self.person_after, e)
+            or (nxt.pos.startswith(("v", "p", "d")) and nxt.text not in self.name_verbs)
+        )
 
     def _name_end(self, ctx: _Ctx, i: int) -> int:
         """书记汪明/新/经常: the tokenizer cut a given name; the next lone character belongs
@@ -621,15 +816,20 @@ class EntityExtractor:
         if i + 2 >= len(ctx.tokens):
             return tok.end
         nxt, after = ctx.tokens[i + 1], ctx.tokens[i + 2]
-        if len(nxt.text) == 1 and "\u4e00" <= nxt.text <= "\u9fff" and nxt.text not in FUNCTION_CHARS \
-                and len(after.text) >= 2 and after.pos.startswith(("v", "d", "p")):
+        if (
+            len(nxt.text) == 1
+            and "\u4e00" <= nxt.text <= "\u9fff"
+            and nxt.text not in FUNCTION_CHARS
+            and len(after.text) >= 2
+            and after.pos.startswith(("v", "d", "p"))
+        ):
             return nxt.end
         return tok.end
 
     # ---- dictionary names: jieba's ns / nt / nr words where no rule found a name ----
     def _lexicon(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
         out = []
-        taken = {p for m in found for p in range(m.start, m.end)}    # the characters names cover
+        taken = {p for m in found for p in range(m.start, m.end)}  # the characters names cover
         for rule in (r for r in self.rules.entity_rules if r.kind == "lexicon"):
             for i, tok in enumerate(ctx.tokens):
                 typ = rule.pos.get(tok.pos)
@@ -644,8 +844,8 @@ class EntityExtractor:
                     typ = "Company"
                 end = tok.end
                 if typ == "Person" and len(tok.text) == 3 and tok.text[-1] in self.strong_boundary:
-                    end -= 1          # 李华任 is 李华 + 任 (appointed)
-                out.append(Mention(ctx.text[tok.start:end], typ, tok.start, end, rule.id, ctx.sent))
+                    end -= 1  # 李华任 is 李华 + 任 (appointed)
+                out.append(Mention(ctx.text[tok.start : end], typ, tok.start, end, rule.id, ctx.sent))
                 taken.update(range(tok.start, tok.end))
         return out
 
@@ -663,8 +863,12 @@ class EntityExtractor:
         if typ == "Person":
             short = len(tok.text) == 2
             return self._person_token(ctx, i, tok) and (not rule.max_freq or not short or freq < rule.max_freq)
-        if tok.text[0] in "东西南北中" and tok.text.endswith("部") or tok.text in self.common_orgs \
-                or tok.text in self.title_set:
+        if (
+            tok.text[0] in "东西南北中"
+            and tok.text.endswith("部")
+            or tok.text in self.common_orgs
+            or tok.text in self.title_set
+        ):
             return False
         trusted = tok.pos == "nt" and len(tok.text) >= 3 and freq >= rule.min_freq
         head = next((g for g in self.generic_longest_first if tok.text.endswith(g)), None)
@@ -674,8 +878,12 @@ class EntityExtractor:
             return self._dictionary_place(tok) and self._place_evidence(ctx, i, tok)
         if not trusted and tok.text.startswith(self.boundary_starts):
             return False  # 联合政府 is 联合 + 政府
-        return len(tok.text) >= 2 and freq >= rule.min_freq and self.lex.pos.word_tag_tab.get(tok.text, "") == tok.pos \
+        return (
+            len(tok.text) >= 2
+            and freq >= rule.min_freq
+            and self.lex.pos.word_tag_tab.get(tok.text, "") == tok.pos
             and (tok.pos == "nt" or tok.text[-1] in ORG_CHARS)
+        )
 
     def _dictionary_place(self, tok: Token) -> bool:
         """Rivers, lakes, mountains and foreign cities that jieba's dictionary tags ns."""
@@ -685,8 +893,11 @@ class EntityExtractor:
         if w in self.common_places or w.endswith(tuple(self.generic)):
             return False
         tag = self.lex.pos.word_tag_tab
-        if len(w) == 2 and (tag.get(w[0], "").startswith("v") or w[0] in "上下进出回到入来去") \
-                and tag.get(w[1], "").startswith("n"):
+        if (
+            len(w) == 2
+            and (tag.get(w[0], "").startswith("v") or w[0] in "上下进出回到入来去")
+            and tag.get(w[1], "").startswith("n")
+        ):
             return False  # 上门, 回国: a verb and its object
         return (self.lex.pos.tokenizer.FREQ.get(w) or 0) >= 10
 
@@ -699,10 +910,13 @@ class EntityExtractor:
         if self._place_context(ctx, i, tok):
             return True
         near = [ctx.tokens[k] for k in (i - 2, i + 2) if 0 <= k < len(ctx.tokens)]
-        if any(ctx.tokens[k].text in ("、", "和", "及", "与") for k in (i - 1, i + 1) if 0 <= k < len(ctx.tokens)) \
-                and any(self.gaz.lookup(t.text) or t.pos == "ns" for t in near):
+        if any(
+            ctx.tokens[k].text in ("、", "和", "及", "与") for k in (i - 1, i + 1) if 0 <= k < len(ctx.tokens)
+        ) and any(self.gaz.lookup(t.text) or t.pos == "ns" for t in near):
             return True
-        return (self.lex.pos.tokenizer.FREQ.get(w) or 0) >= 1000 and not self.lex.pos.word_tag_tab.get(w[:1], "").startswith("a")
+        return (self.lex.pos.tokenizer.FREQ.get(w) or 0) >= 1000 and not self.lex.pos.word_tag_tab.get(
+            w[:1], ""
+        ).startswith("a")
 
     def _abbreviations(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
         """One-character place names: side by side (中美, 印巴), after a verb of visiting
@@ -747,8 +961,11 @@ class EntityExtractor:
         singles = [ctx.tokens[ctx.tok_at[c]] for c in range(lo, hi + 1) if c in ctx.tok_at]
         if all(len(x.text) == 1 for x in singles) and len(singles) == hi - lo + 1:
             nxt = self._next(ctx, hi + 1)
-            return any(x.pos in ("ns", "j") for x in singles) and (len(nxt) >= 2 or not nxt or nxt in HARD_STOP) and \
-                not any(x.pos in ("p", "c", "d", "u", "r", "v") for x in singles)  # 中/f 美/ns
+            return (
+                any(x.pos in ("ns", "j") for x in singles)
+                and (len(nxt) >= 2 or not nxt or nxt in HARD_STOP)
+                and not any(x.pos in ("p", "c", "d", "u", "r", "v") for x in singles)
+            )  # 中/f 美/ns
         if t.end != hi + 1:
             return False
         if self.lex.in_dictionary(t.text):  # 中美 is rare as a word, 美德 (virtue) is common
@@ -757,7 +974,7 @@ class EntityExtractor:
 
     def _abbr_context(self, ctx: _Ctx, i: int, tok: Token) -> bool:
         text, ch = ctx.text, ctx.text[i]
-        if text[i + 1:i + 2] == "方":
+        if text[i + 1 : i + 2] == "方":
             return tok.text in (ch, ch + "方") and (tok.text != ch or len(self._next(ctx, i + 1)) == 1)
         if ch in "中新亚非欧拉":
             return False  # too often an ordinary word (在中, 出新)
@@ -768,7 +985,7 @@ class EntityExtractor:
         verb = ctx.tok_at.get(i - 1)
         if verb is None or ctx.tokens[verb].start != i - 1:
             return False
-        rest = tok.text[i + 1 - tok.start:]
+        rest = tok.text[i + 1 - tok.start :]
         return tok.start in (i - 1, i) and (not rest or len(rest) >= 2 and self.lex.in_dictionary(rest))
 
     @staticmethod
@@ -780,8 +997,9 @@ class EntityExtractor:
         """Where a word splits into a name suffix and a title (党委|书记)."""
         hit = self._split_cache.get(w)
         if hit is None:
-            hit = self._split_cache[w] = tuple(k for k in range(1, len(w))
-                                               if w[k:] in self.title_set and w[:k] in self.all_suffixes)
+            hit = self._split_cache[w] = tuple(
+                k for k in range(1, len(w)) if w[k:] in self.title_set and w[:k] in self.all_suffixes
+            )
         return hit
 
     def _generic_org_word(self, word: str) -> bool:
@@ -796,8 +1014,12 @@ class EntityExtractor:
             if word.endswith(s) and len(word) > len(s):
                 stem = word[: -len(s)]
                 tag = self.lex.pos.word_tag_tab.get(stem, "")
-                if stem in self.name_verbs or stem in self.industry or stem in self.generic or \
-                        (tag and not tag.startswith(SPECIFIC_POS)):
+                if (
+                    stem in self.name_verbs
+                    or stem in self.industry
+                    or stem in self.generic
+                    or (tag and not tag.startswith(SPECIFIC_POS))
+                ):
                     return True
         return False
 
@@ -808,8 +1030,12 @@ class EntityExtractor:
         if "·" in name:
             return len(name) >= 4
         if all(c in self.translit for c in name) or len(name) > 4:
-            return self._foreign_name(ctx, i, tok) or len(name) <= 3 and looks_like_person(name) and \
-                not self.lex.in_dictionary(name)
+            return (
+                self._foreign_name(ctx, i, tok)
+                or len(name) <= 3
+                and looks_like_person(name)
+                and not self.lex.in_dictionary(name)
+            )
         if not looks_like_person(name) or name[-1] in ABSTRACT_CHARS or self.gaz.lookup(name):
             return False
         if self.lex.in_dictionary(name) and not self.lex.pos.word_tag_tab.get(name, "").startswith("nr"):
@@ -826,24 +1052,38 @@ class EntityExtractor:
                 return False  # part of a longer word: 金白银 in 真金白银
         if not self._plausible_name(name):
             return False
-        if len(name) >= 3 and (not self.lex.in_dictionary(name) or self.lex.pos.word_tag_tab.get(name, "").startswith("nr")
-                               and ((self.lex.pos.tokenizer.FREQ.get(name) or 0) >= 5 or not self.lex.in_dictionary(name[1:]))):
+        if len(name) >= 3 and (
+            not self.lex.in_dictionary(name)
+            or self.lex.pos.word_tag_tab.get(name, "").startswith("nr")
+            and ((self.lex.pos.tokenizer.FREQ.get(name) or 0) >= 5 or not self.lex.in_dictionary(name[1:]))
+        ):
             return True
         prev = ctx.tokens[i - 1] if i else None
         nxt = ctx.tokens[i + 1] if i + 1 < len(ctx.tokens) else None
-        if not self.lex.in_dictionary(name) and name[-1] not in ABSTRACT_CHARS and \
-                (prev is None or prev.pos in ("x", "p", "c", "uj", "v") or prev.text in self.person_titles) and \
-                not (nxt is not None and len(nxt.text) == 1 and "\u4e00" <= nxt.text <= "\u9fff"
-                     and nxt.pos not in SOFT_STOP_POS):
+        if (
+            not self.lex.in_dictionary(name)
+            and name[-1] not in ABSTRACT_CHARS
+            and (prev is None or prev.pos in ("x", "p", "c", "uj", "v") or prev.text in self.person_titles)
+            and not (
+                nxt is not None
+                and len(nxt.text) == 1
+                and "\u4e00" <= nxt.text <= "\u9fff"
+                and nxt.pos not in SOFT_STOP_POS
+            )
+        ):
             return True  # an unknown word tagged as a name by the HMM: 薛明, 卢亮
         if prev is not None and (prev.text in self.person_titles or prev.text.endswith(tuple(self.person_titles))):
             return True
         if nxt is not None and (nxt.text in self.speech or nxt.text in self.titles or nxt.text in HONORIFICS):
             return True
-        near = [t for t in (ctx.tokens[i - 2] if i >= 2 else None, ctx.tokens[i + 2] if i + 2 < len(ctx.tokens)
-                            else None) if t is not None]
-        return any(t.pos.startswith("nr") and looks_like_person(t.text) for t in near) and \
-            ((prev is not None and prev.text == "、") or (nxt is not None and nxt.text == "、"))
+        near = [
+            t
+            for t in (ctx.tokens[i - 2] if i >= 2 else None, ctx.tokens[i + 2] if i + 2 < len(ctx.tokens) else None)
+            if t is not None
+        ]
+        return any(t.pos.startswith("nr") and looks_like_person(t.text) for t in near) and (
+            (prev is not None and prev.text == "、") or (nxt is not None and nxt.text == "、")
+        )
 
     # ---- a place's body: 美国财政部, 郑州市技术监督局 ------------------------
     def _place_bodies(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
@@ -855,8 +1095,9 @@ class EntityExtractor:
                 continue
             if any(o.start < p.start and o.end >= m.end for o in found):
                 continue
-            out.append(Mention(ctx.text[p.start:m.end], "Institution", p.start, m.end, m.rule, ctx.sent,
-                               subtype=m.subtype))
+            out.append(
+                Mention(ctx.text[p.start : m.end], "Institution", p.start, m.end, m.rule, ctx.sent, subtype=m.subtype)
+            )
         return out
 
     def _forces(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
@@ -868,8 +1109,9 @@ class EntityExtractor:
                 if head is None or p.end + len(head) not in ctx.bounds:
                     continue
                 end = p.end + len(head)
-                out.append(Mention(ctx.text[p.start:end], rule.type, p.start, end, rule.id, ctx.sent,
-                                   subtype=rule.subtype))
+                out.append(
+                    Mention(ctx.text[p.start : end], rule.type, p.start, end, rule.id, ctx.sent, subtype=rule.subtype)
+                )
         return out
 
     @staticmethod
@@ -879,8 +1121,11 @@ class EntityExtractor:
         if "》" not in ctx.text:
             return found
         titles = [m.span() for m in re.finditer(r"《[^《》]*》|^[^《》]*》", ctx.text)]
-        return [m for m in found if m.type not in ("Person", "Place")
-                or not any(a <= m.start and m.end <= b for a, b in titles)]
+        return [
+            m
+            for m in found
+            if m.type not in ("Person", "Place") or not any(a <= m.start and m.end <= b for a, b in titles)
+        ]
 
     # ---- clubs in match reports: 切尔西2比1战胜埃弗顿 -----------------------
     def _teams(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
@@ -891,15 +1136,23 @@ class EntityExtractor:
         hot = [c for c in clauses if self.match_re.search(ctx.text, c[0], c[1])]
         out = []
         for m in found:
-            if m.type in ("Person", "Place") and not m.bare and any(a <= m.start and m.end <= b for a, b in hot) \
-                    and self._team_name(ctx, m):
+            if (
+                m.type in ("Person", "Place")
+                and not m.bare
+                and any(a <= m.start and m.end <= b for a, b in hot)
+                and self._team_name(ctx, m)
+            ):
                 m = Mention(m.text, rule.type, m.start, m.end, rule.id, m.sentence, subtype=rule.subtype)
             out.append(m)
         taken = [(m.start, m.end) for m in found]
-        for run in self._translit_runs(ctx):   # 阿森纳, 瓦拉|多利德: transcribed words no rule took
+        for run in self._translit_runs(ctx):  # 阿森纳, 瓦拉|多利德: transcribed words no rule took
             a, b = run[0].start, run[-1].end
-            if b - a < 2 or not any(t.pos.startswith(("nr", "ns", "nz")) for t in run) \
-                    or not any(x <= a and b <= y for x, y in hot) or any(x < b and a < y for x, y in taken):
+            if (
+                b - a < 2
+                or not any(t.pos.startswith(("nr", "ns", "nz")) for t in run)
+                or not any(x <= a and b <= y for x, y in hot)
+                or any(x < b and a < y for x, y in taken)
+            ):
                 continue
             if self._club_word(ctx, a, b):
                 out.append(Mention(ctx.text[a:b], rule.type, a, b, rule.id, ctx.sent, subtype=rule.subtype))
@@ -928,16 +1181,22 @@ class EntityExtractor:
         """A foreign city (not a Chinese place, not a country, not a venue after 在), or a
         transcribed word that is no player's name."""
         if m.type == "Place":
-            before = ctx.text[max(0, m.start - 2):m.start]
-            return m.rule.startswith("lexicon") and m.text[-1] not in "洲美" \
+            before = ctx.text[max(0, m.start - 2) : m.start]
+            return (
+                m.rule.startswith("lexicon")
+                and m.text[-1] not in "洲美"
                 and not any(before.endswith(w) for w in self.place_before)
+            )
         return self._club_word(ctx, m.start, m.end)
 
     def _club_word(self, ctx: _Ctx, s: int, e: int) -> bool:
         """Transcribed characters with no post before them and no player's verb after them."""
         text = ctx.text
-        return self._transcribed(text[s:e]) and not text[max(0, s - 4):s].endswith(tuple(self.person_titles)) \
+        return (
+            self._transcribed(text[s:e])
+            and not text[max(0, s - 4) : s].endswith(tuple(self.person_titles))
             and not text.startswith(self.person_after, e)
+        )
 
     # ---- short company names: place + brand + industry word (上海X星制药) ----
     def _short_names(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
@@ -948,7 +1207,7 @@ class EntityExtractor:
         places = [m for m in found if m.type == "Place" and m.rule == (self.gaz_rule.id if self.gaz_rule else "")]
         for p in places:
             for e in (b for b in range(p.end + 1, p.end + 9) if b in ctx.bounds):
-                name = ctx.text[p.start:e]
+                name = ctx.text[p.start : e]
                 ind = self._industry_end(name)
                 if not ind or len(name) - len(ind) - len(p.text) < 0:
                     continue
@@ -957,8 +1216,9 @@ class EntityExtractor:
                     continue
                 if brand[0] == brand[1] and not self._coordinated_at(ctx.text, p.start, e):
                     continue
-                if not self._free_end(ctx, e) or any(m.start <= p.start and e <= m.end and m.end - m.start > e - p.start
-                                                     for m in found):
+                if not self._free_end(ctx, e) or any(
+                    m.start <= p.start and e <= m.end and m.end - m.start > e - p.start for m in found
+                ):
                     continue
                 out.append(Mention(name, "Company", p.start, e, rule.id, ctx.sent, subtype="ShortName"))
                 break
@@ -1005,7 +1265,7 @@ class EntityExtractor:
             if not orgs:
                 continue
             first, last = min(m.start for m in orgs), max(m.end for m in orgs)
-            if not ("、" in text[first:last] or text[last:last + 1] == "、" or text[first - 1:first] == "、"):
+            if not ("、" in text[first:last] or text[last : last + 1] == "、" or text[first - 1 : first] == "、"):
                 continue
             lo = text.rfind("、", seg.start(), first)
             lo = seg.start() if lo < 0 else lo
@@ -1013,13 +1273,16 @@ class EntityExtractor:
             hi = seg.end() if hi < 0 or hi > seg.end() else hi
             end_cut = self._list_end(ctx, hi, seg.end())
             typ = "Institution" if all(o.type == "Institution" for o in orgs) else "Company"
-            out += [m for m in self._items(ctx, seg.start(), text[seg.start():end_cut], typ, cover, rule.id)
-                    if not cover.overlaps(m.start, m.end)]
+            out += [
+                m
+                for m in self._items(ctx, seg.start(), text[seg.start() : end_cut], typ, cover, rule.id)
+                if not cover.overlaps(m.start, m.end)
+            ]
         return out
 
     def _list_end(self, ctx: _Ctx, hi: int, seg_end: int) -> int:
         """The end of the last list item: before the first boundary word or verb after it."""
-        for i, t in enumerate(ctx.tokens):
+        for t in ctx.tokens:
             if t.start >= hi and t.end <= seg_end and (t.text in self.boundary or t.pos in SOFT_STOP_POS):
                 return t.start
         return seg_end
@@ -1049,8 +1312,11 @@ class EntityExtractor:
                     continue
                 if not self._plausible_name(text[s:k]) or not self._slot_start(ctx, s):
                     continue
-                if any(ctx.tokens[ctx.tok_at[c]].pos in SOFT_STOP_POS and len(ctx.tokens[ctx.tok_at[c]].text) > 1
-                       for c in range(s, k) if c in ctx.tok_at):
+                if any(
+                    ctx.tokens[ctx.tok_at[c]].pos in SOFT_STOP_POS and len(ctx.tokens[ctx.tok_at[c]].text) > 1
+                    for c in range(s, k)
+                    if c in ctx.tok_at
+                ):
                     continue
                 if ctx.tok_at.get(k) is None or ctx.tokens[ctx.tok_at[k]].start != k:
                     continue
@@ -1076,8 +1342,11 @@ class EntityExtractor:
                 continue
             for w in ("理论", "思想", "主义", "文选", "著作", "精神"):
                 name = t.text[: -len(w)]
-                if t.text.endswith(w) and len(name) >= 2 and \
-                        (looks_like_person(name) or all(c in self.translit for c in name)):
+                if (
+                    t.text.endswith(w)
+                    and len(name) >= 2
+                    and (looks_like_person(name) or all(c in self.translit for c in name))
+                ):
                     spans.add((t.start, t.start + len(name)))
                     out.append(Mention(name, "Person", t.start, t.start + len(name), self.person_rule.id, ctx.sent))
                     break
@@ -1087,8 +1356,13 @@ class EntityExtractor:
         """伯尔尼 in 在伯尔尼; 莫斯科, 科索沃: transcribed words jieba tags as names, in a
         place's slot or used too often to be a person's name."""
         w = tok.text
-        if not 2 <= len(w) <= 6 or not all(c in self.translit for c in w) or \
-                tok.start > 0 and ctx.text[tok.start - 1] in self.translit and len(ctx.tokens[i - 1].text) == 1:
+        if (
+            not 2 <= len(w) <= 6
+            or not all(c in self.translit for c in w)
+            or tok.start > 0
+            and ctx.text[tok.start - 1] in self.translit
+            and len(ctx.tokens[i - 1].text) == 1
+        ):
             return False
         prev = ctx.tokens[i - 1].text if i else ""
         person = prev in self.person_titles or ctx.text.startswith(self.person_after, tok.end)
@@ -1102,8 +1376,11 @@ class EntityExtractor:
         if self._place_context(ctx, i, tok):
             return True
         for k, sep in ((i - 2, i - 1), (i + 2, i + 1)):
-            if 0 <= k < len(ctx.tokens) and ctx.tokens[sep].text in ("、", "和", "与", "及", "至", "到") and \
-                    (ctx.tokens[k].pos == "ns" or self.gaz.lookup(ctx.tokens[k].text)):
+            if (
+                0 <= k < len(ctx.tokens)
+                and ctx.tokens[sep].text in ("、", "和", "与", "及", "至", "到")
+                and (ctx.tokens[k].pos == "ns" or self.gaz.lookup(ctx.tokens[k].text))
+            ):
                 return True
         return False
 
@@ -1122,15 +1399,29 @@ class EntityExtractor:
             return False
         prev = ctx.tokens[i - 1].text if i else ""
         nxt = ctx.tokens[i + 1].text if i + 1 < len(ctx.tokens) else ""
-        if prev and prev not in self.person_titles and all(c in self.translit for c in prev) or \
-                nxt[:1] in self.translit and nxt and (len(nxt) == 1 or not self.lex.in_dictionary(nxt)):
+        if (
+            prev
+            and prev not in self.person_titles
+            and all(c in self.translit for c in prev)
+            or nxt[:1] in self.translit
+            and nxt
+            and (len(nxt) == 1 or not self.lex.in_dictionary(nxt))
+        ):
             return False  # a piece of a longer transcription: 瓦拉|多利德, 斯特罗|耶夫
         if self._place_context(ctx, i, tok) or name[-1] in NOT_NAME_END:
             return False
-        titled = prev in self.person_titles or prev.endswith(tuple(self.person_titles)) or \
-            len(prev) >= 3 and prev.endswith(("家", "员", "长")) and self.lex.pos.word_tag_tab.get(prev, "") == "n"
-        return titled or ctx.text.startswith(self.person_after, tok.end) or \
-            (len(name) >= 3 and (self.lex.pos.tokenizer.FREQ.get(name) or 0) < 300)
+        titled = (
+            prev in self.person_titles
+            or prev.endswith(tuple(self.person_titles))
+            or len(prev) >= 3
+            and prev.endswith(("家", "员", "长"))
+            and self.lex.pos.word_tag_tab.get(prev, "") == "n"
+        )
+        return (
+            titled
+            or ctx.text.startswith(self.person_after, tok.end)
+            or (len(name) >= 3 and (self.lex.pos.tokenizer.FREQ.get(name) or 0) < 300)
+        )
 
     def _plausible_name(self, name: str) -> bool:
         """Not an ordinary word (商量过, 许可证) that happens to start with a surname."""
@@ -1139,9 +1430,12 @@ class EntityExtractor:
             return False
         if name.endswith(("先生", "女士", "小姐", "老", "总", "某")) or name[-1] in ABSTRACT_CHARS:
             return False
-        if name[-1] in NOT_NAME_END or name.endswith(self.person_title_ends) and \
-                any(name.endswith(t) for t in self.person_titles if len(t) < len(name)) \
-                or any(v in name[1:] for v in ("表示", "说", "称")):
+        if (
+            name[-1] in NOT_NAME_END
+            or name.endswith(self.person_title_ends)
+            and any(name.endswith(t) for t in self.person_titles if len(t) < len(name))
+            or any(v in name[1:] for v in ("表示", "说", "称"))
+        ):
             return False
         if len(name) == 3 and name[2] in FUNCTION_CHARS or len(name) == 2 and name[1] in FUNCTION_CHARS:
             return False
@@ -1156,8 +1450,9 @@ class EntityExtractor:
                 return False  # 许可证
         head = name[:2]
         htag = self.lex.pos.word_tag_tab.get(head, "")
-        return not (len(name) == 3 and htag and not htag.startswith("nr")
-                    and (self.lex.pos.tokenizer.FREQ.get(head) or 0) > 500)
+        return not (
+            len(name) == 3 and htag and not htag.startswith("nr") and (self.lex.pos.tokenizer.FREQ.get(head) or 0) > 500
+        )
 
     # ---- an organisation named before a post: X科技总经理张三 ------------------
     def _post_orgs(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
@@ -1178,8 +1473,12 @@ class EntityExtractor:
                 continue
             left = self._scan_left(ctx, ctx.tokens[idx].start, hard=False)
             name = ctx.text[left:end]
-            if 3 <= len(name) <= 12 and self._ends_industry(name) and not self._generic_item(name) \
-                    and self._brand(ctx, left, end - len(self._industry_end(name))):
+            if (
+                3 <= len(name) <= 12
+                and self._ends_industry(name)
+                and not self._generic_item(name)
+                and self._brand(ctx, left, end - len(self._industry_end(name)))
+            ):
                 out.append(Mention(name, rule.type, left, end, rule.id, ctx.sent, subtype="ShortName"))
         return out
 
@@ -1196,7 +1495,7 @@ class EntityExtractor:
                 continue
             typ = self.head_type[m.group("head")]
             seg_start = max(text.rfind(p, 0, m.start()) for p in "，。；：！？（）“”") + 1
-            segment = text[seg_start:m.start()]
+            segment = text[seg_start : m.start()]
             if "、" not in segment and not re.search(r"[和及与]", segment):
                 continue
             cover = cover or _Cover(found)
@@ -1205,8 +1504,7 @@ class EntityExtractor:
 
     LIST_GAP_REJECT = r"领域|方面|环节|要素|方式|形式|产品|技术|服务|内容|措施|活动|政策"
 
-    def _items(self, ctx: _Ctx, seg_start: int, segment: str, typ: str, cover: "_Cover",
-               rule_id: str) -> list[Mention]:
+    def _items(self, ctx: _Ctx, seg_start: int, segment: str, typ: str, cover: "_Cover", rule_id: str) -> list[Mention]:
         """Mentions for the items of a coordinated list, if enough of them look like names."""
         items, pos = [], seg_start
         parts = re.split(r"(、|以及|和|及|与)", segment)
@@ -1222,7 +1520,7 @@ class EntityExtractor:
         covered = [it for it in items if cover.covers(*it)]
         taken = set(covered)
         free = [it for it in items if it not in taken and self._list_item_shape(ctx, *it)]
-        named = [it for it in free if not self._generic_item(ctx.text[it[0]:it[1]])]
+        named = [it for it in free if not self._generic_item(ctx.text[it[0] : it[1]])]
         if len(named) + len(covered) < max(1, (len(items) + 1) // 2):
             return []
         out = []
@@ -1243,8 +1541,14 @@ class EntityExtractor:
 
     def _first_item(self, ctx: _Ctx, start: int, item: str) -> tuple[int, str]:
         """The first item of a list starts after the last boundary word before it."""
-        cut = next((e for e in range(len(item), 0, -1) if any(
-            item[e - n:e] in self.item_cuts for n in self.item_cut_lengths if n <= e)), 0)
+        cut = next(
+            (
+                e
+                for e in range(len(item), 0, -1)
+                if any(item[e - n : e] in self.item_cuts for n in self.item_cut_lengths if n <= e)
+            ),
+            0,
+        )
         while cut < len(item) and item[cut] in "了的着":
             cut += 1
         return start + cut, item[cut:]
@@ -1261,8 +1565,11 @@ class EntityExtractor:
             return False
         toks = self._item_tokens(ctx, start, end)
         bad = ("v", "p", "c", "u", "d", "r", "y", "e", "o")
-        return not any(t.pos.startswith(bad) and t.pos != "vn" and t.text not in self.name_verbs
-                       for t in toks if len(t.text) > 1 and t.start >= start)
+        return not any(
+            t.pos.startswith(bad) and t.pos != "vn" and t.text not in self.name_verbs
+            for t in toks
+            if len(t.text) > 1 and t.start >= start
+        )
 
     def _generic_item(self, item: str) -> bool:
         """科研机构, 高校, 人力资源服务机构: a kind of thing, not a name."""
@@ -1322,18 +1629,26 @@ def prune_nested(mentions: list[Mention]) -> list[Mention]:
         if id(m) not in inside:
             out.append(m)
             continue
-        outer = sorted(tops[bisect_left(top_ends, m.end):bisect_right(top_starts, m.start)],
-                       key=lambda o: order[id(o)])
+        outer = sorted(
+            tops[bisect_left(top_ends, m.end) : bisect_right(top_starts, m.start)], key=lambda o: order[id(o)]
+        )
         if m.bare and not any(o.start == m.start for o in outer):
             continue
         text = outer[0].sentence.text if outer and outer[0].sentence else ""
-        bracketed = m.start > 0 and text[m.start - 1:m.start] in "（(" and text[m.end:m.end + 1] in "）)"
+        bracketed = m.start > 0 and text[m.start - 1 : m.start] in "（(" and text[m.end : m.end + 1] in "）)"
         if not any(o.start == m.start for o in outer) and not bracketed:
             continue
-        inner = [x for x in by_start[m.start] if x is not m and x.end < m.end and not x.bare
-                 and not (x.type == "Place" and m.type in ("Company", "Institution"))]   # 上海X有限公司
-        if any(_family(x.type) != _family(m.type) for x in inner) and any(_family(o.type) != _family(m.type)
-                                                                          for o in outer):
+        inner = [
+            x
+            for x in by_start[m.start]
+            if x is not m
+            and x.end < m.end
+            and not x.bare
+            and not (x.type == "Place" and m.type in ("Company", "Institution"))
+        ]  # 上海X有限公司
+        if any(_family(x.type) != _family(m.type) for x in inner) and any(
+            _family(o.type) != _family(m.type) for o in outer
+        ):
             continue
         out.append(m)
     return out

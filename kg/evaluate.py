@@ -6,6 +6,7 @@ space removed; a node matches the gold entity one of whose names equals its labe
 gold items count neither way; `cooperatesWith` is symmetric; award literals match when
 one contains the other.
 """
+
 from __future__ import annotations
 
 import json
@@ -80,8 +81,12 @@ def load_gold(paths: list[str]):
                 old["types"] |= set(e["types"])
                 old["optional"] = old["optional"] and e.get("optional", False)
             else:
-                entities[key] = {"name": e["name"], "types": set(e["types"]),
-                                 "aliases": set(e.get("aliases", [])), "optional": bool(e.get("optional"))}
+                entities[key] = {
+                    "name": e["name"],
+                    "types": set(e["types"]),
+                    "aliases": set(e.get("aliases", [])),
+                    "optional": bool(e.get("optional")),
+                }
         relations += gold.get("relations", [])
     names = {}
     for key, e in entities.items():
@@ -115,8 +120,9 @@ def evaluate(g: Graph, gold_paths: list[str]) -> Report:
     rep = Report()
     node_gold, seen = {}, set()
     for iri, node in sorted(nodes.items(), key=lambda kv: str(kv[0])):
-        key = next((names[norm(x)] for x in node["labels"] if norm(x) in names), None) or \
-            next((names[norm(x)] for x in node["alts"] if norm(x) in names), None)
+        key = next((names[norm(x)] for x in node["labels"] if norm(x) in names), None) or next(
+            (names[norm(x)] for x in node["alts"] if norm(x) in names), None
+        )
         node_gold[iri] = key
         label = (node["labels"] or node["alts"] or [str(iri)])[0]
         ntype = sorted(node["types"])[0]

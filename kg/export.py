@@ -1,4 +1,5 @@
 """Export a graph for other tools: RDF formats, JSON-LD with a context, GraphML, CSV."""
+
 from __future__ import annotations
 
 import csv
@@ -22,9 +23,9 @@ def export(g: Graph, path: str | Path, fmt: str, store=None) -> list[Path]:
         raise KgError(f"unknown export format {fmt!r} (one of {', '.join(FORMATS)})")
     if fmt in ("nquads", "trig") and store is not None:
         import pyoxigraph as ox
+
         f = ox.RdfFormat.N_QUADS if fmt == "nquads" else ox.RdfFormat.TRIG
-        atomic_write(path, ox.serialize(store.dataset(), format=f,
-                                        **({"prefixes": PREFIXES} if fmt == "trig" else {})))
+        atomic_write(path, ox.serialize(store.dataset(), format=f, **({"prefixes": PREFIXES} if fmt == "trig" else {})))
         return [path]
     if fmt in ("turtle", "ntriples", "nquads", "trig"):
         name = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "trig": "trig"}[fmt]
@@ -34,19 +35,31 @@ def export(g: Graph, path: str | Path, fmt: str, store=None) -> list[Path]:
         return [path]
     if fmt == "jsonld":
         context = dict(PREFIXES)
-        context.update({"label": {"@id": "rdfs:label", "@container": "@set"},
-                        "altLabel": {"@id": "skos:altLabel", "@container": "@set"}})
+        context.update(
+            {
+                "label": {"@id": "rdfs:label", "@container": "@set"},
+                "altLabel": {"@id": "skos:altLabel", "@container": "@set"},
+            }
+        )
         data = g.serialize(format="json-ld", context=context, auto_compact=True)
         atomic_write(path, data.encode("utf-8") if isinstance(data, str) else data)
         return [path]
     from .analytics import to_networkx
+
     G = to_networkx(g)
     if fmt == "graphml":
         import networkx as nx
+
         H = nx.MultiDiGraph()
         for n, d in G.nodes(data=True):
-            H.add_node(n, label=d["label"], type=d["type"], types=",".join(d["types"]),
-                       aliases="、".join(d.get("aliases", [])), awards="、".join(d.get("awards", [])))
+            H.add_node(
+                n,
+                label=d["label"],
+                type=d["type"],
+                types=",".join(d["types"]),
+                aliases="、".join(d.get("aliases", [])),
+                awards="、".join(d.get("awards", [])),
+            )
         for u, v, k, d in G.edges(keys=True, data=True):
             H.add_edge(u, v, key=k, relation=d["relation"], label=d["relation"])
         buf = io.BytesIO()

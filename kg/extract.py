@@ -1,4 +1,5 @@
 """Mention-level output: one JSON object per document, offsets into its raw text."""
+
 from __future__ import annotations
 
 import json
@@ -24,14 +25,22 @@ def record(res: DocumentResult, nested: bool = False) -> dict:
         if (start, end) in seen:
             continue
         seen.add((start, end))
-        ents.append({"type": m.entity.type if m.entity else m.type, "text": m.text,
-                     "start": start, "end": end, "rule": m.rule})
+        ents.append(
+            {"type": m.entity.type if m.entity else m.type, "text": m.text, "start": start, "end": end, "rule": m.rule}
+        )
     rels = []
     for r in res.relations:
         start, end = r.raw_span
-        rels.append({"s": r.subject.name, "p": r.predicate,
-                     "o": r.object.name if isinstance(r.object, Entity) else r.object,
-                     "rule": r.rule, "start": start, "end": end})
+        rels.append(
+            {
+                "s": r.subject.name,
+                "p": r.predicate,
+                "o": r.object.name if isinstance(r.object, Entity) else r.object,
+                "rule": r.rule,
+                "start": start,
+                "end": end,
+            }
+        )
     return {"id": res.document.ref, "entities": ents, "relations": rels}
 
 

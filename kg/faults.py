@@ -1,5 +1,6 @@
 """Named moments where a test kills kg with a real signal: KG_FAULT=NAME makes the process
 send itself SIGKILL when it reaches point NAME (tests/test_hardening_store.py)."""
+
 from __future__ import annotations
 
 import os

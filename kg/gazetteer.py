@@ -3,6 +3,7 @@
 Gives each known place its full name, short forms (松江 for 松江区) and parent
 (松江区 → 上海市), so that places are recognised without a suffix and nested.
 """
+
 from __future__ import annotations
 
 import csv
@@ -11,8 +12,23 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
-SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县",
-            "新区", "地区", "省", "市", "区", "县", "盟", "旗")
+SUFFIXES = (
+    "特别行政区",
+    "维吾尔自治区",
+    "壮族自治区",
+    "回族自治区",
+    "自治区",
+    "自治州",
+    "自治县",
+    "新区",
+    "地区",
+    "省",
+    "市",
+    "区",
+    "县",
+    "盟",
+    "旗",
+)
 # jieba tags that mark a short form as an ordinary word (清新, 公安, 定边 …)
 COMMON_TAGS = {"a", "ad", "an", "d", "v", "vn", "t", "s", "m", "c", "p", "r", "u", "f", "q", "l", "i"}
 MIN_COMMON_FREQ = 3000
@@ -59,9 +75,9 @@ def short_form(name: str) -> str | None:
 
 class Gazetteer:
     def __init__(self, regions: list[str], word_tag, word_freq):
-        self.places: dict[str, Place] = {}     # full name -> place
+        self.places: dict[str, Place] = {}  # full name -> place
         self.by_code: dict[str, Place] = {}
-        self.short: dict[str, Place] = {}      # short form -> place
+        self.short: dict[str, Place] = {}  # short form -> place
         self.weak_short: dict[str, Place] = {}  # short forms that are also ordinary words
         self.abbreviations: dict[str, str] = {}  # 京 → 北京, filled from the rules' vocabulary
         self.regions = set(regions)
@@ -94,6 +110,7 @@ class Gazetteer:
             import gettext
 
             import pycountry
+
             tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"])
         except (ImportError, OSError):
             return
@@ -123,10 +140,16 @@ class Gazetteer:
         return self._parent_of(p) if p else None
 
     def _parent_of(self, p: Place) -> Place | None:
-        codes = [p.adcode[:4] + "0" * 8, p.adcode[:2] + "0" * 10] if p.level == 3 else \
-            [p.adcode[:2] + "0" * 10] if p.level == 2 else []
-        return next((self.by_code[c] for c in codes if c in self.by_code and self.by_code[c].name not in PLACEHOLDERS),
-                    None)
+        codes = (
+            [p.adcode[:4] + "0" * 8, p.adcode[:2] + "0" * 10]
+            if p.level == 3
+            else [p.adcode[:2] + "0" * 10]
+            if p.level == 2
+            else []
+        )
+        return next(
+            (self.by_code[c] for c in codes if c in self.by_code and self.by_code[c].name not in PLACEHOLDERS), None
+        )
 
     def ancestors(self, name: str) -> list[Place]:
         out, p = [], self.lookup(name)
@@ -143,4 +166,5 @@ class Gazetteer:
 @lru_cache(maxsize=4)
 def load(regions: tuple[str, ...]) -> Gazetteer:
     from .lexicon import word_freq, word_tag
+
     return Gazetteer(list(regions), word_tag, word_freq)

@@ -1,4 +1,5 @@
 """The library API: build a knowledge graph from sources, query it, save it."""
+
 from __future__ import annotations
 
 import time
@@ -39,9 +40,13 @@ class KnowledgeGraph:
 
     # ---- building ------------------------------------------------------------
     @classmethod
-    def build(cls, sources: Iterable[str] | None = None, rules: list[str] | None = None,
-              documents: Iterable[Document] | None = None,
-              progress: Callable[[Document], None] | None = None) -> "KnowledgeGraph":
+    def build(
+        cls,
+        sources: Iterable[str] | None = None,
+        rules: list[str] | None = None,
+        documents: Iterable[Document] | None = None,
+        progress: Callable[[Document], None] | None = None,
+    ) -> "KnowledgeGraph":
         t0 = time.perf_counter()
         ex = extractor(rules)
         report = ReadReport()
@@ -71,6 +76,7 @@ class KnowledgeGraph:
         """The card of the entity called ``name`` (any of its names); KgError if none."""
         from .card import card, find
         from .errors import KgError
+
         hits = find(self.graph, name)
         if not hits:
             raise KgError(f"no entity named {name!r}")
@@ -79,6 +85,7 @@ class KnowledgeGraph:
     def to_networkx(self):
         """Entities as nodes (label, type, aliases), relations as keyed edges."""
         from .analytics import to_networkx
+
         return to_networkx(self.graph)
 
     def show(self, height: int = 650, **view):
@@ -86,14 +93,18 @@ class KnowledgeGraph:
         import html as _html
 
         from IPython.display import HTML
+
         from .viz import page
+
         doc = page(self.graph, "kg", **view)
         import warnings
+
         warnings.filterwarnings("ignore", message="Consider using IPython.display.IFrame")
         return HTML(f'<iframe srcdoc="{_html.escape(doc)}" style="width:100%;height:{height}px;border:0"></iframe>')
 
     def export(self, path: str | Path, format: str = "turtle") -> list[Path]:
         from .export import export
+
         return export(self.graph, path, format)
 
     def turtle(self) -> bytes:
@@ -101,6 +112,7 @@ class KnowledgeGraph:
 
     def html(self, title: str = "kg") -> str:
         from .viz import page
+
         return page(self.graph, title)
 
     def save(self, outdir: str | Path) -> Path:
@@ -108,6 +120,7 @@ class KnowledgeGraph:
         its exports are its store's)."""
         from .errors import KgError
         from .store import claim_outdir, has_store
+
         out = Path(outdir)
         claim_outdir(out)
         if has_store(out):

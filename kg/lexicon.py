@@ -4,6 +4,7 @@ Tokenizes with rjieba (jieba-rs: jieba's dictionary, user-word format and tag se
 compiled) when it is installed, else with jieba's own posseg. jieba's dictionary is
 also loaded for look-ups (a word's dictionary tag and frequency).
 """
+
 from __future__ import annotations
 
 import logging
@@ -50,8 +51,9 @@ def engine_name(use_rjieba: bool | None = None) -> str:
 class Lexicon:
     """A POS tokenizer with domain words added; one per rule set."""
 
-    def __init__(self, words: dict[str, str], use_rjieba: bool | None = None,
-                 splits: list[tuple[str, str]] | None = None):
+    def __init__(
+        self, words: dict[str, str], use_rjieba: bool | None = None, splits: list[tuple[str, str]] | None = None
+    ):
         tk = jieba.Tokenizer()
         tk.initialize()
         self.fast = None

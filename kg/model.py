@@ -3,19 +3,31 @@
 document -> articles -> sentences -> tokens/mentions -> entities -> relations.
 Every text-bearing record keeps offsets into the raw text of its document.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 TYPES = ("Company", "Institution", "Project", "Place", "Person")
-RELATIONS = ("locatedIn", "partOf", "subOrganizationOf", "memberOf", "foundedBy",
-             "cooperatesWith", "develops", "builds", "worksFor", "award")
+RELATIONS = (
+    "locatedIn",
+    "partOf",
+    "subOrganizationOf",
+    "memberOf",
+    "foundedBy",
+    "cooperatesWith",
+    "develops",
+    "builds",
+    "worksFor",
+    "award",
+)
 
 
 @dataclass
 class Document:
     """One input text: a file, or one record of a JSON Lines file."""
+
     id: str
     source: str
     raw: str
@@ -31,6 +43,7 @@ class Document:
 class Sentence:
     """Cleaned sentence text; ``offsets[i]`` is the raw offset of ``text[i]`` (an array of
     integers from the cleaner, 8 bytes a character)."""
+
     text: str
     offsets: Sequence[int]
     index: int = 0
@@ -68,6 +81,7 @@ class Token:
 @dataclass(slots=True)
 class Mention:
     """A span of a sentence that names (or refers back to) an entity."""
+
     text: str
     type: str
     start: int
@@ -89,7 +103,7 @@ def nested(mentions: list[Mention]) -> set[int]:
     strictly contains theirs): one sort and one sweep, not every mention against every other."""
     spans = sorted({(m.start, m.end) for m in mentions}, key=lambda se: (se[0], -se[1]))
     inside, reach = set(), -1
-    for span in spans:       # every earlier span starts before, or at the same place and ends later
+    for span in spans:  # every earlier span starts before, or at the same place and ends later
         if reach >= span[1]:
             inside.add(span)
         reach = max(reach, span[1])
@@ -99,6 +113,7 @@ def nested(mentions: list[Mention]) -> set[int]:
 @dataclass
 class Entity:
     """One node of the graph: a real-world thing with all its names."""
+
     name: str
     types: set[str]
     aliases: set[str] = field(default_factory=set)
@@ -117,6 +132,7 @@ class Entity:
 @dataclass
 class Relation:
     """A relation between two entities, or an entity and a literal (award)."""
+
     subject: Entity
     predicate: str
     object: "Entity | str"
@@ -135,6 +151,7 @@ class Relation:
 @dataclass
 class DocumentResult:
     """Everything extracted from one document."""
+
     document: Document
     articles: list[Article]
     mentions: list[Mention]

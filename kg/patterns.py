@@ -26,6 +26,7 @@ An element is a mapping (see docs/rules.md):
   ahead / not_ahead / behind / not_behind: […]   look-around sequences
   gap: [0, 4]               between 0 and 4 units of any kind, not crossing a clause mark
 """
+
 from __future__ import annotations
 
 import bisect
@@ -42,23 +43,22 @@ FEATURE_BASE = 0xF0000
 CLAUSE_MARKS = frozenset("，。；！？：,;!?:")
 OPS = {"?", "*", "+"}
 CONSTRAINT_KEYS = {"text", "regex", "in", "not_in", "pos", "punct", "mention", "predicate"}
-ELEMENT_KEYS = CONSTRAINT_KEYS | {"op", "capture", "group", "any", "ahead", "not_ahead", "behind", "not_behind",
-                                  "gap"}
+ELEMENT_KEYS = CONSTRAINT_KEYS | {"op", "capture", "group", "any", "ahead", "not_ahead", "behind", "not_behind", "gap"}
 LOOKS = {"ahead": "(?={})", "not_ahead": "(?!{})", "behind": "(?<={})", "not_behind": "(?<!{})"}
 
 
 @dataclass(slots=True)
 class Unit:
     text: str
-    start: int                    # offsets into the sentence text
+    start: int  # offsets into the sentence text
     end: int
     pos: str = ""
-    mention: object = None        # a Mention whose entity is resolved, for mention units
+    mention: object = None  # a Mention whose entity is resolved, for mention units
 
 
 @dataclass(frozen=True)
 class Constraint:
-    mention: tuple[str, ...] | None = None   # None: a token; (): any mention; else its types
+    mention: tuple[str, ...] | None = None  # None: a token; (): any mention; else its types
     text: frozenset[str] | None = None
     regex: str | None = None
     in_: tuple[str, ...] = ()
@@ -74,9 +74,11 @@ PREDICATES: dict[str, Callable[[Unit], bool]] = {}
 
 def predicate(name: str):
     """Register a named test for patterns (``predicate: NAME``)."""
+
     def register(fn: Callable[[Unit], bool]) -> Callable[[Unit], bool]:
         PREDICATES[name] = fn
         return fn
+
     return register
 
 
@@ -138,14 +140,15 @@ def _describe(e: dict) -> str:
 @dataclass
 class Pattern:
     """One rule's compiled pattern: the regex and the constraints of its group captures."""
+
     source: list
     rx: object
-    groups: dict[str, Constraint] = field(default_factory=dict)   # capture → its members' constraint
+    groups: dict[str, Constraint] = field(default_factory=dict)  # capture → its members' constraint
 
 
 @dataclass
 class Match:
-    start: int                     # sentence character offsets of the whole match
+    start: int  # sentence character offsets of the whole match
     end: int
     captures: dict[str, list[Unit]]
 
@@ -185,8 +188,9 @@ class Compiler:
             raise KgError(f"{where}: every pattern element must be a mapping, not {e!r}")
         unknown = set(e) - ELEMENT_KEYS
         if unknown:
-            raise KgError(f"{where}: unknown pattern key {sorted(unknown)[0]!r} "
-                          f"(one of {', '.join(sorted(ELEMENT_KEYS))})")
+            raise KgError(
+                f"{where}: unknown pattern key {sorted(unknown)[0]!r} (one of {', '.join(sorted(ELEMENT_KEYS))})"
+            )
         for look, wrap in LOOKS.items():
             if look in e:
                 return wrap.format(self._sequence(e[look], where, groups))
@@ -217,8 +221,12 @@ class Compiler:
         return body
 
     def _gap(self, spec, where: str) -> str:
-        if not (isinstance(spec, list) and len(spec) == 2 and all(isinstance(n, int) for n in spec)
-                and 0 <= spec[0] <= spec[1]):
+        if not (
+            isinstance(spec, list)
+            and len(spec) == 2
+            and all(isinstance(n, int) for n in spec)
+            and 0 <= spec[0] <= spec[1]
+        ):
             raise KgError(f"{where}: 'gap' must be [min, max], two whole numbers")
         mark = self.feature(Constraint(predicate="clause_mark"))
         return f"(?:{START}(?![^{END}]*{mark})[^{END}]*{END}){{{spec[0]},{spec[1]}}}"
@@ -253,9 +261,14 @@ class Compiler:
         mention = e.get("mention")
         return Constraint(
             mention=None if mention in (None, False) else (() if mention is True else _as_tuple(mention)),
-            text=frozenset(_as_tuple(e["text"])) if "text" in e else None, regex=e.get("regex"),
-            in_=_as_tuple(e.get("in", ())), not_in=_as_tuple(e.get("not_in", ())), pos=_as_tuple(e.get("pos", ())),
-            punct=e.get("punct"), predicate=e.get("predicate"))
+            text=frozenset(_as_tuple(e["text"])) if "text" in e else None,
+            regex=e.get("regex"),
+            in_=_as_tuple(e.get("in", ())),
+            not_in=_as_tuple(e.get("not_in", ())),
+            pos=_as_tuple(e.get("pos", ())),
+            punct=e.get("punct"),
+            predicate=e.get("predicate"),
+        )
 
     def words(self) -> set[str]:
         """Every word the compiled patterns name (their texts and the words of their lists)."""

@@ -1,4 +1,5 @@
 """Run the stages over documents: segment, find mentions, resolve, relate, merge."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -95,6 +96,7 @@ def extractor(rule_files: list[str] | None = None) -> Extractor:
 @dataclass
 class Corpus:
     """Results of many documents with entities merged across them by canonical name."""
+
     results: list[DocumentResult] = field(default_factory=list)
     entities: dict[str, Entity] = field(default_factory=dict)
     relations: list[Relation] = field(default_factory=list)

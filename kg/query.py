@@ -1,4 +1,5 @@
 """Run SPARQL over a graph and render the results as a table, CSV, TSV or JSON."""
+
 from __future__ import annotations
 
 import csv
@@ -15,24 +16,42 @@ from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 from .errors import KgError
 from .namespaces import DOC, ENT, KG, RULE, SCHEMA, STMT
 
-PREFIXES = {"kg": KG, "ent": ENT, "doc": DOC, "as": STMT, "rule": RULE, "rdf": RDF, "rdfs": RDFS,
-            "skos": SKOS, "prov": PROV, "owl": OWL, "xsd": XSD, "schema": SCHEMA}
+PREFIXES = {
+    "kg": KG,
+    "ent": ENT,
+    "doc": DOC,
+    "as": STMT,
+    "rule": RULE,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "skos": SKOS,
+    "prov": PROV,
+    "owl": OWL,
+    "xsd": XSD,
+    "schema": SCHEMA,
+}
 
 
 @dataclass
 class Result:
-    kind: str                      # SELECT | ASK | CONSTRUCT
+    kind: str  # SELECT | ASK | CONSTRUCT
     vars: list[str]
     rows: list[list[object]]
     graph: Graph | None = None
     answer: bool | None = None
-    truncated: bool = False        # rows (or triples) beyond a cap were cut
+    truncated: bool = False  # rows (or triples) beyond a cap were cut
 
     def df(self):
         """The rows as a pandas DataFrame (plain Python values)."""
         import pandas as pd
-        return pd.DataFrame([[None if t is None else (t.toPython() if isinstance(t, Literal) else str(t))
-                              for t in row] for row in self.rows], columns=self.vars)
+
+        return pd.DataFrame(
+            [
+                [None if t is None else (t.toPython() if isinstance(t, Literal) else str(t)) for t in row]
+                for row in self.rows
+            ],
+            columns=self.vars,
+        )
 
     def __iter__(self):
         return iter(self.rows)
@@ -54,7 +73,8 @@ def read_query(query: str) -> str:
 
 def run(graph: Graph, text: str, max_rows: int | None = None) -> Result:
     import rdflib.plugins.sparql as rdflib_sparql
-    rdflib_sparql.SPARQL_LOAD_GRAPHS = False      # FROM names a graph of ours, never a URL to fetch
+
+    rdflib_sparql.SPARQL_LOAD_GRAPHS = False  # FROM names a graph of ours, never a URL to fetch
     try:
         res = graph.query(text, initNs=PREFIXES)
     except Exception as exc:  # pyparsing and rdflib raise many kinds
@@ -87,7 +107,7 @@ def _constructed(triples, max_rows: int | None) -> Result:
     return Result("CONSTRUCT", [], [], graph=g, truncated=cut)
 
 
-PROLOGUE = r"(?:PREFIX\s+[^\s:]*:\s*<[^>]*>\s*|BASE\s*<[^>]*>\s*|#[^\n]*\n\s*)*"   # on one line or several
+PROLOGUE = r"(?:PREFIX\s+[^\s:]*:\s*<[^>]*>\s*|BASE\s*<[^>]*>\s*|#[^\n]*\n\s*)*"  # on one line or several
 UPDATE = re.compile(r"^\s*" + PROLOGUE + r"(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I)
 
 
@@ -107,6 +127,7 @@ def with_timeout(fn, seconds: float | None):
         return fn()
     import multiprocessing as mp
     import pickle
+
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
 
@@ -135,6 +156,7 @@ def update_store(outdir, text: str) -> None:
     store and graph.ttl from before, or both from after."""
     from . import faults
     from .store import GRAPH_FILE, BuildLock, NewGeneration, OxStore, atomic_write, require_outdir
+
     out = Path(outdir)
     require_outdir(out)
     with BuildLock(out), NewGeneration(out, OxStore.open(out, read_only=True), keep_exports=True) as new:
@@ -149,8 +171,9 @@ def update_store(outdir, text: str) -> None:
         new.commit()
 
 
-_LEXEMES = re.compile(r"""'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|<[^<>"{}|^`\\\s]*>|#[^\n]*""",
-                      re.S)
+_LEXEMES = re.compile(
+    r"""'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|<[^<>"{}|^`\\\s]*>|#[^\n]*""", re.S
+)
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _SERVICE = re.compile(r"(?<![\w:?$.-])SERVICE(?![\w:.-])", re.I)
 
@@ -165,8 +188,10 @@ def uses_service(text: str) -> bool:
 
 def check_service(text: str, allow: bool) -> None:
     if not allow and uses_service(text):
-        raise KgError("SERVICE (a federated query) is refused: it would make kg fetch the URL it names; "
-                      "--allow-service permits it")
+        raise KgError(
+            "SERVICE (a federated query) is refused: it would make kg fetch the URL it names; "
+            "--allow-service permits it"
+        )
 
 
 def is_update(text: str) -> bool:
@@ -178,6 +203,7 @@ def run_store(store, text: str, max_rows: int | None = None) -> Result:
     import pyoxigraph as ox
 
     from .store import to_rdflib
+
     prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
     text, order = split_order(text)
     try:
@@ -189,10 +215,11 @@ def run_store(store, text: str, max_rows: int | None = None) -> Result:
     if isinstance(res, ox.QueryBoolean):
         return Result("ASK", ["answer"], [[bool(res)]], answer=bool(res))
     if isinstance(res, ox.QueryTriples):
-        return _constructed(((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in res),
-                            max_rows)
+        return _constructed(
+            ((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in res), max_rows
+        )
     names = [v.value for v in res.variables]
-    if order is not None:       # the query without its ORDER BY: sorted here
+    if order is not None:  # the query without its ORDER BY: sorted here
         text = res.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
         rows = tsv_terms(text)
         sort_rows(rows, [(names.index(v), desc) for v, desc in order])
@@ -217,10 +244,10 @@ def split_order(text: str) -> tuple[str, list[tuple[str, bool]] | None]:
     if re.search(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", body, re.I):
         return text, None
     keys = [(v, (d or "").upper() == "DESC") for d, v in ORDER_KEY.findall(m.group(1))]
-    projected = set(re.findall(r"\?(\w+)", body[:body.upper().find("WHERE")])) if "WHERE" in body.upper() else set()
+    projected = set(re.findall(r"\?(\w+)", body[: body.upper().find("WHERE")])) if "WHERE" in body.upper() else set()
     if not keys or not all(v in projected for v, _ in keys):
         return text, None
-    return body[:m.start()], keys
+    return body[: m.start()], keys
 
 
 def sort_rows(rows: list[list], keys: list[tuple[int, bool]]) -> None:
@@ -233,11 +260,12 @@ def sort_rows(rows: list[list], keys: list[tuple[int, bool]]) -> None:
         if k is None:
             k = cache[id(t)] = sparql_order(t)
         return k
+
     if not any(desc for _, desc in keys):
         cols = [i for i, _ in keys]
         rows.sort(key=lambda r: [order(r[i]) for i in cols])
         return
-    for i, desc in reversed(keys):     # stable sorts, last key first
+    for i, desc in reversed(keys):  # stable sorts, last key first
         rows.sort(key=lambda r: order(r[i]), reverse=desc)
 
 
@@ -257,8 +285,17 @@ def sparql_order(t) -> tuple:
     return (3, 1, str(t))
 
 
-NUMERIC = {XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.int, XSD.long, XSD.short,
-           XSD.nonNegativeInteger, XSD.positiveInteger}
+NUMERIC = {
+    XSD.integer,
+    XSD.decimal,
+    XSD.double,
+    XSD.float,
+    XSD.int,
+    XSD.long,
+    XSD.short,
+    XSD.nonNegativeInteger,
+    XSD.positiveInteger,
+}
 _TERM_CACHE: dict[str, object] = {}
 
 
@@ -281,13 +318,14 @@ def tsv_terms(text: str) -> list[list[object]]:
 
 def _term_from_tsv(f: str):
     from .analytics import tsv_value
+
     if f.startswith("_:"):
         return BNode(f[2:])
     if f[0] == "<":
         return URIRef(f[1:-1])
     if f[0] == '"':
         value, _ = tsv_value(f)
-        rest = f[f.rfind('"') + 1:]
+        rest = f[f.rfind('"') + 1 :]
         if rest.startswith("@"):
             return Literal(value, lang=rest[1:])
         if rest.startswith("^^<"):
@@ -311,7 +349,8 @@ def term_text(t: object, compact: bool = True) -> str:
             for p, ns in PREFIXES.items():
                 if s.startswith(str(ns)):
                     from urllib.parse import unquote
-                    return f"{p}:{unquote(s[len(str(ns)):])}"
+
+                    return f"{p}:{unquote(s[len(str(ns)) :])}"
         return s
     return str(t)
 
@@ -363,8 +402,7 @@ def to_json(r: Result) -> str:
     for row in r.rows:
         b = {v: _json_term(t) for v, t in zip(r.vars, row) if t is not None}
         bindings.append(b)
-    return json.dumps({"head": {"vars": r.vars}, "results": {"bindings": bindings}},
-                      ensure_ascii=False, indent=1)
+    return json.dumps({"head": {"vars": r.vars}, "results": {"bindings": bindings}}, ensure_ascii=False, indent=1)
 
 
 def render(r: Result, fmt: str) -> str:

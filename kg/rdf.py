@@ -1,4 +1,5 @@
 """Build the RDF graph: ontology, entities, direct relation triples and their provenance."""
+
 from __future__ import annotations
 
 import hashlib
@@ -16,10 +17,19 @@ if TYPE_CHECKING:
     from .pipeline import Corpus
     from .rules import RuleSet
 
-MODEL = "3"   # the shape of the facts written; a store built with another shape is re-extracted (3: evidence per triple bounded)
+# the shape of the facts written; a store built with another shape is re-extracted (3: evidence per triple bounded)
+MODEL = "3"
 ENTITY_PREFIX = f"<{ENT}".encode("utf-8")
-SUBCLASSES = {"University", "GovernmentBody", "Alliance", "ProjectDepartment", "DevelopmentZone",
-              "AdministrativeArea", "Journalist", "ShortName"}
+SUBCLASSES = {
+    "University",
+    "GovernmentBody",
+    "Alliance",
+    "ProjectDepartment",
+    "DevelopmentZone",
+    "AdministrativeArea",
+    "Journalist",
+    "ShortName",
+}
 
 
 def relation_subjects(nt: bytes) -> set[str]:
@@ -58,8 +68,17 @@ def ontology() -> Graph:
 
 
 def bind(g: Graph) -> None:
-    for p, ns in (("kg", KG), ("ent", ENT), ("doc", DOC), ("as", STMT), ("rule", RULE),
-                  ("skos", SKOS), ("prov", PROV), ("schema", SCHEMA), ("owl", OWL)):
+    for p, ns in (
+        ("kg", KG),
+        ("ent", ENT),
+        ("doc", DOC),
+        ("as", STMT),
+        ("rule", RULE),
+        ("skos", SKOS),
+        ("prov", PROV),
+        ("schema", SCHEMA),
+        ("owl", OWL),
+    ):
         g.bind(p, ns, override=True)
 
 
@@ -139,7 +158,7 @@ def triples(corpus: Corpus, rules: RuleSet | None = None) -> set[str]:
 BUILT_IN_RULES = {
     "resolve.known_name": "a name the document states elsewhere, found again in another sentence",
     "struct.name_prefix": "a name that begins with another entity's name: in it, part of it or under it "
-                          "(杭州市人民政府 → 杭州市)",
+    "(杭州市人民政府 → 杭州市)",
     "struct.bracket": "an entity named in brackets inside a name (某某（杭州）有限公司 → 杭州)",
     "gazetteer.hierarchy": "two places the document names, one inside the other in the gazetteer",
 }
@@ -201,7 +220,7 @@ def add_sentence(g: _Rows, r: Relation) -> str:
     sent = r.sentence
     si = _iri(f"{d}/sentence/{sent.raw_start}-{sent.raw_end}")
     seen = (si, sent.text, r.article.index if r.article is not None else None)
-    if seen in g.sentences:        # its text is written once, not once per relation
+    if seen in g.sentences:  # its text is written once, not once per relation
         return si
     g.sentences.add(seen)
     g.add3(si, RDF_TYPE, _term(KG, "Sentence"))

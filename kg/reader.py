@@ -1,4 +1,5 @@
 """Read input sources into Documents: text files, folders of them, JSON Lines."""
+
 from __future__ import annotations
 
 import codecs
@@ -12,11 +13,10 @@ from typing import Iterator
 from .errors import KgError, UsageError
 from .model import Document
 
-MAX_BYTES = 20_000_000      # files larger than this are skipped (kg build --max-bytes)
-REPLACED_MAX = 0.01         # at most this share of undecodable bytes is replaced, else skipped
+MAX_BYTES = 20_000_000  # files larger than this are skipped (kg build --max-bytes)
+REPLACED_MAX = 0.01  # at most this share of undecodable bytes is replaced, else skipped
 
-BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"))
+BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 @dataclass
@@ -58,8 +58,9 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise KgError(f"{path}: larger than {max_bytes / 1e6:g} MB ({size / 1e6:.1f} MB); "
-                          f"raise --max-bytes to read it")
+            raise KgError(
+                f"{path}: larger than {max_bytes / 1e6:g} MB ({size / 1e6:.1f} MB); raise --max-bytes to read it"
+            )
         if size == 0:
             raise KgError(f"{path}: empty file")
         return path.read_bytes()
@@ -74,8 +75,9 @@ def read_text_file(path: Path, max_bytes: int = MAX_BYTES, warnings: list[str] |
     return Document(id=path.name, source=str(path), raw=text, encoding=enc)
 
 
-def read_jsonl(path: Path, max_bytes: int = MAX_BYTES, warnings: list[str] | None = None,
-               skipped: list[Skipped] | None = None) -> Iterator[Document]:
+def read_jsonl(
+    path: Path, max_bytes: int = MAX_BYTES, warnings: list[str] | None = None, skipped: list[Skipped] | None = None
+) -> Iterator[Document]:
     """One document per record; a bad record is skipped into ``skipped`` (raised without
     it), the others are read. Lines end at "\\n" only: U+2028 and U+0085 are text."""
     text, _ = decode(_read_bytes(path, max_bytes), str(path), warnings)
@@ -159,8 +161,9 @@ def _expand(sources: list[str]) -> list[tuple[Path, str]]:
     return out
 
 
-def read_sources(sources: list[str], report: ReadReport | None = None,
-                 max_bytes: int = MAX_BYTES) -> Iterator[Document]:
+def read_sources(
+    sources: list[str], report: ReadReport | None = None, max_bytes: int = MAX_BYTES
+) -> Iterator[Document]:
     """Yield every document; unreadable files are skipped into ``report`` (or raised)."""
     warnings = report.warnings if report is not None else None
     for path, doc_id in _expand(sources):

@@ -5,6 +5,7 @@ finds coordinated groups (A、B和C), carries a sentence's topic into later
 clauses, and drops hedged or denied statements (计划, 拟, 有望, 未 …).
 Nested names give structural relations (a project named after its developer).
 """
+
 from __future__ import annotations
 
 import re
@@ -13,23 +14,25 @@ from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
 
-from .model import Article, Entity, Mention, Relation, Sentence, nested
-from .rules import RelationRule, RuleSet
 from .lexicon import Lexicon
+from .model import Article, Entity, Mention, Relation, Sentence, nested
 from .patterns import units
+from .rules import RelationRule, RuleSet
 
 CLAUSE = re.compile(r"[，。；！？：,;!?]")
 SEP = re.compile(r"^(?:、|和|与|及|以及|，以及|，和|及其|同|携手|联合|会同|日前携手|近日携手|\s)+$")
 LIST_TAIL = r"等[^，。；！？]{0,20}?(?:企业代表|企业|单位|项目|机构|高校|院校|街镇|公司|城市|代表|部门|乡镇|园区)"
-GAP_LEFT = re.compile(r"^(?:已|已经|也|还|均|都|正|正在|共同|先后|分别|又|再|今年|近日|日前|近期|正式|成功|顺利|相继|"
-                      r"陆续|率先|首次|纷纷|积极|一同|一起|集中|集体|同时|签约|共|累计|全年|今年以来|年内|携手|联合|合作|"
-                      r"于今年(?:\d{1,2}月)?(?:\d{1,2}日)?|今年\d{1,2}月|于\d{4}年(?:\d{1,2}月)?|在\d{4}年|" + LIST_TAIL + r"|等|\s)*，?$")
+GAP_LEFT = re.compile(
+    r"^(?:已|已经|也|还|均|都|正|正在|共同|先后|分别|又|再|今年|近日|日前|近期|正式|成功|顺利|相继|"
+    r"陆续|率先|首次|纷纷|积极|一同|一起|集中|集体|同时|签约|共|累计|全年|今年以来|年内|携手|联合|合作|"
+    r"于今年(?:\d{1,2}月)?(?:\d{1,2}日)?|今年\d{1,2}月|于\d{4}年(?:\d{1,2}月)?|在\d{4}年|" + LIST_TAIL + r"|等|\s)*，?$"
+)
 GAP_RIGHT = re.compile(r"^(?:了|在|于|到|至|进|入|为|了位于|\s)*$")
 GAP_TIGHT = re.compile(r"^(?:的|之|——|—|：|:|\s)?$")
 LISTED = re.compile(r"[，,：:]\s*(?:其中)?(?:包括|包含|有|如|涵盖)\s*")
 TOPIC_TYPES = ("Company", "Institution", "Place", "Project")
 _LIST_TAIL_END = re.compile(LIST_TAIL + r"\s*，?\s*$")
-_TAIL_MAX = 30      # 等 + at most 20 characters + the longest head word (企业代表): a list tail is shorter
+_TAIL_MAX = 30  # 等 + at most 20 characters + the longest head word (企业代表): a list tail is shorter
 
 
 def _list_tail(text: str, pos: int) -> int | None:
@@ -52,8 +55,8 @@ class _Ctx:
     sent: Sentence
     article: Article
     doc: str
-    mentions: list[Mention]     # top-level, resolved, ordered
-    history: list[Mention]      # resolved mentions of the article before this sentence
+    mentions: list[Mention]  # top-level, resolved, ordered
+    history: list[Mention]  # resolved mentions of the article before this sentence
 
     @property
     def text(self) -> str:
@@ -88,7 +91,7 @@ class _Ctx:
     def within(self, lo: int, hi: int) -> list[Mention]:
         """The mentions inside [lo, hi), in order."""
         a = bisect_left(self.starts, lo)
-        return self.mentions[a:max(a, bisect_right(self.ends, hi))]
+        return self.mentions[a : max(a, bisect_right(self.ends, hi))]
 
 
 def _word_before(text: str, lo: int, hi: int, words: tuple[str, ...]) -> int | None:
@@ -122,15 +125,17 @@ class RelationExtractor:
         self.titles = sorted(set(rules.words("titles")), key=len, reverse=True)
         self.lex = lexicon
         self.patterns = rules.patterns
-        self.trigger_re = {r.id: re.compile("|".join(re.escape(t) for t in r.triggers)) for r in self.rules
-                           if r.triggers}
+        self.trigger_re = {
+            r.id: re.compile("|".join(re.escape(t) for t in r.triggers)) for r in self.rules if r.triggers
+        }
         self.unless = {r.id: re.compile(r.unless) for r in self.rules if r.unless}
         every = sorted({t for r in self.rules for t in r.triggers}, key=len, reverse=True)
         self.any_trigger = re.compile("|".join(re.escape(t) for t in every)) if every else None
 
     # ---- entry point -------------------------------------------------------
-    def extract(self, doc: str, article: Article, sent: Sentence, mentions: list[Mention],
-                history: list[Mention]) -> list[Relation]:
+    def extract(
+        self, doc: str, article: Article, sent: Sentence, mentions: list[Mention], history: list[Mention]
+    ) -> list[Relation]:
         inside = nested(mentions)
         tops = [m for m in mentions if m.entity is not None and id(m) not in inside]
         ctx = _Ctx(sent, article, doc, sorted(tops, key=lambda m: m.start), history)
@@ -148,7 +153,8 @@ class RelationExtractor:
             for hit in self.trigger_re[rule.id].finditer(sent.text):
                 span = hit.span()
                 if self._inside_name(ctx, span) or (
-                        rule.id in self.unless and self.unless[rule.id].match(sent.text[span[1]:])):
+                    rule.id in self.unless and self.unless[rule.id].match(sent.text[span[1] :])
+                ):
                     continue
                 out += getattr(self, "_" + rule.shape)(ctx, rule, span)
         return out
@@ -159,7 +165,8 @@ class RelationExtractor:
         seq = ctx.__dict__.get("_seq")
         if seq is None:
             seq = ctx.__dict__["_seq"] = self.patterns.sequence(
-                units(ctx.text, self.lex.tokens(ctx.text), ctx.mentions))
+                units(ctx.text, self.lex.tokens(ctx.text), ctx.mentions)
+            )
         return seq
 
     def _pattern(self, ctx: _Ctx, rule: RelationRule) -> list[Relation]:
@@ -168,7 +175,7 @@ class RelationExtractor:
             c_lo, c_hi = ctx.clause(m.start)
             if rule.requires and not re.search(rule.requires, ctx.text[c_lo:c_hi]):
                 continue
-            if rule.unless and re.match(rule.unless, ctx.text[m.end:]):
+            if rule.unless and re.match(rule.unless, ctx.text[m.end :]):
                 continue
             if self.hedged(ctx, c_lo, m.end):
                 continue
@@ -176,7 +183,7 @@ class RelationExtractor:
             if not subs and rule.topic == "subject":
                 subs = self.topic(ctx, m.start, rule.subject)
             if rule.relation == "award":
-                value = ctx.text[m.captures["value"][0].start:m.captures["value"][-1].end].strip("“”\"‘’「」《》 ")
+                value = ctx.text[m.captures["value"][0].start : m.captures["value"][-1].end].strip('“”"‘’「」《》 ')
                 out += [r for s in subs for r in self._rel(ctx, rule, s, value, m.start, m.end)]
                 continue
             objs = [u.mention for u in m.captures.get("object", []) if u.mention is not None]
@@ -184,11 +191,12 @@ class RelationExtractor:
         return out
 
     def _inside_name(self, ctx: _Ctx, span: tuple[int, int]) -> bool:
-        k = bisect_right(ctx.ends, span[0])        # the first mention that ends after the span starts
+        k = bisect_right(ctx.ends, span[0])  # the first mention that ends after the span starts
         return k < len(ctx.mentions) and ctx.mentions[k].start < span[1]
 
-    def _rel(self, ctx: _Ctx, rule: RelationRule, s: Mention | Entity, o: Mention | Entity | str,
-             lo: int, hi: int) -> list[Relation]:
+    def _rel(
+        self, ctx: _Ctx, rule: RelationRule, s: Mention | Entity, o: Mention | Entity | str, lo: int, hi: int
+    ) -> list[Relation]:
         se = s.entity if isinstance(s, Mention) else s
         oe = o.entity if isinstance(o, Mention) else o
         if se is None or oe is None or se is oe:
@@ -218,12 +226,12 @@ class RelationExtractor:
         if not k:
             return []
         last = ctx.mentions[k - 1]
-        if not gap.match(ctx.text[last.end:pos]):
+        if not gap.match(ctx.text[last.end : pos]):
             return []
         group = [last]
         for j in range(k - 2, -1, -1):
             m = ctx.mentions[j]
-            if not SEP.match(ctx.text[m.end:group[-1].start]):
+            if not SEP.match(ctx.text[m.end : group[-1].start]):
                 break
             group.append(m)
         group.reverse()
@@ -231,11 +239,11 @@ class RelationExtractor:
 
     def group_right(self, ctx: _Ctx, pos: int, hi: int, gap: re.Pattern = GAP_RIGHT) -> list[Mention]:
         cands = ctx.within(pos, hi)
-        if not cands or not gap.match(ctx.text[pos:cands[0].start]):
+        if not cands or not gap.match(ctx.text[pos : cands[0].start]):
             return []
         group = [cands[0]]
         for m in cands[1:]:
-            if not SEP.match(ctx.text[group[-1].end:m.start]):
+            if not SEP.match(ctx.text[group[-1].end : m.start]):
                 break
             group.append(m)
         return group
@@ -246,7 +254,7 @@ class RelationExtractor:
         if first is None or not _ok(first, types or list(TOPIC_TYPES)):
             return []
         if CLAUSE.search(ctx.text, first.end, first.end + 1) is None:
-            k = bisect_left(ctx.starts, ctx.clause(pos)[0])     # a mention of this clause before pos
+            k = bisect_left(ctx.starts, ctx.clause(pos)[0])  # a mention of this clause before pos
             if k < len(ctx.mentions) and ctx.mentions[k].start < pos:
                 return []
         return [first]
@@ -276,7 +284,7 @@ class RelationExtractor:
     # ---- shapes ------------------------------------------------------------
     def _svo(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
         c_lo, c_hi = ctx.clause(span[0])
-        if rule.requires and not re.search(rule.requires, ctx.text[span[1]:c_hi]):
+        if rule.requires and not re.search(rule.requires, ctx.text[span[1] : c_hi]):
             return []
         left = self.group_left(ctx, span[0], c_lo) or self.topic(ctx, span[0], self._left_types(rule))
         if not left:
@@ -286,14 +294,17 @@ class RelationExtractor:
             right = [m for m in ctx.within(span[1], r_hi) if _ok(m, self._right_types(rule))]
         else:
             right = self.group_right(ctx, span[1], r_hi)
-            if not right and ctx.text.startswith("的", span[1]):     # A 承建的 B: a relative clause
+            if not right and ctx.text.startswith("的", span[1]):  # A 承建的 B: a relative clause
                 right = self.group_right(ctx, span[1] + 1, r_hi)
-            if len(right) == 1 and ctx.text.startswith("的", right[0].end):   # 入驻九亭镇的G60产业园: the park
-                owned = [m for m in ctx.within(right[0].end + 1, r_hi) if m.start == right[0].end + 1
-                         and _ok(m, self._right_types(rule))]
+            if len(right) == 1 and ctx.text.startswith("的", right[0].end):  # 入驻九亭镇的G60产业园: the park
+                owned = [
+                    m
+                    for m in ctx.within(right[0].end + 1, r_hi)
+                    if m.start == right[0].end + 1 and _ok(m, self._right_types(rule))
+                ]
                 right = owned[:1] or right
         lo = min(m.start for m in left)
-        if not right and rule.objects == "topic_if_none" and ctx.text[span[1]:r_hi].strip("了。，；") == "":
+        if not right and rule.objects == "topic_if_none" and ctx.text[span[1] : r_hi].strip("了。，；") == "":
             right = [m for m in self.topic(ctx, lo, self._right_types(rule)) if m not in left]
         if not right or self.hedged(ctx, min(lo, c_lo), span[1]):
             return []
@@ -305,7 +316,7 @@ class RelationExtractor:
         r_hi = ctx.clause(span[1])[1]
         subs = self.group_right(ctx, span[1], r_hi)
         listed = LISTED.match(ctx.text, r_hi)
-        if not subs and listed:     # 引进项目42个，其中包括A、B等
+        if not subs and listed:  # 引进项目42个，其中包括A、B等
             subs = self.group_right(ctx, listed.end(), ctx.clause(listed.end())[1])
         if not obj or not subs or self.hedged(ctx, c_lo, span[1]):
             return []
@@ -314,14 +325,14 @@ class RelationExtractor:
     def _attr(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
         c_lo, c_hi = ctx.clause(span[0])
         after = ctx.within(span[1], c_hi)
-        if not after or not GAP_RIGHT.match(ctx.text[span[1]:after[0].start]):
+        if not after or not GAP_RIGHT.match(ctx.text[span[1] : after[0].start]):
             return []
         k = _innermost(after, 0)
         obj = after[k]
-        for m in after[k + 1:]:         # 位于 O 的 S: the first S a few characters after O's 的
+        for m in after[k + 1 :]:  # 位于 O 的 S: the first S a few characters after O's 的
             if m.start - obj.end > 6:
                 break
-            if ctx.text[obj.end:m.start].endswith("的") and not self._name_head(ctx, m):
+            if ctx.text[obj.end : m.start].endswith("的") and not self._name_head(ctx, m):
                 return self._rel(ctx, rule, m, obj, span[0], m.end)
         if ctx.text.startswith("的", obj.end):
             return []
@@ -344,8 +355,8 @@ class RelationExtractor:
         zai = ctx.text.rfind("在", c_lo, span[0])
         if zai < 0:
             return []
-        objs = [m for m in ctx.within(zai + 1, span[0]) if len(ctx.text[m.end:span[0]]) <= 3]
-        if not objs or not GAP_RIGHT.match(ctx.text[zai + 1:objs[0].start]) or objs[0].start - zai > 2:
+        objs = [m for m in ctx.within(zai + 1, span[0]) if len(ctx.text[m.end : span[0]]) <= 3]
+        if not objs or not GAP_RIGHT.match(ctx.text[zai + 1 : objs[0].start]) or objs[0].start - zai > 2:
             return []
         obj = objs[_innermost(objs, 0)]
         subs = self.group_left(ctx, zai, c_lo, re.compile(r"^.{0,12}$")) or self.topic(ctx, zai, rule.subject)
@@ -355,7 +366,7 @@ class RelationExtractor:
 
     def _pair(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
         c_lo, c_hi = ctx.clause(span[0])
-        if rule.requires and not re.search(rule.requires, ctx.text[span[0]:c_hi]):
+        if rule.requires and not re.search(rule.requires, ctx.text[span[0] : c_hi]):
             return []
         right = self.group_left(ctx, span[0], c_lo)
         if not right:
@@ -365,7 +376,7 @@ class RelationExtractor:
             left = self.group_left(ctx, conn, c_lo) or self.topic(ctx, conn, rule.subject)
             pairs = [(a, b) for a in left for b in right]
         else:
-            pairs = [(a, b) for i, a in enumerate(right) for b in right[i + 1:]]
+            pairs = [(a, b) for i, a in enumerate(right) for b in right[i + 1 :]]
         if not pairs or self.hedged(ctx, c_lo, span[1]):
             return []
         return [r for a, b in pairs for r in self._rel(ctx, rule, a, b, a.start, span[1])]
@@ -378,10 +389,10 @@ class RelationExtractor:
         by = _word_before(ctx.text, c_lo, agents[0].start, ("是由", "由"))
         if by is None:
             return []
-        if ctx.text.startswith("的", span[1]):      # 由 A 投资建设的 X、Y: what follows
+        if ctx.text.startswith("的", span[1]):  # 由 A 投资建设的 X、Y: what follows
             subj = self.group_right(ctx, span[1] + 1, ctx.clause(span[1])[1])
         else:
-            k = ctx.upto(by)        # the mention right before 由, if it ends at most two characters before
+            k = ctx.upto(by)  # the mention right before 由, if it ends at most two characters before
             subj = [ctx.mentions[k - 1]] if k and by - ctx.mentions[k - 1].end <= 2 else []
             subj = subj or self.topic(ctx, by, rule.object if rule.inverse else rule.subject)
         if not subj or self.hedged(ctx, c_lo, span[1]):
@@ -393,26 +404,34 @@ class RelationExtractor:
     def _literal(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
         c_lo, c_hi = ctx.clause(span[0])
         subs = self.group_left(ctx, span[0], c_lo)
-        value = ctx.text[span[1]:c_hi].strip("“”\"‘’「」《》 ")
-        value = re.sub(r"(?:荣誉)?称号$|名单$|榜单$", "", value).strip("“”\"‘’「」《》 ")
+        value = ctx.text[span[1] : c_hi].strip('“”"‘’「」《》 ')
+        value = re.sub(r"(?:荣誉)?称号$|名单$|榜单$", "", value).strip('“”"‘’「」《》 ')
         if not subs or not 2 <= len(value) <= 30 or self.hedged(ctx, c_lo, span[1]):
             return []
         return [r for s in subs for r in self._rel(ctx, rule, s, value, s.start, c_hi)]
 
     def _context(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
-        a = bisect_left(ctx.starts, span[1])       # the first mention after the trigger
-        b = ctx.upto(span[0])                      # and the last before it
-        if a < len(ctx.mentions) and GAP_TIGHT.match(ctx.text[span[1]:ctx.mentions[a].start]):
+        a = bisect_left(ctx.starts, span[1])  # the first mention after the trigger
+        b = ctx.upto(span[0])  # and the last before it
+        if a < len(ctx.mentions) and GAP_TIGHT.match(ctx.text[span[1] : ctx.mentions[a].start]):
             arg = ctx.mentions[a]
-        elif b and len(ctx.text[ctx.mentions[b - 1].end:span[0]]) <= 2:
+        elif b and len(ctx.text[ctx.mentions[b - 1].end : span[0]]) <= 2:
             arg = ctx.mentions[b - 1]
         else:
             return []
         want = rule.subject if rule.inverse else rule.object
         here = (ctx.mentions[k] for k in range(ctx.upto(arg.start) - 1, -1, -1))
-        other = next((m for m in chain(here, reversed(ctx.history))     # the nearest before
-                      if m.entity is not None and m.entity is not arg.entity and _ok(m, want)
-                      and not (arg.start <= m.start and m.end <= arg.end and m.sentence is arg.sentence)), None)
+        other = next(
+            (
+                m
+                for m in chain(here, reversed(ctx.history))  # the nearest before
+                if m.entity is not None
+                and m.entity is not arg.entity
+                and _ok(m, want)
+                and not (arg.start <= m.start and m.end <= arg.end and m.sentence is arg.sentence)
+            ),
+            None,
+        )
         if other is None:
             return []
         s, o = (other, arg) if rule.inverse else (arg, other)
@@ -427,11 +446,11 @@ class RelationExtractor:
     def _possessive(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
         a = self._owner(ctx, span[0])
         b = None
-        for k in range(bisect_left(ctx.starts, span[1]), len(ctx.mentions)):   # a gap of at most ——
+        for k in range(bisect_left(ctx.starts, span[1]), len(ctx.mentions)):  # a gap of at most ——
             m = ctx.mentions[k]
             if m.start - span[1] > 2:
                 break
-            if GAP_TIGHT.match(ctx.text[span[1]:m.start]):
+            if GAP_TIGHT.match(ctx.text[span[1] : m.start]):
                 b = m
                 break
         if a is None or b is None:
@@ -476,7 +495,7 @@ def structural(doc: str, articles: list[Article], mentions: list[Mention], gaz) 
     by_sentence: dict[int, list[Mention]] = {}
     for n in mentions:
         by_sentence.setdefault(id(n.sentence), []).append(n)
-    starts: dict[int, tuple[list[int], list[int]]] = {}     # per sentence: its mentions' starts, sorted, and their places
+    starts: dict[int, tuple[list[int], list[int]]] = {}  # per sentence: its mentions' starts, sorted, and their places
     for sid, ms in by_sentence.items():
         ranked = sorted(range(len(ms)), key=lambda k: ms[k].start)
         starts[sid] = ([ms[k].start for k in ranked], ranked)
@@ -485,9 +504,15 @@ def structural(doc: str, articles: list[Article], mentions: list[Mention], gaz) 
             continue
         ms = by_sentence[id(m.sentence)]
         at, ranked = starts[id(m.sentence)]
-        within = sorted(ranked[bisect_left(at, m.start):bisect_left(at, m.end)])   # the mentions starting inside m
-        inner = [n for n in (ms[k] for k in within) if n.entity is not None and n.entity is not m.entity
-                 and n.end < m.end and (n.start == m.start or _bracketed(m.sentence.text, n))]
+        within = sorted(ranked[bisect_left(at, m.start) : bisect_left(at, m.end)])  # the mentions starting inside m
+        inner = [
+            n
+            for n in (ms[k] for k in within)
+            if n.entity is not None
+            and n.entity is not m.entity
+            and n.end < m.end
+            and (n.start == m.start or _bracketed(m.sentence.text, n))
+        ]
         heads = [n for n in inner if n.start == m.start]
         use = ([max(heads, key=lambda n: n.end)] if heads else []) + [n for n in inner if n.start != m.start]
         for n in use:
@@ -496,14 +521,25 @@ def structural(doc: str, articles: list[Article], mentions: list[Mention], gaz) 
             rel = _structure(n.entity, m.entity)
             if rel:
                 s, p, o = rel
-                out.append(Relation(s, p, o, "struct.name_prefix" if n.start == m.start else "struct.bracket",
-                                    doc, art_by_index.get(m.article), m.sentence, m.start, m.end))
+                out.append(
+                    Relation(
+                        s,
+                        p,
+                        o,
+                        "struct.name_prefix" if n.start == m.start else "struct.bracket",
+                        doc,
+                        art_by_index.get(m.article),
+                        m.sentence,
+                        m.start,
+                        m.end,
+                    )
+                )
     out += _hierarchy(doc, articles, mentions, gaz)
     return out
 
 
 def _bracketed(text: str, n: Mention) -> bool:
-    return n.start > 0 and text[n.start - 1] in "（(" and text[n.end:n.end + 1] in "）)"
+    return n.start > 0 and text[n.start - 1] in "（(" and text[n.end : n.end + 1] in "）)"
 
 
 def _structure(inner: Entity, outer: Entity):
@@ -531,9 +567,20 @@ def _hierarchy(doc: str, articles: list[Article], mentions: list[Mention], gaz) 
             places.setdefault(gaz.lookup(m.entity.name).adcode, m)
     out = []
     art_by_index = {a.index: a for a in articles}
-    for code, m in sorted(places.items()):
+    for _, m in sorted(places.items()):
         parent = next((a for a in gaz.ancestors(m.entity.name) if a.adcode in places), None)
         if parent is not None and places[parent.adcode].entity is not m.entity:
-            out.append(Relation(m.entity, "partOf", places[parent.adcode].entity, "gazetteer.hierarchy",
-                                doc, art_by_index.get(m.article), m.sentence, m.start, m.end))
+            out.append(
+                Relation(
+                    m.entity,
+                    "partOf",
+                    places[parent.adcode].entity,
+                    "gazetteer.hierarchy",
+                    doc,
+                    art_by_index.get(m.article),
+                    m.sentence,
+                    m.start,
+                    m.end,
+                )
+            )
     return out

@@ -1,4 +1,5 @@
 """Talk to a SPARQL 1.1 store over HTTP: push a build (Graph Store Protocol), query it."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,9 @@ def _request(url: str, data: bytes | None, method: str, headers: dict) -> tuple[
             return resp.read(), resp.headers.get("Content-Type", "")
     except urllib.error.HTTPError as exc:
         body = exc.read().decode("utf-8", "replace").strip().splitlines()
-        raise KgError(f"{url}: the store answered {exc.code} {exc.reason}"
-                      f"{': ' + body[0][:200] if body else ''}") from None
+        raise KgError(
+            f"{url}: the store answered {exc.code} {exc.reason}{': ' + body[0][:200] if body else ''}"
+        ) from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise KgError(f"{url}: cannot reach the store ({reason})") from None
@@ -36,6 +38,7 @@ def push(outdir: str | Path, url: str) -> int:
     as Oxigraph's /store): the union as the default graph, each document as a named graph.
     Returns the number of graphs written."""
     from .store import GRAPH_FILE, OxStore, has_store
+
     out = Path(outdir)
     if not (out / GRAPH_FILE).exists():
         raise KgError(f"{outdir}: no graph here; run `kg build SOURCE -o {outdir}` first")
@@ -44,11 +47,16 @@ def push(outdir: str | Path, url: str) -> int:
     n = 1
     if has_store(out):
         import pyoxigraph as ox
+
         store = OxStore.open(out, read_only=True)
         for g, triples in store.documents():
             data = ox.serialize((ox.Triple(*t) for t in triples), format=ox.RdfFormat.N_TRIPLES)
-            _request(_with_param(url, "graph=" + urllib.parse.quote(g.value, safe="")), data, "PUT",
-                     {"Content-Type": "application/n-triples"})
+            _request(
+                _with_param(url, "graph=" + urllib.parse.quote(g.value, safe="")),
+                data,
+                "PUT",
+                {"Content-Type": "application/n-triples"},
+            )
             n += 1
     return n
 
@@ -68,9 +76,16 @@ def _term(b: dict):
 def query_endpoint(url: str, text: str) -> Result:
     """Run a query on a SPARQL 1.1 Protocol endpoint."""
     from .query import with_prefixes
-    body, ctype = _request(url, with_prefixes(text).encode("utf-8"), "POST", {
-        "Content-Type": "application/sparql-query; charset=utf-8",
-        "Accept": "application/sparql-results+json, text/turtle;q=0.9, application/n-triples;q=0.8"})
+
+    body, ctype = _request(
+        url,
+        with_prefixes(text).encode("utf-8"),
+        "POST",
+        {
+            "Content-Type": "application/sparql-query; charset=utf-8",
+            "Accept": "application/sparql-results+json, text/turtle;q=0.9, application/n-triples;q=0.8",
+        },
+    )
     if "json" in ctype:
         data = json.loads(body.decode("utf-8"))
         if "boolean" in data:

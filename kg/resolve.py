@@ -4,6 +4,7 @@ Merges full and short names (上海X桐医疗科技有限公司 / X桐医疗), n
 a place prefix, 简称 introductions and bare back-references (工作站, 经开区) to
 the nearest fitting named entity of the article.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,7 +22,7 @@ ALIAS_INTRO = re.compile(r"[（(]\s*(?:以下)?简称\s*[“\"「]?([^”\"」�
 
 
 DEMONSTRATIVES = ("该", "此", "这一", "这个", "这")
-CACHE_NAMES = 100_000       # names whose place prefix and short names are kept, across documents
+CACHE_NAMES = 100_000  # names whose place prefix and short names are kept, across documents
 
 
 @lru_cache(maxsize=65536)
@@ -42,7 +43,6 @@ def unqualified(name: str) -> str:
 FILLERS = ("产业", "科技")
 
 
-
 @lru_cache(maxsize=65536)
 def defilled(name: str) -> str:
     for f in FILLERS:
@@ -57,12 +57,13 @@ def family(t: str) -> str:
 @dataclass(frozen=True)
 class _Names:
     """A name's comparison keys: normalised, leading place and the rest, the rest without fillers."""
+
     norm: str
     place: str
     rest: str
     defilled: str
     family: str
-    short: str          # zone words written short (合肥经济技术开发区 → 合肥经开区)
+    short: str  # zone words written short (合肥经济技术开发区 → 合肥经开区)
 
 
 @dataclass
@@ -72,7 +73,7 @@ class _Cluster:
     mentions: list[Mention] = field(default_factory=list)
     aliases: set[str] = field(default_factory=set)
     subtypes: set[str] = field(default_factory=set)
-    names: _Names | None = None       # of name and type, made when first compared
+    names: _Names | None = None  # of name and type, made when first compared
 
 
 def order(m: Mention) -> tuple[int, int, int]:
@@ -89,10 +90,10 @@ class _Index:
     def __init__(self, resolver: "Resolver"):
         self.r = resolver
         self.clusters: list[_Cluster] = []
-        self.number: dict[int, int] = {}            # id(cluster) → its place in clusters
+        self.number: dict[int, int] = {}  # id(cluster) → its place in clusters
         self.keys: dict[tuple[str, str], list[int]] = {}
         self.by_name: dict[str, _Cluster] = {}
-        self.words: dict[str, set[int]] = {}        # a name's ending → the clusters with a name ending so
+        self.words: dict[str, set[int]] = {}  # a name's ending → the clusters with a name ending so
         self._orders: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
         self._sentences: dict[int, list[Mention]] = {}
 
@@ -121,7 +122,7 @@ class _Index:
         if c.type == "Project":
             for tail in PROJECT_TAILS:
                 if cn.norm.endswith(tail):
-                    self._put("project", cn.norm[:-len(tail)], n)
+                    self._put("project", cn.norm[: -len(tail)], n)
         self._put("defilled", cn.defilled, n)
         for name in c.aliases | {c.name}:
             self._word_form(n, name)
@@ -188,8 +189,9 @@ class Resolver:
         self.legal_set = set(self.legal)
         self.industry = sorted(v("industry_words"), key=len, reverse=True)
         self.industry_set = set(self.industry)
-        self.zone_abbreviations = sorted((tuple(p.split("=", 1)) for p in v("zone_abbreviations") if "=" in p),
-                                         key=lambda p: -len(p[0]))
+        self.zone_abbreviations = sorted(
+            (tuple(p.split("=", 1)) for p in v("zone_abbreviations") if "=" in p), key=lambda p: -len(p[0])
+        )
         self.gaz = extractor.gaz
         self._strip_cache: dict[str, tuple[str, str]] = {}
         self._short_cache: dict[str, set[str]] = {}
@@ -215,11 +217,14 @@ class Resolver:
         best = ""
         for n in range(min(len(name) - 2, 12), 1, -1):
             head = name[:n]
-            if self.gaz.lookup(head) or head in self.gaz.regions or \
-                    any(head.endswith(s) for s in ("经开区", "开发区", "高新区", "新区", "新城", "园区")):
+            if (
+                self.gaz.lookup(head)
+                or head in self.gaz.regions
+                or any(head.endswith(s) for s in ("经开区", "开发区", "高新区", "新区", "新城", "园区"))
+            ):
                 best = head
                 break
-        return best, name[len(best):]
+        return best, name[len(best) :]
 
     def short_names(self, name: str) -> set[str]:
         """Short names a company is called by: place, legal form and industry words stripped."""
@@ -240,11 +245,11 @@ class Resolver:
         _, core = self.strip_place(core)
         out = {core, whole} - {""}
         if form.startswith("集团") and len(core) >= 3 and not self._industry_only(core):
-            out |= {core + "集团", core + "公司"}     # 宝武钢铁集团有限公司 is 宝武钢铁集团
+            out |= {core + "集团", core + "公司"}  # 宝武钢铁集团有限公司 is 宝武钢铁集团
         for tail in ("科技", "技术", "集团", "股份", "控股", "实业", "发展"):
             if core.endswith(tail) and len(core) - len(tail) >= 2:
                 if not self._industry_only(core[: -len(tail)]):
-                    out.add(core[: -len(tail)] + "公司")   # 华为技术有限公司 is 华为公司
+                    out.add(core[: -len(tail)] + "公司")  # 华为技术有限公司 is 华为公司
                 if len(core) - len(tail) >= 3:
                     out.add(core[: -len(tail)])
         for c in list(out):
@@ -253,15 +258,20 @@ class Resolver:
                 for i in range(1, len(c) - len(ind) - 1):
                     out.add(c[i:])
                 stem = c[: -len(ind)]
-                out.update(stem + ind[:k] for k in range(2, len(ind)) if len(stem) >= 2 and ind[:k] in self.industry_set)
+                out.update(
+                    stem + ind[:k] for k in range(2, len(ind)) if len(stem) >= 2 and ind[:k] in self.industry_set
+                )
         return {c for c in out if len(c) >= 3 and not self._industry_only(c)}
 
     def _industry_only(self, name: str) -> bool:
         """新能源科技: industry words only, a kind of company and no one's name."""
         if name in self.industry_set:
             return True
-        return any(name.endswith(w) and (name[: -len(w)] in self.industry_set or self._industry_only(name[: -len(w)]))
-                   for w in self.industry if len(w) < len(name))
+        return any(
+            name.endswith(w) and (name[: -len(w)] in self.industry_set or self._industry_only(name[: -len(w)]))
+            for w in self.industry
+            if len(w) < len(name)
+        )
 
     # ---- pass 2: find known names everywhere -------------------------------
     def known_names(self, mentions: list[Mention]) -> dict[str, Mention]:
@@ -285,7 +295,7 @@ class Resolver:
         names = self.known_names(allm)
         if not names:
             return
-        rank = {n: k for k, n in enumerate(sorted(names, key=lambda n: (-len(n), n)))}   # longer names first
+        rank = {n: k for k, n in enumerate(sorted(names, key=lambda n: (-len(n), n)))}  # longer names first
         by_head: dict[str, list[str]] = {}
         for n in names:
             by_head.setdefault(n[:2], []).append(n)
@@ -295,8 +305,8 @@ class Resolver:
                 toks = self.ex.tokens(sent)
                 bounds = {t.start for t in toks} | {t.end for t in toks}
                 spans = {(m.start, m.end) for m in ms}
-                ends_at: dict[int, list[int]] = {}       # end → starts of the sentence's mentions
-                starts_at: dict[int, list[int]] = {}     # start → ends
+                ends_at: dict[int, list[int]] = {}  # end → starts of the sentence's mentions
+                starts_at: dict[int, list[int]] = {}  # start → ends
                 for m in ms:
                     ends_at.setdefault(m.end, []).append(m.start)
                     starts_at.setdefault(m.start, []).append(m.end)
@@ -331,7 +341,7 @@ class Resolver:
         that start at each position are looked up by their first two characters."""
         found = []
         for i in range(len(text) - 1):
-            for name in by_head.get(text[i:i + 2], ()):
+            for name in by_head.get(text[i : i + 2], ()):
                 if text.startswith(name, i):
                     found.append((rank[name], i, name))
         found.sort()
@@ -365,7 +375,7 @@ class Resolver:
         pa, ra, pb, rb = mn.place, mn.rest, cn.place, cn.rest
         if ra and ra == rb and (pa or pb) and (not pa or pb.startswith(pa) or pa.startswith(pb)):
             return len(ra) >= 4
-        if c.type == "Project" and b.startswith(a) and b[len(a):] in PROJECT_TAILS:
+        if c.type == "Project" and b.startswith(a) and b[len(a) :] in PROJECT_TAILS:
             return True
         if len(a) >= 4 and m.type == c.type and mn.defilled == cn.defilled:
             return len(mn.defilled) >= 3 and (not pa or not pb or pb.startswith(pa) or pa.startswith(pb))
@@ -394,25 +404,25 @@ class Resolver:
             if c is not None:
                 c.mentions.append(m)
                 if len(compact(m.text)) >= 3 or m.type == "Institution":
-                    ix.alias(c, compact(m.text))      # 该项目 points back; 项目 names nothing
+                    ix.alias(c, compact(m.text))  # 该项目 points back; 项目 names nothing
         return ix.clusters
 
     @staticmethod
     def _demonstrative(bare: Mention) -> bool:
         """该项目, 这一项目, 此项目: a short head that points back to what the article just named."""
         text = bare.sentence.text if bare.sentence else ""
-        return text[max(0, bare.start - 2):bare.start].endswith(DEMONSTRATIVES)
+        return text[max(0, bare.start - 2) : bare.start].endswith(DEMONSTRATIVES)
 
     def _antecedent(self, bare: Mention, ix: "_Index") -> _Cluster | None:
         word = compact(bare.text)
         pointing = len(word) < 3 and bare.type != "Institution"
         if pointing and not (self._demonstrative(bare) or bare.type == "Place"):
-            return None         # 该项目 and 落户园区 point back; a bare 项目 does not
+            return None  # 该项目 and 落户园区 point back; a bare 项目 does not
         fits = ix.fits(word, family(bare.type))
         if not fits:
             return self._synthesise(bare, ix)
         at = order(bare)
-        before = after = None          # (order, cluster) of the nearest named mention either side
+        before = after = None  # (order, cluster) of the nearest named mention either side
         for c in fits:
             orders = ix.orders(c, bare.article)
             k = bisect_left(orders, at)
@@ -433,8 +443,11 @@ class Resolver:
         """高新区党工委书记、管委会副主任: the bare 管委会 shares the place of the body before it."""
         if not bare.text.endswith(GOV_SUFFIXES):
             return None
-        prev = [m for m in ix.in_sentence(bare.sentence) if m.end <= bare.start and not m.bare
-                and m.type == "Institution" and m.text.endswith(GOV_SUFFIXES)]
+        prev = [
+            m
+            for m in ix.in_sentence(bare.sentence)
+            if m.end <= bare.start and not m.bare and m.type == "Institution" and m.text.endswith(GOV_SUFFIXES)
+        ]
         if not prev:
             return None
         p = max(prev, key=lambda m: m.end)
@@ -454,11 +467,20 @@ class Resolver:
             if not any(not m.bare for m in c.mentions) and not c.subtypes & {"GovernmentBody"}:
                 continue
             names = {compact(m.text) for m in c.mentions if not m.bare}
-            label = c.name if c.type == "Place" and c.name not in names and self.gaz.lookup(c.name) \
+            label = (
+                c.name
+                if c.type == "Place" and c.name not in names and self.gaz.lookup(c.name)
                 else max(names or {c.name}, key=lambda n: (len(n), n))
+            )
             aliases = (c.aliases | names | {c.name}) - {label}
-            e = Entity(name=label, types={c.type}, aliases=aliases, subtypes=set(c.subtypes),
-                       mentions=list(c.mentions), documents={doc_id})
+            e = Entity(
+                name=label,
+                types={c.type},
+                aliases=aliases,
+                subtypes=set(c.subtypes),
+                mentions=list(c.mentions),
+                documents={doc_id},
+            )
             for m in c.mentions:
                 m.entity = e
             entities.append(e)

@@ -1,4 +1,5 @@
 """Load rule files (YAML) into typed rules; user files extend the built-in set."""
+
 from __future__ import annotations
 
 import re
@@ -12,10 +13,33 @@ from .errors import KgError, UsageError
 from .model import RELATIONS, TYPES
 from .patterns import Compiler, Pattern
 
-ENTITY_KINDS = {"suffix", "pattern", "list", "person", "gazetteer", "short_name", "post_org", "lexicon", "place_body", "team"}
-RELATION_SHAPES = {"svo", "ovs", "attr", "at", "pair", "passive", "title", "literal",
-                   "context", "possessive", "inverse_possessive", "pattern"}
-CAPTURES = {"subject", "object", "value"}      # what a relation pattern's captures may be called
+ENTITY_KINDS = {
+    "suffix",
+    "pattern",
+    "list",
+    "person",
+    "gazetteer",
+    "short_name",
+    "post_org",
+    "lexicon",
+    "place_body",
+    "team",
+}
+RELATION_SHAPES = {
+    "svo",
+    "ovs",
+    "attr",
+    "at",
+    "pair",
+    "passive",
+    "title",
+    "literal",
+    "context",
+    "possessive",
+    "inverse_possessive",
+    "pattern",
+}
+CAPTURES = {"subject", "object", "value"}  # what a relation pattern's captures may be called
 MAX_FILE_BYTES = 2_000_000
 
 
@@ -28,24 +52,54 @@ TEXT = (lambda v: isinstance(v, str), "a string")
 WORDS = (_words, "a list of strings")
 FLAG = (lambda v: isinstance(v, bool), "true or false")
 COUNT = (lambda v: isinstance(v, int) and not isinstance(v, bool), "a whole number")
-COMMON_FIELDS = {"id": TEXT, "description": TEXT,
-                 "examples": (lambda v: isinstance(v, dict), "a mapping (match:, no_match:)")}
-ENTITY_FIELDS = {**COMMON_FIELDS, "kind": TEXT, "type": TEXT, "subtype": TEXT, "suffixes": WORDS, "pattern": TEXT,
-                 "whole_words": FLAG, "scan": TEXT, "require": TEXT, "min_freq": COUNT, "max_freq": COUNT,
-                 "specific": (lambda v: isinstance(v, bool) or v == "industry", "true, false or industry"),
-                 "pos": (lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in [*v, *v.values()]),
-                         "a mapping of tags to types")}
-RELATION_FIELDS = {**COMMON_FIELDS, "relation": TEXT, "shape": TEXT, "triggers": WORDS, "subject": WORDS,
-                   "object": WORDS, "requires": TEXT, "unless": TEXT,
-                   "objects": (lambda v: v in ("first", "all", "topic_if_none"), "first, all or topic_if_none"),
-                   "connectors": WORDS, "inverse": FLAG,
-                   "pattern": (lambda v: isinstance(v, list), "a list of pattern elements"),
-                   "topic": (lambda v: v in ("subject", "object"), "subject or object")}
+COMMON_FIELDS = {
+    "id": TEXT,
+    "description": TEXT,
+    "examples": (lambda v: isinstance(v, dict), "a mapping (match:, no_match:)"),
+}
+ENTITY_FIELDS = {
+    **COMMON_FIELDS,
+    "kind": TEXT,
+    "type": TEXT,
+    "subtype": TEXT,
+    "suffixes": WORDS,
+    "pattern": TEXT,
+    "whole_words": FLAG,
+    "scan": TEXT,
+    "require": TEXT,
+    "min_freq": COUNT,
+    "max_freq": COUNT,
+    "specific": (lambda v: isinstance(v, bool) or v == "industry", "true, false or industry"),
+    "pos": (
+        lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in [*v, *v.values()]),
+        "a mapping of tags to types",
+    ),
+}
+RELATION_FIELDS = {
+    **COMMON_FIELDS,
+    "relation": TEXT,
+    "shape": TEXT,
+    "triggers": WORDS,
+    "subject": WORDS,
+    "object": WORDS,
+    "requires": TEXT,
+    "unless": TEXT,
+    "objects": (lambda v: v in ("first", "all", "topic_if_none"), "first, all or topic_if_none"),
+    "connectors": WORDS,
+    "inverse": FLAG,
+    "pattern": (lambda v: isinstance(v, list), "a list of pattern elements"),
+    "topic": (lambda v: v in ("subject", "object"), "subject or object"),
+}
 EXAMPLES = (lambda v: isinstance(v, list), "a list of examples")
 EXAMPLE_LISTS = {"match": EXAMPLES, "no_match": EXAMPLES}
-EXAMPLE_FIELDS = {"text": TEXT, "mentions": WORDS,
-                  "relations": (lambda v: isinstance(v, list) and all(_words(r) and len(r) == 3 for r in v),
-                                "a list of [subject, relation, object]")}
+EXAMPLE_FIELDS = {
+    "text": TEXT,
+    "mentions": WORDS,
+    "relations": (
+        lambda v: isinstance(v, list) and all(_words(r) and len(r) == 3 for r in v),
+        "a list of [subject, relation, object]",
+    ),
+}
 
 
 @dataclass
@@ -64,13 +118,13 @@ class EntityRule:
     subtype: str = ""
     suffixes: list[str] = field(default_factory=list)
     pattern: re.Pattern | None = None
-    pattern_src: str = ""          # as written; {list} names a vocabulary list
-    whole_words: bool = False      # a pattern's match must start and end where words do
+    pattern_src: str = ""  # as written; {list} names a vocabulary list
+    whole_words: bool = False  # a pattern's match must start and end where words do
     scan: str = "soft"
     require: str = ""
-    specific: bool | str = False   # True: a short stem of common words is a reference;
-                                   # "industry": only a stem of industry words is (科技有限公司)
-    pos: dict[str, str] = field(default_factory=dict)   # lexicon rules: jieba tag -> type
+    specific: bool | str = False  # True: a short stem of common words is a reference;
+    # "industry": only a stem of industry words is (科技有限公司)
+    pos: dict[str, str] = field(default_factory=dict)  # lexicon rules: jieba tag -> type
     min_freq: int = 0
     max_freq: int = 0
     match: list[Example] = field(default_factory=list)
@@ -87,14 +141,14 @@ class RelationRule:
     triggers: list[str]
     subject: list[str] = field(default_factory=list)
     object: list[str] = field(default_factory=list)
-    requires: str = ""          # a regex the clause after the trigger must contain
-    unless: str = ""            # a regex the text right after the trigger must not begin with
-    objects: str = "first"      # first | all
+    requires: str = ""  # a regex the clause after the trigger must contain
+    unless: str = ""  # a regex the text right after the trigger must not begin with
+    objects: str = "first"  # first | all
     connectors: list[str] = field(default_factory=list)
-    inverse: bool = False       # the syntactic left side is the triple's object
-    pattern: list | None = None     # shape 'pattern': token-pattern elements (kg/patterns.py)
+    inverse: bool = False  # the syntactic left side is the triple's object
+    pattern: list | None = None  # shape 'pattern': token-pattern elements (kg/patterns.py)
     compiled: Pattern | None = None
-    topic: str = ""             # a capture that, when the match leaves it empty, is the sentence's topic
+    topic: str = ""  # a capture that, when the match leaves it empty, is the sentence's topic
     match: list[Example] = field(default_factory=list)
     no_match: list[Example] = field(default_factory=list)
     source: str = ""
@@ -107,7 +161,7 @@ class RuleSet:
     vocab: dict[str, list[str]]
     list_heads: dict[str, list[str]]
     files: list[str]
-    patterns: Compiler | None = None     # the feature space every pattern rule is compiled in
+    patterns: Compiler | None = None  # the feature space every pattern rule is compiled in
 
     def words(self, name: str) -> list[str]:
         return self.vocab.get(name, [])
@@ -139,8 +193,9 @@ def _examples(d: dict, where: str) -> tuple[list[Example], list[Example]]:
                 raise KgError(f"{where}: field 'examples.{key}' must list mappings, each with a 'text'")
             ex = _given(ex)
             _check_fields(ex, EXAMPLE_FIELDS, where, f"examples.{key}.")
-            examples.append(Example(ex["text"], list(ex.get("mentions", [])),
-                                    [tuple(r) for r in ex.get("relations", [])]))
+            examples.append(
+                Example(ex["text"], list(ex.get("mentions", [])), [tuple(r) for r in ex.get("relations", [])])
+            )
         out.append(examples)
     return out[0], out[1]
 
@@ -157,11 +212,24 @@ def _entity_rule(d: dict, where: str) -> EntityRule:
         raise KgError(f"{where}: a pattern rule needs a 'pattern'")
     match, no_match = _examples(d, where)
     return EntityRule(
-        id=d["id"], description=d.get("description", ""), kind=kind, type=typ,
-        subtype=d.get("subtype", ""), suffixes=sorted(d.get("suffixes", []), key=len, reverse=True),
-        pattern_src=d.get("pattern", ""), whole_words=d.get("whole_words", False), scan=d.get("scan", "soft"),
-        require=d.get("require", ""), specific=d.get("specific", False), pos=dict(d.get("pos", {})),
-        min_freq=d.get("min_freq", 0), max_freq=d.get("max_freq", 0), match=match, no_match=no_match, source=where)
+        id=d["id"],
+        description=d.get("description", ""),
+        kind=kind,
+        type=typ,
+        subtype=d.get("subtype", ""),
+        suffixes=sorted(d.get("suffixes", []), key=len, reverse=True),
+        pattern_src=d.get("pattern", ""),
+        whole_words=d.get("whole_words", False),
+        scan=d.get("scan", "soft"),
+        require=d.get("require", ""),
+        specific=d.get("specific", False),
+        pos=dict(d.get("pos", {})),
+        min_freq=d.get("min_freq", 0),
+        max_freq=d.get("max_freq", 0),
+        match=match,
+        no_match=no_match,
+        source=where,
+    )
 
 
 def _relation_rule(d: dict, where: str) -> RelationRule:
@@ -178,13 +246,24 @@ def _relation_rule(d: dict, where: str) -> RelationRule:
         raise KgError(f"{where}: shape {d.get('shape')!r} is not one of {', '.join(sorted(RELATION_SHAPES))}")
     match, no_match = _examples(d, where)
     return RelationRule(
-        id=d["id"], description=d.get("description", ""), relation=d["relation"], shape=d["shape"],
+        id=d["id"],
+        description=d.get("description", ""),
+        relation=d["relation"],
+        shape=d["shape"],
         triggers=sorted(d.get("triggers", []), key=len, reverse=True),
-        subject=list(d.get("subject", [])), object=list(d.get("object", [])),
+        subject=list(d.get("subject", [])),
+        object=list(d.get("object", [])),
         requires=_regex(d.get("requires", ""), where, "requires"),
         unless=_regex(d.get("unless", ""), where, "unless"),
-        objects=d.get("objects", "first"), connectors=list(d.get("connectors", [])), inverse=d.get("inverse", False),
-        pattern=d.get("pattern"), topic=d.get("topic", ""), match=match, no_match=no_match, source=where)
+        objects=d.get("objects", "first"),
+        connectors=list(d.get("connectors", [])),
+        inverse=d.get("inverse", False),
+        pattern=d.get("pattern"),
+        topic=d.get("topic", ""),
+        match=match,
+        no_match=no_match,
+        source=where,
+    )
 
 
 def _compile_relation(rule: RelationRule, compiler: Compiler) -> None:
@@ -192,8 +271,10 @@ def _compile_relation(rule: RelationRule, compiler: Compiler) -> None:
     rule.compiled = compiler.compile(rule.pattern, rule.source)
     names = set(rule.compiled.rx.groupindex)
     if names - CAPTURES:
-        raise KgError(f"{rule.source}: field 'pattern' captures {sorted(names - CAPTURES)[0]!r}, which a relation "
-                      f"does not use (subject, object, or value for a literal)")
+        raise KgError(
+            f"{rule.source}: field 'pattern' captures {sorted(names - CAPTURES)[0]!r}, which a relation "
+            f"does not use (subject, object, or value for a literal)"
+        )
     other = "value" if rule.relation == "award" else "object"
     for need in ("subject", other):
         if need not in names and rule.topic != need:
@@ -212,8 +293,10 @@ def _regex(src: str, where: str, field: str) -> str:
 def _check_backtracking(src: str, where: str, field: str) -> None:
     why = problem(src)
     if why:
-        raise KgError(f"{where}: field {field!r} can backtrack without end on some texts ({why}); "
-                      f"rewrite it so that a text can be matched one way only")
+        raise KgError(
+            f"{where}: field {field!r} can backtrack without end on some texts ({why}); "
+            f"rewrite it so that a text can be matched one way only"
+        )
 
 
 class _NoAliases(yaml.SafeLoader):
@@ -252,14 +335,16 @@ def builtin_files() -> list[tuple[str, str]]:
 def _read_rule_file(path: str) -> str:
     try:
         with open(path, "rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)     # not more, even from /dev/zero
+            data = f.read(MAX_FILE_BYTES + 1)  # not more, even from /dev/zero
     except FileNotFoundError:
         raise UsageError(f"{path}: no such rule file") from None
     except OSError as exc:
         raise KgError(f"{path}: cannot read rule file ({exc.strerror})") from None
     if len(data) > MAX_FILE_BYTES:
-        raise KgError(f"{path}: larger than {MAX_FILE_BYTES // 1_000_000} MB; a rule file is a few "
-                      f"kilobytes of YAML (kg's own are under 30 kB)")
+        raise KgError(
+            f"{path}: larger than {MAX_FILE_BYTES // 1_000_000} MB; a rule file is a few "
+            f"kilobytes of YAML (kg's own are under 30 kB)"
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -317,11 +402,13 @@ VOCAB_REF = re.compile(r"\{([a-z_]+)\}")
 def compile_pattern(src: str, vocab: dict[str, list[str]], where: str) -> re.Pattern:
     """A pattern may name a vocabulary list as {name}: it stands for any of the list's
     words (longest first), so users extend a pattern by extending the list."""
+
     def words(m: re.Match) -> str:
         if m.group(1) not in vocab:
             raise KgError(f"{where}: pattern names {{{m.group(1)}}}, which is no vocabulary list")
         alts = sorted(set(vocab[m.group(1)]), key=len, reverse=True)
         return "(?:" + "|".join(map(re.escape, alts)) + ")"
+
     try:
         pattern = re.compile(VOCAB_REF.sub(words, src))
     except (re.error, RecursionError) as exc:

@@ -1,4 +1,5 @@
 """Run every example of every rule through the whole rule set (as Duckling does)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -70,8 +71,10 @@ def check_relation_example(ex: Extractor, rule: RelationRule, e: Example, positi
 def check_all(ex: Extractor) -> tuple[int, list[Failure]]:
     """(number of examples run, failures)."""
     n, fails = 0, []
-    for rules, check in ((ex.rules.entity_rules, check_entity_example),
-                         (ex.rules.relation_rules, check_relation_example)):
+    for rules, check in (
+        (ex.rules.entity_rules, check_entity_example),
+        (ex.rules.relation_rules, check_relation_example),
+    ):
         for r in rules:
             for examples, positive in ((r.match, True), (r.no_match, False)):
                 for e in examples:

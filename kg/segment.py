@@ -4,6 +4,7 @@ A page is read as blocks: runs of non-blank lines. Bylines (本报讯（记者 �
 □记者 …) start articles; a headline is a block without sentence punctuation
 that stands apart from the body; a caption starts with 图为 or ends with 摄.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,14 +13,16 @@ from dataclasses import dataclass
 from .clean import clean_lines
 from .model import Article, Sentence
 
-BYLINE_START = re.compile(r"^\s*(?:本\s*报\s*讯|本报[^\s，。]{0,12}电|□\s*记\s*者|记\s*者(?:\s*[\u4e00-\u9fff]){2,4}\s*$)")
+BYLINE_START = re.compile(
+    r"^\s*(?:本\s*报\s*讯|本报[^\s，。]{0,12}电|□\s*记\s*者|记\s*者(?:\s*[\u4e00-\u9fff]){2,4}\s*$)"
+)
 BYLINE_ROLES = ("特约通讯员", "特约记者", "见习记者", "摄影记者", "通讯员", "实习生", "记者", "摄影")
 BYLINE_NAMES = re.compile(r"^(?:(?:%s)?[\u4e00-\u9fff]{2,3}[、，]?){1,4}$" % "|".join(BYLINE_ROLES))
 BYLINE_PAREN = re.compile(r"^\s*[（(][^）)]{0,40}[）)]")
 CAPTION = re.compile(r"^\s*图为|摄\s*$|[（(]\s*图\s*[/／]|^\s*图片来源")
 SENT_PUNCT = re.compile(r"[，。；：、！？,;:!?]")
 SENT_END = re.compile(r"(?:[。！？!?；;]|……|——)[”’」』）)]*")
-BODY_END = re.compile(r"(?:[。！？!?；;]|……)[”’」』）)]*")   # in running text —— introduces, it does not end
+BODY_END = re.compile(r"(?:[。！？!?；;]|……)[”’」』）)]*")  # in running text —— introduces, it does not end
 HEAD_MAX = 40
 # A sentence is at most this many characters: a longer run without a sentence end (a list of
 # names, a table, lines with no punctuation) is cut, after its last clause mark, else after
@@ -57,7 +60,7 @@ def blocks(raw: str) -> list[Block]:
         if body.strip():
             lead = len(body) - len(body.lstrip())
             span = (pos + lead, pos + len(body.rstrip()))
-            text = raw[span[0]:span[1]]
+            text = raw[span[0] : span[1]]
             if BYLINE_START.match(text):
                 close()
             current.append(span)
@@ -89,10 +92,14 @@ def _merge_open_bylines(raw: str, bks: list[Block]) -> list[Block]:
     i = 0
     while i < len(bks):
         b = bks[i]
-        first = raw[b.lines[0][0]:b.lines[0][1]]
+        first = raw[b.lines[0][0] : b.lines[0][1]]
         text = b.text(raw)
-        if BYLINE_START.match(first) and re.search(r"[（(]", text) and not re.search(r"[）)]", text) \
-                and i + 1 < len(bks):
+        if (
+            BYLINE_START.match(first)
+            and re.search(r"[（(]", text)
+            and not re.search(r"[）)]", text)
+            and i + 1 < len(bks)
+        ):
             b = Block(b.lines + bks[i + 1].lines)
             i += 1
         out.append(b)
@@ -103,7 +110,7 @@ def _merge_open_bylines(raw: str, bks: list[Block]) -> list[Block]:
 def classify(raw: str, bks: list[Block]) -> None:
     """Mark each block byline, caption, headline or body."""
     for b in bks:
-        first = raw[b.lines[0][0]:b.lines[0][1]]
+        first = raw[b.lines[0][0] : b.lines[0][1]]
         if BYLINE_START.match(first):
             b.kind = "byline"
         elif len(b.lines) == 1 and CAPTION.search(first):
@@ -170,7 +177,7 @@ def _split_byline(raw: str, lines: list[tuple[int, int]]) -> tuple[list[tuple[in
             body.append((end, le))
         else:
             body.append((ls, le))
-    return head, [b for b in body if raw[b[0]:b[1]].strip()]
+    return head, [b for b in body if raw[b[0] : b[1]].strip()]
 
 
 def split_sentences(text: str, offs: list[int], kind: str, start_index: int) -> list[Sentence]:
@@ -178,8 +185,8 @@ def split_sentences(text: str, offs: list[int], kind: str, start_index: int) -> 
     out: list[Sentence] = []
     pos = 0
     for m in (BODY_END if kind == "body" else SENT_END).finditer(text):
-        if m.end() > pos and text[pos:m.end()].strip():
-            out.append(Sentence(text[pos:m.end()], offs[pos:m.end()], start_index + len(out), kind))
+        if m.end() > pos and text[pos : m.end()].strip():
+            out.append(Sentence(text[pos : m.end()], offs[pos : m.end()], start_index + len(out), kind))
         pos = m.end()
     if text[pos:].strip():
         out.append(Sentence(text[pos:], offs[pos:], start_index + len(out), kind))

@@ -6,6 +6,7 @@ which is then replaced. Each worker reads the generation OUTDIR/store points at 
 query arrives, so a build into OUTDIR is followed at once; the generation a worker holds
 is locked against removal until it moves on.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -28,23 +29,27 @@ from rdflib import BNode, Literal, URIRef
 from . import query as q
 from .errors import KgError
 
-TYPES = {"json": "application/sparql-results+json", "csv": "text/csv", "tsv": "text/tab-separated-values",
-         "xml": "application/sparql-results+xml"}
-MAX_BODY = 1_000_000          # bytes of a POSTed query
+TYPES = {
+    "json": "application/sparql-results+json",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "xml": "application/sparql-results+xml",
+}
+MAX_BODY = 1_000_000  # bytes of a POSTed query
 READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
 
 
 @dataclass
 class Limits:
-    timeout: float = 10.0         # seconds a query may run
-    max_rows: int = 100_000       # rows (or triples) of one answer; the rest is cut
-    max_memory: int = 2048        # MB a query worker may grow to
-    workers: int = 2              # query processes: at most this many queries run at once
-    connections: int = 64         # open connections; more are answered 503
-    idle: float = 10.0            # seconds a connection may wait for its request
-    allow_service: bool = False   # SERVICE (federated queries) fetch the URLs they name
-    cors: str | None = None       # an origin allowed to read answers from a web page
-    hosts: list[str] = field(default_factory=list)   # names besides localhost the Host header may give
+    timeout: float = 10.0  # seconds a query may run
+    max_rows: int = 100_000  # rows (or triples) of one answer; the rest is cut
+    max_memory: int = 2048  # MB a query worker may grow to
+    workers: int = 2  # query processes: at most this many queries run at once
+    connections: int = 64  # open connections; more are answered 503
+    idle: float = 10.0  # seconds a connection may wait for its request
+    allow_service: bool = False  # SERVICE (federated queries) fetch the URLs they name
+    cors: str | None = None  # an origin allowed to read answers from a web page
+    hosts: list[str] = field(default_factory=list)  # names besides localhost the Host header may give
 
 
 def _xml_term(t) -> str:
@@ -53,8 +58,11 @@ def _xml_term(t) -> str:
     if isinstance(t, BNode):
         return f"<bnode>{escape(str(t))}</bnode>"
     if isinstance(t, Literal):
-        attr = f' xml:lang="{t.language}"' if t.language else (f' datatype="{escape(str(t.datatype))}"'
-                                                                   if t.datatype else "")
+        attr = (
+            f' xml:lang="{t.language}"'
+            if t.language
+            else (f' datatype="{escape(str(t.datatype))}"' if t.datatype else "")
+        )
         return f"<literal{attr}>{escape(str(t))}</literal>"
     return f"<literal>{escape(str(t))}</literal>"
 
@@ -67,8 +75,9 @@ def to_xml(r: q.Result) -> str:
     else:
         out.append("<results>")
         for row in r.rows:
-            cells = "".join(f'<binding name="{escape(v)}">{_xml_term(t)}</binding>'
-                            for v, t in zip(r.vars, row) if t is not None)
+            cells = "".join(
+                f'<binding name="{escape(v)}">{_xml_term(t)}</binding>' for v, t in zip(r.vars, row) if t is not None
+            )
             out.append(f"<result>{cells}</result>")
         out.append("</results>")
     out.append("</sparql>")
@@ -99,6 +108,7 @@ class _Graph:
 
     def run(self, text: str, max_rows: int) -> q.Result:
         from .store import OxStore, has_store, load_graph
+
         if has_store(self.outdir):
             if self.store is None or (self.outdir / "store").resolve() != self.home:
                 fresh = OxStore.open(self.outdir, read_only=True)
@@ -156,8 +166,7 @@ class QueryPool:
 
     def _start(self):
         mine, theirs = self.ctx.Pipe()
-        proc = self.ctx.Process(target=_worker, args=(theirs, str(self.outdir), self.limits.allow_service),
-                                daemon=True)
+        proc = self.ctx.Process(target=_worker, args=(theirs, str(self.outdir), self.limits.allow_service), daemon=True)
         proc.start()
         theirs.close()
         return proc, mine
@@ -223,10 +232,10 @@ def host_allowed(host: str | None, allowed: set[str]) -> bool:
     """A Host header a DNS-rebinding page cannot forge: an IP address, localhost or a
     name the user allowed (the port is not checked)."""
     if host is None:
-        return True                      # HTTP/1.0 clients; browsers always send Host
+        return True  # HTTP/1.0 clients; browsers always send Host
     name = host.strip().lower()
     if name.startswith("["):
-        name = name[1:name.find("]")] if "]" in name else name
+        name = name[1 : name.find("]")] if "]" in name else name
     elif name.count(":") == 1:
         name = name.split(":")[0]
     try:
@@ -291,8 +300,11 @@ def make_handler(outdir: Path, pool: QueryPool, limits: Limits):
 
         def _checked(self) -> urllib.parse.SplitResult | None:
             if not host_allowed(self.headers.get("Host"), allowed):
-                self._text(421, "this server answers requests for localhost or its address only "
-                                "(kg serve --allow-host NAME to add a name)")
+                self._text(
+                    421,
+                    "this server answers requests for localhost or its address only "
+                    "(kg serve --allow-host NAME to add a name)",
+                )
                 return None
             return urllib.parse.urlsplit(self.path)
 
@@ -319,8 +331,10 @@ def make_handler(outdir: Path, pool: QueryPool, limits: Limits):
                 return
             extra = {"Allow": "GET, HEAD, POST, OPTIONS"}
             if limits.cors:
-                extra |= {"Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
-                          "Access-Control-Allow-Headers": "Content-Type, Accept"}
+                extra |= {
+                    "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
+                    "Access-Control-Allow-Headers": "Content-Type, Accept",
+                }
             self._send(204, b"", "text/plain", extra)
 
         def _page(self) -> None:
@@ -390,6 +404,7 @@ def make_handler(outdir: Path, pool: QueryPool, limits: Limits):
 
 class Server(ThreadingHTTPServer):
     """A threading server that holds at most ``limits.connections`` connections at once."""
+
     daemon_threads = True
     request_queue_size = 128
 

@@ -18,6 +18,7 @@ leaves the previous generation in place; a failed one removes what it made. A re
 holds a shared lock on the generation it reads, and a build removes only old
 generations nobody reads. A lock refuses two writers at once.
 """
+
 from __future__ import annotations
 
 import errno
@@ -29,29 +30,28 @@ import tempfile
 from pathlib import Path
 from typing import Iterable
 
-from . import faults
-
 from rdflib import BNode, Graph, Literal, URIRef
 
+from . import faults
 from .errors import KgError, UsageError
 from .namespaces import ASSERTION_BASE, DOC_BASE, GRAPH_BASE, KG, RELATION_IRIS, iri_safe
 
 GRAPH_FILE = "graph.ttl"
 PAGE_FILE = "graph.html"
-STORE_DIR = "store"          # the symlink to the current generation
+STORE_DIR = "store"  # the symlink to the current generation
 GENERATIONS = "stores"
 DB = "db"
 MANIFEST = "manifest.json"
 CHUNKS = "chunks"
-UPDATED = "updated"          # a marker: SPARQL Update wrote triples no document states
-EVIDENCE = "evidence.json"   # the page's evidence per edge, reused where no document changed it
+UPDATED = "updated"  # a marker: SPARQL Update wrote triples no document states
+EVIDENCE = "evidence.json"  # the page's evidence per edge, reused where no document changed it
 LAYOUT_FILE = "layout.json"  # the page's node positions, kept for the next build
-EXPORTS = (GRAPH_FILE, PAGE_FILE, LAYOUT_FILE)   # in each generation, linked from OUTDIR
+EXPORTS = (GRAPH_FILE, PAGE_FILE, LAYOUT_FILE)  # in each generation, linked from OUTDIR
 LOCK = ".kg.lock"
 MARKER = ".kg-outdir"
-ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"     # the ontology and the rules' nodes
-ANALYTICS_GRAPH = GRAPH_BASE + "analytics"   # the scores kg stats --write stores
-PRIVATE_BASES = (ASSERTION_BASE, DOC_BASE)   # subjects one document owns
+ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"  # the ontology and the rules' nodes
+ANALYTICS_GRAPH = GRAPH_BASE + "analytics"  # the scores kg stats --write stores
+PRIVATE_BASES = (ASSERTION_BASE, DOC_BASE)  # subjects one document owns
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -84,7 +84,7 @@ def atomic_write_parts(path: Path, parts: list) -> None:
         raise
 
 
-_HELD: set[int] = set()      # build-lock descriptors: closed in forked children
+_HELD: set[int] = set()  # build-lock descriptors: closed in forked children
 
 
 def _close_held_in_child() -> None:
@@ -136,8 +136,9 @@ def claim_outdir(outdir: Path) -> None:
         entries = sorted(p.name for p in outdir.iterdir() if p.name != LOCK)
         if entries and not _older_build(outdir):
             shown = ", ".join(entries[:3]) + (" …" if len(entries) > 3 else "")
-            raise UsageError(f"{outdir}: not a folder kg made (it holds {shown}); "
-                             f"give a new or empty folder, kg writes nowhere else")
+            raise UsageError(
+                f"{outdir}: not a folder kg made (it holds {shown}); give a new or empty folder, kg writes nowhere else"
+            )
     outdir.mkdir(parents=True, exist_ok=True)
     if not (outdir / MARKER).is_file():
         atomic_write(outdir / MARKER, b"a folder kg build writes into: its store and its exports\n")
@@ -156,8 +157,7 @@ def _older_build(outdir: Path) -> bool:
     if not link.is_symlink():
         return False
     target = Path(os.readlink(link))
-    return (target.parent.name == GENERATIONS and target.name.isdigit()
-            and (outdir / target / MANIFEST).is_file())
+    return target.parent.name == GENERATIONS and target.name.isdigit() and (outdir / target / MANIFEST).is_file()
 
 
 def graph_path(outdir: str | Path) -> Path:
@@ -214,8 +214,12 @@ def link_exports(outdir: Path) -> None:
 def exports_linked(outdir: Path, page: bool) -> bool:
     """The exports are the current generation's (what a no-op build checks before it stops)."""
     names = EXPORTS if page else (GRAPH_FILE,)
-    return all((outdir / n).is_symlink() and os.readlink(outdir / n) == f"{STORE_DIR}/{n}"
-               and (outdir / STORE_DIR / n).is_file() for n in names)
+    return all(
+        (outdir / n).is_symlink()
+        and os.readlink(outdir / n) == f"{STORE_DIR}/{n}"
+        and (outdir / STORE_DIR / n).is_file()
+        for n in names
+    )
 
 
 def remove_old_generations(outdir: Path, keep: int) -> None:
@@ -228,7 +232,7 @@ def remove_old_generations(outdir: Path, keep: int) -> None:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            continue                      # kg serve or kg query still reads it
+            continue  # kg serve or kg query still reads it
         else:
             shutil.rmtree(old, ignore_errors=True)
         finally:
@@ -242,7 +246,7 @@ def _hold_generation(link: Path) -> tuple[Path, int]:
         try:
             fd = os.open(home, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         except FileNotFoundError:
-            continue                      # switched and removed between the two steps: again
+            continue  # switched and removed between the two steps: again
         fcntl.flock(fd, fcntl.LOCK_SH)
         if (home / DB).is_dir():
             return home, fd
@@ -264,7 +268,7 @@ class NewGeneration:
 
     def __enter__(self) -> "NewGeneration":
         try:
-            if self.home.exists():            # left by a build that was killed
+            if self.home.exists():  # left by a build that was killed
                 shutil.rmtree(self.home)
             if self.current is not None:
                 self.current.checkpoint(self.home, self.keep_exports, self.outdir)
@@ -336,6 +340,7 @@ def to_rdflib(term):
 
 def _convert(term):
     import pyoxigraph as ox
+
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -355,8 +360,8 @@ class OxStore:
 
     def __init__(self, store, home: Path, held: int | None = None):
         self.ox = store
-        self.home = home          # the generation folder: db/ and manifest.json
-        self.held = held          # the shared lock of a reader on its generation
+        self.home = home  # the generation folder: db/ and manifest.json
+        self.held = held  # the shared lock of a reader on its generation
 
     @classmethod
     def open(cls, outdir: str | Path, read_only: bool = False) -> "OxStore":
@@ -375,6 +380,7 @@ class OxStore:
     @classmethod
     def open_at(cls, home: Path, read_only: bool = False) -> "OxStore":
         import pyoxigraph as ox
+
         path = home / DB
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -402,8 +408,12 @@ class OxStore:
                 os.link(f, target / CHUNKS / f.name)
         for name in (PAGE_FILE, LAYOUT_FILE) if exports else ():
             src = self.home / name
-            if not src.is_file() and outdir is not None and (outdir / name).is_file() \
-                    and not (outdir / name).is_symlink():
+            if (
+                not src.is_file()
+                and outdir is not None
+                and (outdir / name).is_file()
+                and not (outdir / name).is_symlink()
+            ):
                 src = outdir / name
             if src.is_file():
                 os.link(src, target / name)
@@ -411,6 +421,7 @@ class OxStore:
     # ---- Turtle chunks -------------------------------------------------------------
     def chunk_path(self, graph_iri: str) -> Path:
         import hashlib
+
         return self.home / CHUNKS / (hashlib.sha1(graph_iri.encode("utf-8")).hexdigest() + ".ttl")
 
     def write_chunk(self, graph_iri: str, body: bytes) -> None:
@@ -418,20 +429,24 @@ class OxStore:
         path.parent.mkdir(exist_ok=True)
         tmp = path.with_suffix(".tmp")
         tmp.write_bytes(body)
-        os.replace(tmp, path)     # a new inode: the previous generation's link keeps its bytes
+        os.replace(tmp, path)  # a new inode: the previous generation's link keeps its bytes
 
     def drop_chunk(self, graph_iri: str) -> None:
         self.chunk_path(graph_iri).unlink(missing_ok=True)
 
     def mark_updated(self) -> None:
         (self.home / UPDATED).write_text("graph.ttl is dumped from the store\n", encoding="utf-8")
-        (self.home / EVIDENCE).unlink(missing_ok=True)    # it may no longer be the store's
+        (self.home / EVIDENCE).unlink(missing_ok=True)  # it may no longer be the store's
 
     def relation_subjects(self, graph_iri: str) -> set[str]:
         """The entities whose relations a document states, read from its named graph."""
         import pyoxigraph as ox
-        return {q.subject.value for q in self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))
-                if q.predicate.value in RELATION_IRIS}
+
+        return {
+            q.subject.value
+            for q in self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))
+            if q.predicate.value in RELATION_IRIS
+        }
 
     def export_turtle(self, path: Path, graph_iris: list[str]) -> None:
         """Write graph.ttl: the prefixes, then the chunks of ``graph_iris`` in that order;
@@ -442,6 +457,7 @@ class OxStore:
             atomic_write(path, self.turtle())
             return
         from .turtle import header
+
         atomic_write_parts(path, [header()] + chunks)
 
     def export_graphs(self, doc_ids: list[str]) -> list[str]:
@@ -451,11 +467,12 @@ class OxStore:
 
     def forget_scores_of_gone_entities(self) -> None:
         """Scores stay until recomputed, but not on entities no document states any more."""
-        import pyoxigraph as ox
+
         if not self.chunk_path(ANALYTICS_GRAPH).exists():
             return
-        rows = self.ox.query(f"SELECT DISTINCT ?s WHERE {{ GRAPH <{ANALYTICS_GRAPH}> {{ ?s ?p ?o }} "
-                             f"FILTER NOT EXISTS {{ ?s a ?t }} }}")
+        rows = self.ox.query(
+            f"SELECT DISTINCT ?s WHERE {{ GRAPH <{ANALYTICS_GRAPH}> {{ ?s ?p ?o }} FILTER NOT EXISTS {{ ?s a ?t }} }}"
+        )
         gone = {r[0] for r in rows}
         if gone:
             kept = sorted(f"{s} {p} {o} .\n" for s, p, o in self._shared_triples(ANALYTICS_GRAPH) if s not in gone)
@@ -464,6 +481,7 @@ class OxStore:
     def replace_graph(self, graph_iri: str, ntriples: bytes) -> None:
         """A graph that is no document's (the ontology, the scores): its facts and its chunk."""
         from .turtle import body
+
         self.replace_document(graph_iri, ntriples)
         self.write_chunk(graph_iri, body(ntriples))
 
@@ -484,8 +502,9 @@ class OxStore:
             raise KgError(f"{p}: the build manifest is damaged; delete that folder and build again") from None
 
     def save_manifest(self, manifest: dict) -> None:
-        atomic_write(self.home / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1,
-                                                        sort_keys=True).encode("utf-8"))
+        atomic_write(
+            self.home / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+        )
 
     # ---- per-document graphs -------------------------------------------------------
     @staticmethod
@@ -502,22 +521,32 @@ class OxStore:
 
     def _shared_triples(self, graph_iri: str) -> set:
         import pyoxigraph as ox
-        return {(q.subject, q.predicate, q.object) for q in
-                self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))}
+
+        return {
+            (q.subject, q.predicate, q.object)
+            for q in self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))
+        }
 
     def _private_triples(self, graph_iri: str) -> set:
         """The default graph's facts about the document itself and what it owns: its articles
         and sentences (derived from it) and the assertions made from its sentences."""
         import pyoxigraph as ox
         from rdflib.namespace import PROV
+
         dg = ox.DefaultGraph()
-        doc = ox.NamedNode(DOC_BASE + graph_iri[len(GRAPH_BASE):])
-        parts = {q.subject for q in self.ox.quads_for_pattern(None, ox.NamedNode(str(PROV.wasDerivedFrom)), doc, dg)
-                 if isinstance(q.subject, ox.NamedNode) and self._private(q.subject.value)}
+        doc = ox.NamedNode(DOC_BASE + graph_iri[len(GRAPH_BASE) :])
+        parts = {
+            q.subject
+            for q in self.ox.quads_for_pattern(None, ox.NamedNode(str(PROV.wasDerivedFrom)), doc, dg)
+            if isinstance(q.subject, ox.NamedNode) and self._private(q.subject.value)
+        }
         said = ox.NamedNode(str(KG.sentence))
         assertions = {q.subject for part in parts for q in self.ox.quads_for_pattern(None, said, part, dg)}
-        return {(q.subject, q.predicate, q.object) for s in {doc} | parts | assertions
-                for q in self.ox.quads_for_pattern(s, None, None, dg)}
+        return {
+            (q.subject, q.predicate, q.object)
+            for s in {doc} | parts | assertions
+            for q in self.ox.quads_for_pattern(s, None, None, dg)
+        }
 
     def document_triples(self, graph_iri: str) -> set:
         """Everything one document states (a store built before private facts left the named
@@ -527,12 +556,15 @@ class OxStore:
     def replace_document(self, graph_iri: str, ntriples: bytes) -> None:
         """Put one document's facts in the store in place of what it stated before."""
         import pyoxigraph as ox
+
         g = ox.NamedNode(graph_iri)
         new = {(t.subject, t.predicate, t.object) for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)}
         old = self.document_triples(graph_iri)
         added, removed = new - old, old - new
-        self.ox.extend([ox.Quad(s, p, o, g) for s, p, o in added if not self._private(s.value)] +
-                       [ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in added])
+        self.ox.extend(
+            [ox.Quad(s, p, o, g) for s, p, o in added if not self._private(s.value)]
+            + [ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in added]
+        )
         for s, p, o in removed:
             self.ox.remove(ox.Quad(s, p, o, g))
             self._forget(s, p, o)
@@ -542,6 +574,7 @@ class OxStore:
         document's N-Triples go to the default graph, the shared ones also to its named graph
         (as N-Quads). (In N-Triples " .\n" only ends a line: newlines in literals are escaped.)"""
         import pyoxigraph as ox
+
         chunks = []
         private = tuple(b"<" + p.encode("utf-8") for p in PRIVATE_BASES)
         for graph_iri, ntriples in docs:
@@ -554,6 +587,7 @@ class OxStore:
 
     def drop_document(self, graph_iri: str) -> None:
         import pyoxigraph as ox
+
         for s, p, o in self.document_triples(graph_iri):
             self.ox.remove(ox.Quad(s, p, o, ox.NamedNode(graph_iri)))
             self._forget(s, p, o)
@@ -563,6 +597,7 @@ class OxStore:
     def _forget(self, s, p, o) -> None:
         """Remove a triple from the default graph unless another document still states it."""
         import pyoxigraph as ox
+
         if not any(not isinstance(q.graph_name, ox.DefaultGraph) for q in self.ox.quads_for_pattern(s, p, o, None)):
             self.ox.remove(ox.Quad(s, p, o, ox.DefaultGraph()))
 
@@ -574,6 +609,7 @@ class OxStore:
     def dataset(self) -> Iterable:
         """The default graph, then each document's facts as its named graph, as quads."""
         import pyoxigraph as ox
+
         yield from self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph())
         for g, triples in self.documents():
             yield from (ox.Quad(s, p, o, g) for s, p, o in triples)
@@ -581,8 +617,10 @@ class OxStore:
     # ---- reading -----------------------------------------------------------------
     def default_triples(self) -> Iterable:
         import pyoxigraph as ox
-        return ((q.subject, q.predicate, q.object) for q in
-                self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+
+        return (
+            (q.subject, q.predicate, q.object) for q in self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph())
+        )
 
     def turtle(self) -> bytes:
         """The default graph as Turtle. Oxigraph writes in its index order, which depends
@@ -590,6 +628,7 @@ class OxStore:
         import pyoxigraph as ox
 
         from .turtle import PREFIXES
+
         return self.ox.dump(format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
 
     def to_rdflib(self) -> Graph:

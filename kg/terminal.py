@@ -1,4 +1,5 @@
 """Untrusted text on a terminal: control and format characters are shown, never obeyed."""
+
 from __future__ import annotations
 
 import unicodedata

@@ -25,8 +25,10 @@ def body(ntriples: bytes) -> bytes:
     """N-Triples as Turtle statements with kg's prefixes, without the @prefix lines (the
     export's header has them): chunks of one file."""
     import pyoxigraph as ox
-    text = ox.serialize(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE,
-                        prefixes=PREFIXES)
+
+    text = ox.serialize(
+        ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES
+    )
     lines = text.splitlines(keepends=True)
     k = 0
     while k < len(lines) and (lines[k].startswith(b"@prefix") or not lines[k].strip()):

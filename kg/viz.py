@@ -5,6 +5,7 @@ a search box over every name, filters by type and relation, a physics toggle, an
 panel that shows a node's names and relations or an edge's source sentence and rule.
 All text goes into the page as JSON and is shown with textContent, never as HTML.
 """
+
 from __future__ import annotations
 
 import html
@@ -22,17 +23,44 @@ from . import analytics
 from .model import RELATIONS, TYPES
 from .namespaces import KG
 
-COLOURS = {"Company": "#e4572e", "Institution": "#4c72b0", "Project": "#55a868",
-           "Place": "#f0b400", "Person": "#8172b2", "Award": "#9e9e9e"}
-SHAPES = {"Company": "dot", "Institution": "square", "Project": "triangle", "Place": "diamond",
-          "Person": "star", "Award": "box"}
-TYPE_ZH = {"Company": "企业", "Institution": "机构", "Project": "项目", "Place": "地点", "Person": "人物",
-           "Award": "荣誉"}
-REL_ZH = {"locatedIn": "位于", "partOf": "属于", "subOrganizationOf": "下属于", "memberOf": "成员",
-          "foundedBy": "发起成立", "cooperatesWith": "合作", "develops": "开发", "builds": "承建",
-          "worksFor": "任职于", "award": "获评"}
+COLOURS = {
+    "Company": "#e4572e",
+    "Institution": "#4c72b0",
+    "Project": "#55a868",
+    "Place": "#f0b400",
+    "Person": "#8172b2",
+    "Award": "#9e9e9e",
+}
+SHAPES = {
+    "Company": "dot",
+    "Institution": "square",
+    "Project": "triangle",
+    "Place": "diamond",
+    "Person": "star",
+    "Award": "box",
+}
+TYPE_ZH = {
+    "Company": "企业",
+    "Institution": "机构",
+    "Project": "项目",
+    "Place": "地点",
+    "Person": "人物",
+    "Award": "荣誉",
+}
+REL_ZH = {
+    "locatedIn": "位于",
+    "partOf": "属于",
+    "subOrganizationOf": "下属于",
+    "memberOf": "成员",
+    "foundedBy": "发起成立",
+    "cooperatesWith": "合作",
+    "develops": "开发",
+    "builds": "承建",
+    "worksFor": "任职于",
+    "award": "获评",
+}
 SYMBOLS = {"Company": "●", "Institution": "■", "Project": "▲", "Place": "◆", "Person": "★", "Award": "▬"}
-EVIDENCE_PER_EDGE = 5          # sentences shown for one edge
+EVIDENCE_PER_EDGE = 5  # sentences shown for one edge
 LAYOUT_THRESHOLD = 800  # above this many nodes the layout is computed in Python, physics off
 
 
@@ -48,10 +76,15 @@ def evidence(g: Graph) -> dict[tuple[str, str, str], list[dict]]:
         doc = next((str(x) for x in g.objects(doc_iri, RDFS.label)), str(doc_iri)) if doc_iri else ""
         rule_iri = next(g.objects(a, KG.rule), None)
         rule = next((str(x) for x in g.objects(rule_iri, RDFS.label)), "") if rule_iri else ""
-        out.setdefault((str(s), str(p).rsplit("#", 1)[-1], str(o)), []).append({
-            "sentence": str(next(g.objects(sent, KG.text), "")) if sent is not None else "",
-            "document": doc, "rule": rule,
-            "start": int(next(g.objects(a, KG.start), 0)), "end": int(next(g.objects(a, KG.end), 0))})
+        out.setdefault((str(s), str(p).rsplit("#", 1)[-1], str(o)), []).append(
+            {
+                "sentence": str(next(g.objects(sent, KG.text), "")) if sent is not None else "",
+                "document": doc,
+                "rule": rule,
+                "start": int(next(g.objects(a, KG.start), 0)),
+                "end": int(next(g.objects(a, KG.end), 0)),
+            }
+        )
     for v in out.values():
         v.sort(key=lambda e: (e["document"], e["start"], e["rule"]))
     return out
@@ -70,8 +103,9 @@ SELECT ?s ?p ?o ?sentence ?doc ?rule ?start ?end WHERE {
   OPTIONAL { ?a kg:rule ?r . ?r rdfs:label ?rule } }"""
 
 
-def store_evidence(ox_store, subjects: list[str] | None = None, wanted: set | None = None,
-                   most: int = 0) -> dict[tuple[str, str, str], list[dict]]:
+def store_evidence(
+    ox_store, subjects: list[str] | None = None, wanted: set | None = None, most: int = 0
+) -> dict[tuple[str, str, str], list[dict]]:
     """Evidence of the relations whose subject is one of ``subjects`` (all when None); with
     ``wanted``, only of those (subject, relation, object) keys, and at most ``most`` each."""
     out: dict[tuple[str, str, str], list[dict]] = {}
@@ -79,42 +113,57 @@ def store_evidence(ox_store, subjects: list[str] | None = None, wanted: set | No
         return _evidence_for(ox_store, subjects, wanted, most)
     for row in ox_store.query(EVIDENCE_QUERY):
         key = (row["s"].value, row["p"].value.rsplit("#", 1)[-1], row["o"].value)
-        out.setdefault(key, []).append({
-            "sentence": row["sentence"].value, "document": row["doc"].value if row["doc"] else "",
-            "rule": row["rule"].value if row["rule"] else "", "start": int(row["start"].value),
-            "end": int(row["end"].value)})
+        out.setdefault(key, []).append(
+            {
+                "sentence": row["sentence"].value,
+                "document": row["doc"].value if row["doc"] else "",
+                "rule": row["rule"].value if row["rule"] else "",
+                "start": int(row["start"].value),
+                "end": int(row["end"].value),
+            }
+        )
     for v in out.values():
         v.sort(key=lambda e: (e["document"], e["start"], e["rule"]))
     return out
 
 
-def _evidence_for(ox_store, subjects: list[str], wanted: set | None = None,
-                        most: int = 0) -> dict[tuple[str, str, str], list[dict]]:
+def _evidence_for(
+    ox_store, subjects: list[str], wanted: set | None = None, most: int = 0
+) -> dict[tuple[str, str, str], list[dict]]:
     """The same as the evidence query, in queries that start from the given subjects and
     the chosen assertions (Oxigraph joins in written order; the one big query is slow),
     two at a time."""
     import pyoxigraph as ox
 
     from .analytics import tsv_parallel, tsv_rows
-    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-    kg, prov = str(KG), str(PROV)
+
     dg = ox.DefaultGraph()
     labels: dict[str, str] = {}
 
     def label(iri: str) -> str:
         if iri not in labels:
-            labels[iri] = next((q.object.value for q in ox_store.quads_for_pattern(
-                ox.NamedNode(iri), ox.NamedNode(str(RDFS.label)), None, dg)), "")
+            labels[iri] = next(
+                (
+                    q.object.value
+                    for q in ox_store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(str(RDFS.label)), None, dg)
+                ),
+                "",
+            )
         return labels[iri]
 
     out: dict[tuple[str, str, str], list[dict]] = {}
     chosen = _assertions(ox_store, subjects, wanted, most)
-    for text in tsv_parallel(ox_store, [DETAILS_QUERY % " ".join(f"<{a}>" for a in part)
-                                        for part in _halves(chosen)]):
+    for text in tsv_parallel(ox_store, [DETAILS_QUERY % " ".join(f"<{a}>" for a in part) for part in _halves(chosen)]):
         for _, s, p, o, sentence, start, end, doc, rule in tsv_rows(text):
-            out.setdefault((s[0], p[0].rsplit("#", 1)[-1], o[0]), []).append({
-                "sentence": sentence[0], "document": label(doc[0]) if doc else "",
-                "rule": label(rule[0]) if rule else "", "start": int(start[0]), "end": int(end[0])})
+            out.setdefault((s[0], p[0].rsplit("#", 1)[-1], o[0]), []).append(
+                {
+                    "sentence": sentence[0],
+                    "document": label(doc[0]) if doc else "",
+                    "rule": label(rule[0]) if rule else "",
+                    "start": int(start[0]),
+                    "end": int(end[0]),
+                }
+            )
     for v in out.values():
         v.sort(key=lambda e: (e["document"], e["start"], e["rule"]))
     return out
@@ -134,6 +183,7 @@ def _assertions(ox_store, subjects: list[str], wanted: set | None, most: int) ->
     """The IRIs of the assertions about ``subjects`` (of the ``wanted`` keys, at most
     ``most`` each, in IRI order), found by one query read as TSV."""
     from .analytics import tsv_parallel, tsv_rows
+
     if not subjects:
         return []
     texts = tsv_parallel(ox_store, [ASSERTIONS_QUERY % " ".join(f"<{s}>" for s in part) for part in _halves(subjects)])
@@ -154,13 +204,19 @@ def _halves(items: list) -> list[list]:
     return [part for part in (items[:mid], items[mid:]) if part]
 
 
-def select(G: nx.MultiDiGraph, focus: str | None = None, hops: int = 1, types: list[str] | None = None,
-           relations: list[str] | None = None) -> nx.MultiDiGraph:
+def select(
+    G: nx.MultiDiGraph,
+    focus: str | None = None,
+    hops: int = 1,
+    types: list[str] | None = None,
+    relations: list[str] | None = None,
+) -> nx.MultiDiGraph:
     """The part of the graph a view shows: a neighbourhood, some types, some relations."""
     H = G
     if relations:
-        H = nx.MultiDiGraph(((u, v, k, d) for u, v, k, d in H.edges(keys=True, data=True)
-                             if d["relation"] in relations))
+        H = nx.MultiDiGraph(
+            ((u, v, k, d) for u, v, k, d in H.edges(keys=True, data=True) if d["relation"] in relations)
+        )
         H.add_nodes_from((n, G.nodes[n]) for n in G.nodes)
     if types:
         H = H.subgraph([n for n, d in H.nodes(data=True) if set(d["types"]) & set(types)]).copy()
@@ -180,6 +236,7 @@ def find_node(G: nx.MultiDiGraph, name: str) -> list[str]:
 def short_id(iri: str) -> str:
     """A page-local node id: the IRI without its base."""
     from urllib.parse import unquote
+
     return "e:" + unquote(iri.rsplit("/", 1)[-1])
 
 
@@ -190,18 +247,55 @@ def page_data(g, H: nx.MultiDiGraph) -> dict:
     nodes, edges = [], []
     for n, d in sorted(H.nodes(data=True)):
         t = d["type"]
-        nodes.append({"id": short_id(n), "label": d["label"], "type": t, "types": d["types"], "aliases": d.get("aliases", []),
-                      "color": COLOURS[t], "shape": SHAPES[t], "size": round(12 + 28 * pagerank.get(n, 0) / top, 1),
-                      "awards": d.get("awards", [])})
+        nodes.append(
+            {
+                "id": short_id(n),
+                "label": d["label"],
+                "type": t,
+                "types": d["types"],
+                "aliases": d.get("aliases", []),
+                "color": COLOURS[t],
+                "shape": SHAPES[t],
+                "size": round(12 + 28 * pagerank.get(n, 0) / top, 1),
+                "awards": d.get("awards", []),
+            }
+        )
         for i, lit in enumerate(d.get("awards", [])):
             aid = f"{short_id(n)}#award{i}"
-            nodes.append({"id": aid, "label": lit, "type": "Award", "types": ["Award"], "aliases": [],
-                          "color": COLOURS["Award"], "shape": SHAPES["Award"], "size": 10, "awards": []})
-            edges.append({"id": f"{short_id(n)}|award|{i}", "from": short_id(n), "to": aid, "relation": "award",
-                          "label": REL_ZH["award"], "evidence": _award_evidence(ev, n, lit)})
+            nodes.append(
+                {
+                    "id": aid,
+                    "label": lit,
+                    "type": "Award",
+                    "types": ["Award"],
+                    "aliases": [],
+                    "color": COLOURS["Award"],
+                    "shape": SHAPES["Award"],
+                    "size": 10,
+                    "awards": [],
+                }
+            )
+            edges.append(
+                {
+                    "id": f"{short_id(n)}|award|{i}",
+                    "from": short_id(n),
+                    "to": aid,
+                    "relation": "award",
+                    "label": REL_ZH["award"],
+                    "evidence": _award_evidence(ev, n, lit),
+                }
+            )
     for u, v, k in sorted(H.edges(keys=True)):
-        edges.append({"id": f"{short_id(u)}|{k}|{short_id(v)}", "from": short_id(u), "to": short_id(v), "relation": k, "label": REL_ZH[k],
-                      "evidence": ev.get((u, k, v), [])[:EVIDENCE_PER_EDGE]})
+        edges.append(
+            {
+                "id": f"{short_id(u)}|{k}|{short_id(v)}",
+                "from": short_id(u),
+                "to": short_id(v),
+                "relation": k,
+                "label": REL_ZH[k],
+                "evidence": ev.get((u, k, v), [])[:EVIDENCE_PER_EDGE],
+            }
+        )
     return {"nodes": nodes, "edges": edges}
 
 
@@ -267,6 +361,7 @@ def _spectral(C: nx.Graph) -> dict | None:
     import numpy as np
     import scipy.sparse as sp
     from scipy.sparse.linalg import eigsh
+
     nodes = sorted(C)
     A = nx.to_scipy_sparse_array(C, nodelist=nodes, format="csr", dtype=float)
     L = sp.diags(np.asarray(A.sum(axis=1)).ravel()) - A
@@ -294,8 +389,13 @@ def _asset(name: str) -> str:
 
 def _json_for_script(data: dict) -> str:
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") \
-        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def network(data: dict, physics: bool) -> Network:
@@ -303,17 +403,35 @@ def network(data: dict, physics: bool) -> Network:
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line", notebook=False)
     net.nodes = data["nodes"]
     net.edges = data["edges"]
-    net.set_options(json.dumps({
-        "nodes": {"font": {"size": 14, "face": "WenQuanYi Micro Hei, Noto Sans CJK SC, sans-serif"},
-                  "borderWidth": 1},
-        "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.6}}, "font": {"size": 11, "align": "middle"},
-                  "color": {"color": "#9aa5b1", "highlight": "#1f2933"}, "smooth": {"type": "continuous"}},
-        "physics": {"enabled": physics, "solver": "barnesHut",
-                    "barnesHut": {"gravitationalConstant": -2500, "centralGravity": 0.9, "springLength": 110,
-                                  "avoidOverlap": 0.2},
-                    "stabilization": {"enabled": True, "iterations": 300, "fit": True}},
-        "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
-        "layout": {"improvedLayout": len(data["nodes"]) <= 150}}))
+    net.set_options(
+        json.dumps(
+            {
+                "nodes": {
+                    "font": {"size": 14, "face": "WenQuanYi Micro Hei, Noto Sans CJK SC, sans-serif"},
+                    "borderWidth": 1,
+                },
+                "edges": {
+                    "arrows": {"to": {"enabled": True, "scaleFactor": 0.6}},
+                    "font": {"size": 11, "align": "middle"},
+                    "color": {"color": "#9aa5b1", "highlight": "#1f2933"},
+                    "smooth": {"type": "continuous"},
+                },
+                "physics": {
+                    "enabled": physics,
+                    "solver": "barnesHut",
+                    "barnesHut": {
+                        "gravitationalConstant": -2500,
+                        "centralGravity": 0.9,
+                        "springLength": 110,
+                        "avoidOverlap": 0.2,
+                    },
+                    "stabilization": {"enabled": True, "iterations": 300, "fit": True},
+                },
+                "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
+                "layout": {"improvedLayout": len(data["nodes"]) <= 150},
+            }
+        )
+    )
     return net
 
 
@@ -322,21 +440,31 @@ def render(g, H: nx.MultiDiGraph, title: str = "kg") -> str:
     return render_with_positions(g, H, title)[0]
 
 
-def render_with_positions(g, H: nx.MultiDiGraph, title: str = "kg",
-                          previous: dict | None = None) -> tuple[str, dict]:
+def render_with_positions(g, H: nx.MultiDiGraph, title: str = "kg", previous: dict | None = None) -> tuple[str, dict]:
     """The page and the node positions it uses (empty when the browser lays it out)."""
     data = page_data(g, H)
     physics = layout(H, data, previous)
     net = network(data, physics)
-    legend = {t: {"colour": COLOURS[t], "zh": TYPE_ZH[t], "shape": SHAPES[t], "symbol": SYMBOLS[t]}
-              for t in list(TYPES) + ["Award"]}
-    payload = {"nodes": net.nodes, "edges": net.edges, "options": json.loads(net.options.to_json())
-               if hasattr(net.options, "to_json") else net.options,
-               "legend": legend, "relations": {r: REL_ZH[r] for r in RELATIONS}, "physics": physics}
+    legend = {
+        t: {"colour": COLOURS[t], "zh": TYPE_ZH[t], "shape": SHAPES[t], "symbol": SYMBOLS[t]}
+        for t in list(TYPES) + ["Award"]
+    }
+    payload = {
+        "nodes": net.nodes,
+        "edges": net.edges,
+        "options": json.loads(net.options.to_json()) if hasattr(net.options, "to_json") else net.options,
+        "legend": legend,
+        "relations": {r: REL_ZH[r] for r in RELATIONS},
+        "physics": physics,
+    }
     tpl = Template((resources.files("kg") / "page.html").read_text(encoding="utf-8"))
     positions = {} if physics else {n["id"]: (n["x"], n["y"]) for n in data["nodes"]}
-    return tpl.substitute(title=html.escape(title), vis_css=_asset("vis-network.css"),
-                          vis_js=_asset("vis-network.min.js"), data=_json_for_script(payload)), positions
+    return tpl.substitute(
+        title=html.escape(title),
+        vis_css=_asset("vis-network.css"),
+        vis_js=_asset("vis-network.min.js"),
+        data=_json_for_script(payload),
+    ), positions
 
 
 def page(g: Graph, title: str = "kg", **view) -> str:

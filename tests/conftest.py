@@ -1,4 +1,3 @@
-import json
 import os
 import subprocess
 import sys
@@ -16,6 +15,7 @@ SCORER = SHARED / "eval" / "score.py"
 @pytest.fixture(scope="session")
 def seed_kg():
     from kg.graph import KnowledgeGraph
+
     return KnowledgeGraph.build([str(SEED)])
 
 
@@ -30,14 +30,21 @@ def seed_out(tmp_path_factory, seed_kg):
 def seed_result():
     from kg.pipeline import extractor
     from kg.reader import read_text_file
+
     return extractor().process(read_text_file(SEED))
 
 
 def run_kg(*args, cwd=None, check=False, timeout=300):
     """Run the CLI as a user does, in a fresh interpreter."""
     env = dict(os.environ, PYTHONIOENCODING="utf-8", COLUMNS="200")
-    proc = subprocess.run([sys.executable, "-m", "kg", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd or ROOT, env=env, timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, "-m", "kg", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env=env,
+        timeout=timeout,
+    )
     if check and proc.returncode != 0:
         raise AssertionError(f"kg {' '.join(map(str, args))} failed: {proc.stderr}")
     return proc

@@ -1,15 +1,14 @@
 """kg as analysts use it: the library API, entity cards, exports, the served endpoint, the notebook."""
+
 import csv
 import json
 import socket
 import threading
 import urllib.request
-from pathlib import Path
 
 import pytest
-from rdflib import Graph
-
 from conftest import ROOT, SEED, run_kg
+from rdflib import Graph
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +19,7 @@ def outdir(tmp_path_factory):
 
 
 def test_library_api(seed_kg, tmp_path):
-    import kg
+
     c = seed_kg.entity("铂桐医疗")
     assert c.name == "上海铂桐医疗科技有限公司" and c.types == ["Company"] and "铂桐医疗" in c.aliases
     assert {(l.relation, l.other) for l in c.links} >= {("locatedIn", "松江经开区")}
@@ -34,6 +33,7 @@ def test_library_api(seed_kg, tmp_path):
 
 def test_load_a_built_folder(outdir):
     import kg
+
     loaded = kg.load(outdir)
     assert len(loaded.graph) > 1000
     assert loaded.entity("工作站").name == "松江区生物医药产品注册指导服务工作站"
@@ -52,9 +52,18 @@ def test_show_prints_a_card_with_sources(outdir):
     assert missing.returncode == 1 and "no entity named" in missing.stderr
 
 
-@pytest.mark.parametrize("fmt,name", [("turtle", "g.ttl"), ("ntriples", "g.nt"), ("nquads", "g.nq"),
-                                      ("trig", "g.trig"), ("jsonld", "g.jsonld"), ("graphml", "g.graphml"),
-                                      ("csv", "edges.csv")])
+@pytest.mark.parametrize(
+    "fmt,name",
+    [
+        ("turtle", "g.ttl"),
+        ("ntriples", "g.nt"),
+        ("nquads", "g.nq"),
+        ("trig", "g.trig"),
+        ("jsonld", "g.jsonld"),
+        ("graphml", "g.graphml"),
+        ("csv", "edges.csv"),
+    ],
+)
 def test_every_export_loads_back(outdir, tmp_path, fmt, name):
     target = tmp_path / name
     run_kg("export", outdir, "--format", fmt, "-o", target, check=True)
@@ -64,6 +73,7 @@ def test_every_export_loads_back(outdir, tmp_path, fmt, name):
         assert len(g) == len(base)
     elif fmt in ("nquads", "trig"):
         import pyoxigraph as ox
+
         store = ox.Store()
         store.load(path=str(target), format=ox.RdfFormat.N_QUADS if fmt == "nquads" else ox.RdfFormat.TRIG)
         graphs = {q.graph_name.value for q in store if not isinstance(q.graph_name, ox.DefaultGraph)}
@@ -71,13 +81,15 @@ def test_every_export_loads_back(outdir, tmp_path, fmt, name):
         assert sum(1 for q in store if isinstance(q.graph_name, ox.DefaultGraph)) == len(base)
     elif fmt == "graphml":
         import networkx as nx
+
         G = nx.read_graphml(target)
         assert G.number_of_nodes() == 69 and "松江经开区" in {d["label"] for _, d in G.nodes(data=True)}
     else:
         edges = list(csv.DictReader(open(target, encoding="utf-8-sig")))
         nodes = list(csv.DictReader(open(tmp_path / "edges.nodes.csv", encoding="utf-8-sig")))
-        assert {"上海铂桐医疗科技有限公司", "松江经开区"} <= {e["source_label"] for e in edges} | \
-            {e["target_label"] for e in edges}
+        assert {"上海铂桐医疗科技有限公司", "松江经开区"} <= {e["source_label"] for e in edges} | {
+            e["target_label"] for e in edges
+        }
         assert len(nodes) == 69
 
 
@@ -90,6 +102,7 @@ def _free_port():
 @pytest.fixture(scope="module")
 def served(outdir):
     from kg.serve import server
+
     port = _free_port()
     httpd = server(outdir, "127.0.0.1", port)
     t = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -104,18 +117,27 @@ def test_serve_page_and_sparql_with_a_real_client(served):
     assert "vis.Network" in page
     q = "SELECT ?n WHERE { ?c a kg:Company ; rdfs:label ?n } ORDER BY ?n"
     from urllib.parse import urlencode
-    for accept, marker in [("application/sparql-results+json", '"bindings"'), ("text/csv", "n\r\n"),
-                           ("text/tab-separated-values", "?n"), ("application/sparql-results+xml", "<sparql")]:
+
+    for accept, marker in [
+        ("application/sparql-results+json", '"bindings"'),
+        ("text/csv", "n\r\n"),
+        ("text/tab-separated-values", "?n"),
+        ("application/sparql-results+xml", "<sparql"),
+    ]:
         req = urllib.request.Request(served + "/sparql?" + urlencode({"query": q}), headers={"Accept": accept})
         with urllib.request.urlopen(req) as resp:
             body = resp.read().decode("utf-8")
             assert marker in body and "上海电气" in body
             assert resp.headers["Content-Type"].startswith(accept)
-    req = urllib.request.Request(served + "/sparql", data="DELETE WHERE { ?s ?p ?o }".encode(),
-                                 headers={"Content-Type": "application/sparql-update"}, method="POST")
+    req = urllib.request.Request(
+        served + "/sparql",
+        data="DELETE WHERE { ?s ?p ?o }".encode(),
+        headers={"Content-Type": "application/sparql-update"},
+        method="POST",
+    )
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(req)
-    assert err.value.code == 403      # refused, not a bad query
+    assert err.value.code == 403  # refused, not a bad query
 
 
 def test_sparqlwrapper_works_against_kg_serve(served):
@@ -140,8 +162,13 @@ def test_notebook_runs_top_to_bottom(tmp_path):
     path = ROOT / "notebooks" / "explore.ipynb"
     nb = nbformat.read(path, as_version=4)
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), "outputs must be stripped in git"
-    nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
-    texts = "".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
-                    for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    nbclient.NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT / "notebooks")}}
+    ).execute()
+    texts = "".join(
+        str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+    )
     assert "上海铂桐医疗科技有限公司" in texts and "松江经开区" in texts

@@ -1,4 +1,5 @@
 """The cleaner repairs OCR spacing and line breaks and keeps a map back to the raw text."""
+
 import pytest
 
 from kg.clean import clean

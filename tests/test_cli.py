@@ -1,10 +1,10 @@
 """Drive the `kg` command the way a user does: build, query, extract, and errors."""
+
 import csv
 import io
 import json
 
 import pytest
-
 from conftest import SEED, run_kg
 
 
@@ -37,6 +37,7 @@ def test_query_table_aligns_chinese(built):
     lines = [l for l in proc.stdout.splitlines() if "上海铂桐医疗科技有限公司" in l]
     assert lines
     from rich.cells import cell_len
+
     widths = {cell_len(l) for l in proc.stdout.splitlines() if l.startswith(("│", "┃", "┏", "└"))}
     assert len(widths) == 1, widths
 
@@ -47,8 +48,9 @@ def test_query_formats(built):
     rows = list(csv.reader(io.StringIO(run_kg("query", q, "-g", out, "--format", "csv", check=True).stdout)))
     assert rows[0] == ["n"] and ["上海电气"] in rows
     js = json.loads(run_kg("query", q, "-g", out, "--format", "json", check=True).stdout)
-    assert js["head"]["vars"] == ["n"] and {"type": "literal", "value": "上海电气", "xml:lang": "zh"} in \
-        [b["n"] for b in js["results"]["bindings"]]
+    assert js["head"]["vars"] == ["n"] and {"type": "literal", "value": "上海电气", "xml:lang": "zh"} in [
+        b["n"] for b in js["results"]["bindings"]
+    ]
     tsv = run_kg("query", q, "-g", out, "--format", "tsv", check=True).stdout.splitlines()
     assert tsv[0] == "?n" and '"上海电气"@zh' in tsv
 
@@ -58,6 +60,7 @@ def test_construct_prints_turtle(built):
     q = "CONSTRUCT { ?p kg:worksFor ?o } WHERE { ?p kg:worksFor ?o }"
     text = run_kg("query", q, "-g", out, check=True).stdout
     from rdflib import Graph
+
     assert len(Graph().parse(data=text, format="turtle")) == 4
 
 
@@ -68,25 +71,32 @@ def test_extract_jsonl(tmp_path):
     raw = SEED.read_text(encoding="utf-8")
     assert rec["id"] == SEED.name
     e = next(e for e in rec["entities"] if e["text"] == "上海铂桐医疗科技有限公司")
-    assert e["type"] == "Company" and raw[e["start"]:e["end"]].replace("\n", "") == "上海铂\n桐医疗科技有限公司".replace("\n", "")
+    assert e["type"] == "Company" and raw[e["start"] : e["end"]].replace(
+        "\n", ""
+    ) == "上海铂\n桐医疗科技有限公司".replace("\n", "")
     assert any(r["p"] == "foundedBy" and r["rule"] for r in rec["relations"])
 
 
 def test_extract_jsonl_records_keep_their_ids(tmp_path):
     src = tmp_path / "in.jsonl"
-    src.write_text(json.dumps({"id": "a1", "text": "苏州瑞博生物技术股份有限公司落户合肥高新区。"}, ensure_ascii=False) + "\n",
-                   encoding="utf-8")
+    src.write_text(
+        json.dumps({"id": "a1", "text": "苏州瑞博生物技术股份有限公司落户合肥高新区。"}, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
     run_kg("extract", src, "-o", tmp_path / "o.jsonl", check=True)
     rec = json.loads((tmp_path / "o.jsonl").read_text(encoding="utf-8"))
     assert rec["id"] == "a1"
     assert {(e["text"], e["start"], e["end"]) for e in rec["entities"]} >= {("苏州瑞博生物技术股份有限公司", 0, 14)}
 
 
-@pytest.mark.parametrize("args,message", [
-    (["query", "queries/awards.rq", "-g", "/nonexistent"], "no graph here"),
-    (["query", "SELECT WHERE {", "-g", "seeds/000_ec529398d460bb70.txt"], "not a readable Turtle graph"),
-    (["build", "/nonexistent.txt", "-o", "x"], "no such file or folder"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["query", "queries/awards.rq", "-g", "/nonexistent"], "no graph here"),
+        (["query", "SELECT WHERE {", "-g", "seeds/000_ec529398d460bb70.txt"], "not a readable Turtle graph"),
+        (["build", "/nonexistent.txt", "-o", "x"], "no such file or folder"),
+    ],
+)
 def test_errors_are_one_line(args, message):
     proc = run_kg(*args)
     assert proc.returncode != 0

@@ -1,5 +1,6 @@
 """Hostile input: JSON Lines with bad records, text that speaks to the terminal, folder
 trees deeper than Python's recursion, and rule files that would hang, eat memory or crash."""
+
 import json
 import os
 import pty
@@ -7,10 +8,9 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, run_kg
 
-pytestmark = pytest.mark.slow      # runs kg in subprocesses: CI runs it, `-m 'not slow'` skips it
+pytestmark = pytest.mark.slow  # runs kg in subprocesses: CI runs it, `-m 'not slow'` skips it
 
 GOOD = "本报讯（记者 王明）星禾科技有限公司落户嘉兴经开区。"
 
@@ -26,14 +26,16 @@ def _one_line(proc, *words):
 
 # ---- JSON Lines -----------------------------------------------------------------------
 def _jsonl(path):
-    lines = [json.dumps({"id": "a", "text": GOOD}, ensure_ascii=False),
-             '{"id": "b", "text": "云栖材料有限公司',                                  # cut short
-             json.dumps({"id": "c", "body": "没有正文"}, ensure_ascii=False),
-             json.dumps({"id": "d", "text": 5}),
-             json.dumps({"id": "e", "text": "云栖材料有限公司\u2028落户嘉兴经开区。\u0085"}, ensure_ascii=False),
-             '{"id": "f\\ud800", "text": "\\udfff本报讯 星禾材料有限公司落户嘉兴经开区。"}',  # lone surrogates
-             "[" * 100_000,                                                              # too deep for json
-             json.dumps({"id": "h", "text": "本报讯 云栖科技有限公司落户嘉兴经开区。"}, ensure_ascii=False)]
+    lines = [
+        json.dumps({"id": "a", "text": GOOD}, ensure_ascii=False),
+        '{"id": "b", "text": "云栖材料有限公司',  # cut short
+        json.dumps({"id": "c", "body": "没有正文"}, ensure_ascii=False),
+        json.dumps({"id": "d", "text": 5}),
+        json.dumps({"id": "e", "text": "云栖材料有限公司\u2028落户嘉兴经开区。\u0085"}, ensure_ascii=False),
+        '{"id": "f\\ud800", "text": "\\udfff本报讯 星禾材料有限公司落户嘉兴经开区。"}',  # lone surrogates
+        "[" * 100_000,  # too deep for json
+        json.dumps({"id": "h", "text": "本报讯 云栖科技有限公司落户嘉兴经开区。"}, ensure_ascii=False),
+    ]
     path.write_text("\n".join(lines[:-1]) + "\n" + lines[-1] + "\r\n", encoding="utf-8")
     return path
 
@@ -45,8 +47,12 @@ def test_bad_jsonl_records_are_skipped_one_line_each_and_the_rest_is_read(tmp_pa
     rep = json.loads(proc.stdout)
     assert rep["documents"] == 4 and rep["skipped"] == 4
     lines = proc.stderr.strip().splitlines()
-    for n, reason in [(2, "not valid JSON ("), (3, "record has no string field 'text'"),
-                      (4, "record has no string field 'text'"), (7, "not valid JSON (nested too deeply)")]:
+    for n, reason in [
+        (2, "not valid JSON ("),
+        (3, "record has no string field 'text'"),
+        (4, "record has no string field 'text'"),
+        (7, "not valid JSON (nested too deeply)"),
+    ]:
         assert sum(f"skipped {src}:{n}: {reason}" in l for l in lines) == 1, (n, lines)
     assert any(l.startswith("warning") and f"{src}:6:" in l and "U+FFFD" in l for l in lines), lines
     assert len(lines) == 5 and "Traceback" not in proc.stderr
@@ -80,7 +86,7 @@ ESCAPED_ID = "\\x1b[2J[/]页\\x1b]8;;http://x\\x1b\\链接\\x1b]8;;\\x1b\\\\u200
 def hostile_out(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hostile")
     src = tmp / "ev.jsonl"
-    text = "本报讯（记者 王明）星禾科技有限公司落户嘉兴经开区[/][bold]。云栖材料有限公司与星禾科技有限公司签署[/]战略合作协议。"
+    text = "本报讯（记者 王明）星禾科技有限公司落户嘉兴经开区[/][bold]。云栖材料有限公司与星禾科技有限公司签署[/]战略合作协议。"  # noqa: E501
     src.write_text(json.dumps({"id": HOSTILE_ID, "text": text}, ensure_ascii=False) + "\n", encoding="utf-8")
     run_kg("build", src, "-o", tmp / "out", "-q", check=True)
     return tmp / "out"
@@ -103,14 +109,19 @@ def test_query_table_and_show_escape_control_characters_and_never_read_markup(ho
 def _on_a_terminal(*args) -> str:
     """kg's standard output when it is a terminal (a pseudo-terminal)."""
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "kg", *map(str, args)], stdout=slave, stderr=subprocess.PIPE,
-                            cwd=ROOT, env=dict(os.environ, PYTHONIOENCODING="utf-8"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg", *map(str, args)],
+        stdout=slave,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONIOENCODING="utf-8"),
+    )
     os.close(slave)
     chunks = []
     while True:
         try:
             data = os.read(master, 65536)
-        except OSError:            # EIO: the other end is closed
+        except OSError:  # EIO: the other end is closed
             break
         if not data:
             break
@@ -132,9 +143,22 @@ def test_explain_rules_and_errors_show_markup_and_escapes_as_text(tmp_path):
     explain = run_kg("explain", "星禾科技有限公司[/]落户嘉兴经开区。")
     assert explain.returncode == 0 and "星禾科技有限公司[/]落户" in explain.stdout, explain.stderr
     mine = tmp_path / "mine.yaml"
-    mine.write_text(json.dumps({"rules": [{"id": "project.[/]reservoir", "description": "\x1b[2J[bold]水库",
-                                           "kind": "suffix", "type": "Project", "suffixes": ["水库"]}]}),
-                    encoding="utf-8")
+    mine.write_text(
+        json.dumps(
+            {
+                "rules": [
+                    {
+                        "id": "project.[/]reservoir",
+                        "description": "\x1b[2J[bold]水库",
+                        "kind": "suffix",
+                        "type": "Project",
+                        "suffixes": ["水库"],
+                    }
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     rules = run_kg("rules", "--rules", mine)
     assert rules.returncode == 0, rules.stderr
     assert "\x1b" not in rules.stdout
@@ -150,7 +174,7 @@ def test_a_folder_tree_1200_deep_is_read(tmp_path):
     src.mkdir()
     (src / "top.txt").write_text(GOOD, encoding="utf-8")
     folders = [src / "d"]
-    for _ in range(1199):          # 2,400 characters of d/d/…, under PATH_MAX (4,096)
+    for _ in range(1199):  # 2,400 characters of d/d/…, under PATH_MAX (4,096)
         folders.append(folders[-1] / "d")
     for f in folders:
         f.mkdir()
@@ -160,7 +184,7 @@ def test_a_folder_tree_1200_deep_is_read(tmp_path):
         proc = run_kg("build", src, "-o", tmp_path / "out", "--json")
         assert proc.returncode == 0, proc.stderr
         assert json.loads(proc.stdout)["documents"] == 2
-    finally:                       # pytest's own clean-up (shutil.rmtree) recurses
+    finally:  # pytest's own clean-up (shutil.rmtree) recurses
         (folders[-1] / "page.txt").unlink()
         (folders[-1] / "loop").unlink()
         for f in reversed(folders):
@@ -184,9 +208,11 @@ CATASTROPHIC = [
 
 def _catastrophic(tmp_path, key, rule_id, field, regex):
     rule = {"id": rule_id, field: regex}
-    rule.update({"kind": "pattern", "type": "Company"} if key == "rules" else
-                {"relation": "builds", "shape": "svo", "triggers": ["承建"], "subject": ["Company"],
-                 "object": ["Project"]})
+    rule.update(
+        {"kind": "pattern", "type": "Company"}
+        if key == "rules"
+        else {"relation": "builds", "shape": "svo", "triggers": ["承建"], "subject": ["Company"], "object": ["Project"]}
+    )
     return _rule_file(tmp_path, json.dumps({key: [rule]}, ensure_ascii=False))
 
 
@@ -220,7 +246,7 @@ def test_the_department_pattern_reads_long_runs_of_function_words_at_once(tmp_pa
 
 def test_yaml_aliases_are_refused(tmp_path):
     lines = ["l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
-    for i in range(1, 6):          # 10^6 strings if expanded: a small bomb, but a bomb
+    for i in range(1, 6):  # 10^6 strings if expanded: a small bomb, but a bomb
         lines.append(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]")
     bomb = _rule_file(tmp_path, "\n".join(lines) + "\n")
     proc = run_kg("rules", "--rules", bomb, timeout=120)
@@ -261,13 +287,23 @@ BAD_FIELDS = [
     (RULE + "    suffixes: 5\n", "company.mine", "field 'suffixes' must be a list of strings"),
     (RELATION + "    triggers: 推进\n", "builds.mine", "field 'triggers' must be a list of strings"),
     (RULE + "    suffixes: [公司]\n    examples: 3\n", "company.mine", "field 'examples' must be a mapping"),
-    (RELATION.replace("[Company]", "Company") + "    triggers: [承建]\n", "builds.mine",
-     "field 'subject' must be a list of strings"),
-    (RULE + "    suffixes: [公司]\n    examples:\n      match: [星禾科技有限公司]\n", "company.mine",
-     "field 'examples.match' must list mappings"),
+    (
+        RELATION.replace("[Company]", "Company") + "    triggers: [承建]\n",
+        "builds.mine",
+        "field 'subject' must be a list of strings",
+    ),
+    (
+        RULE + "    suffixes: [公司]\n    examples:\n      match: [星禾科技有限公司]\n",
+        "company.mine",
+        "field 'examples.match' must list mappings",
+    ),
     (RULE + "    sufixes: [公司]\n", "company.mine", "unknown field 'sufixes'"),
-    (RULE + "    suffixes: [公司]\n    examples:\n      match:\n        - text: 星禾科技有限公司成立。\n"
-            "          mentoins: [星禾科技有限公司]\n", "company.mine", "unknown field 'examples.match.mentoins'"),
+    (
+        RULE + "    suffixes: [公司]\n    examples:\n      match:\n        - text: 星禾科技有限公司成立。\n"
+        "          mentoins: [星禾科技有限公司]\n",
+        "company.mine",
+        "unknown field 'examples.match.mentoins'",
+    ),
 ]
 
 

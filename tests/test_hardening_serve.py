@@ -1,5 +1,6 @@
 """kg serve against a real process on 127.0.0.1: it follows builds, fetches no URL a query
 names, keeps other web pages out, and a bad or endless request costs it nothing."""
+
 import json
 import os
 import socket
@@ -13,10 +14,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SEED, run_kg
 
-pytestmark = pytest.mark.slow      # runs kg in subprocesses: CI runs it, `-m 'not slow'` skips it
+pytestmark = pytest.mark.slow  # runs kg in subprocesses: CI runs it, `-m 'not slow'` skips it
 
 PAGE = "本报讯（记者 张明）星禾科技有限公司落户南屿经济技术开发区。公司总经理周岚介绍，新工厂年底投产。"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -33,8 +33,12 @@ class Served:
     def __init__(self, out: Path, *flags):
         self.port = _port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", str(out), "--port", str(self.port),
-                                      *map(str, flags)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "kg", "serve", str(out), "--port", str(self.port), *map(str, flags)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
@@ -46,8 +50,10 @@ class Served:
         raise AssertionError("kg serve did not start")
 
     def get(self, query: str, headers: dict | None = None, timeout: float = 60):
-        req = urllib.request.Request(f"{self.url}/sparql?" + urllib.parse.urlencode({"query": query}),
-                                     headers={"Accept": "application/sparql-results+json", **(headers or {})})
+        req = urllib.request.Request(
+            f"{self.url}/sparql?" + urllib.parse.urlencode({"query": query}),
+            headers={"Accept": "application/sparql-results+json", **(headers or {})},
+        )
         return urllib.request.urlopen(req, timeout=timeout)
 
     def count(self) -> int:
@@ -66,7 +72,11 @@ class Served:
                     chunks.append(c)
                     if b"\r\n\r\n" in b"".join(chunks) and b"Connection: close" not in b"".join(chunks):
                         head, _, rest = b"".join(chunks).partition(b"\r\n\r\n")
-                        n = [int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")]
+                        n = [
+                            int(l.split(b":")[1])
+                            for l in head.split(b"\r\n")
+                            if l.lower().startswith(b"content-length")
+                        ]
                         if n and len(rest) >= n[0]:
                             break
             except socket.timeout:
@@ -150,7 +160,7 @@ def test_the_server_follows_builds_into_its_folder_and_holds_no_removed_store(tm
             assert counts[-1] == int(expected)
         assert counts == sorted(counts) and len(set(counts)) == 4, counts
         assert srv.deleted_handles(seed_out) == []
-        assert len(list((seed_out / "stores").iterdir())) <= 3     # the current one and one per worker at most
+        assert len(list((seed_out / "stores").iterdir())) <= 3  # the current one and one per worker at most
         assert srv.rss_mb() < 1500
     finally:
         assert "Traceback" not in srv.stop()
@@ -198,7 +208,7 @@ def test_service_fetches_nothing_unless_allowed(served, seed_out):
         assert ear.hits == 0
         run_kg("query", query, "-g", seed_out, "--allow-service")
         time.sleep(0.5)
-        assert ear.hits >= 1               # the flag really turns federation on
+        assert ear.hits >= 1  # the flag really turns federation on
     finally:
         ear.close()
 
@@ -206,9 +216,15 @@ def test_service_fetches_nothing_unless_allowed(served, seed_out):
 def test_no_cors_header_and_only_local_host_names_by_default(served, seed_out):
     with served.get(COUNT, {"Origin": "http://evil.example"}) as resp:
         assert resp.headers.get("Access-Control-Allow-Origin") is None
-    for host, ok in [("evil.example", False), (f"evil.example:{served.port}", False),
-                     (f"localhost:{served.port}", True), (f"127.0.0.1:{served.port}", True)]:
-        reply = served.raw(f"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+    for host, ok in [
+        ("evil.example", False),
+        (f"evil.example:{served.port}", False),
+        (f"localhost:{served.port}", True),
+        (f"127.0.0.1:{served.port}", True),
+    ]:
+        reply = served.raw(
+            f"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode()
+        )
         assert reply.startswith(b"HTTP/1.1 200" if ok else b"HTTP/1.1 421"), (host, reply[:80])
     other = Served(seed_out, "--cors", "https://notebook.example", "--allow-host", "kg.lan")
     try:
@@ -231,10 +247,11 @@ def test_an_endless_query_is_stopped_and_the_server_answers_again(served):
 
 
 def test_a_client_that_hangs_up_frees_the_worker(served):
-    for _ in range(2):         # the one worker would stay busy for 3 s each time if nobody noticed
+    for _ in range(2):  # the one worker would stay busy for 3 s each time if nobody noticed
         s = socket.create_connection(("127.0.0.1", served.port))
-        s.sendall(f"GET /sparql?{urllib.parse.urlencode({'query': ENDLESS})} HTTP/1.1\r\nHost: localhost\r\n\r\n"
-                  .encode())
+        s.sendall(
+            f"GET /sparql?{urllib.parse.urlencode({'query': ENDLESS})} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode()
+        )
         time.sleep(0.4)
         s.close()
     time.sleep(0.3)
@@ -259,9 +276,12 @@ def test_idle_and_excess_connections_are_closed(served):
     idle = [socket.create_connection(("127.0.0.1", served.port)) for _ in range(80)]
     try:
         time.sleep(0.5)
-        threads = int([l for l in Path(f"/proc/{served.proc.pid}/status").read_text().splitlines()
-                       if l.startswith("Threads:")][0].split()[1])
-        assert threads < 75                         # 64 connections at most, and a few of its own
+        threads = int(
+            [l for l in Path(f"/proc/{served.proc.pid}/status").read_text().splitlines() if l.startswith("Threads:")][
+                0
+            ].split()[1]
+        )
+        assert threads < 75  # 64 connections at most, and a few of its own
         refused = 0
         for s in idle:
             s.settimeout(0.2)
@@ -271,7 +291,7 @@ def test_idle_and_excess_connections_are_closed(served):
                 pass
         assert refused >= 10
         closed = 0
-        for s in idle:          # --idle 2: the server closes the others itself
+        for s in idle:  # --idle 2: the server closes the others itself
             s.settimeout(4)
             try:
                 closed += s.recv(100) in (b"", b"HTTP/1.1 503 Service Unavailable")
@@ -286,16 +306,25 @@ def test_idle_and_excess_connections_are_closed(served):
     assert served.count() > 1000
 
 
-@pytest.mark.parametrize("request_bytes, status", [
-    (b"POST /sparql HTTP/1.1\r\nHost: localhost\r\nContent-Length: abc\r\n\r\n", b"400"),
-    (b"POST /sparql HTTP/1.1\r\nHost: localhost\r\nContent-Length: -5\r\n\r\n", b"400"),
-    (b"POST /sparql HTTP/1.1\r\nHost: localhost\r\nContent-Length: 99999999999\r\n\r\n", b"413"),
-    (b"POST /sparql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/sparql-query\r\n"
-     b"Content-Length: 4\r\n\r\n\xff\xfe\xfd\xfc", b"400"),
-    (b"GET /sparql?query=%ff%fe HTTP/1.1\r\nHost: localhost\r\n\r\n", b"400"),
-    (b"POST /sparql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/sparql-update\r\n"
-     b"Content-Length: 23\r\n\r\nDELETE WHERE {?s ?p ?o}", b"403"),
-])
+@pytest.mark.parametrize(
+    "request_bytes, status",
+    [
+        (b"POST /sparql HTTP/1.1\r\nHost: localhost\r\nContent-Length: abc\r\n\r\n", b"400"),
+        (b"POST /sparql HTTP/1.1\r\nHost: localhost\r\nContent-Length: -5\r\n\r\n", b"400"),
+        (b"POST /sparql HTTP/1.1\r\nHost: localhost\r\nContent-Length: 99999999999\r\n\r\n", b"413"),
+        (
+            b"POST /sparql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/sparql-query\r\n"
+            b"Content-Length: 4\r\n\r\n\xff\xfe\xfd\xfc",
+            b"400",
+        ),
+        (b"GET /sparql?query=%ff%fe HTTP/1.1\r\nHost: localhost\r\n\r\n", b"400"),
+        (
+            b"POST /sparql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/sparql-update\r\n"
+            b"Content-Length: 23\r\n\r\nDELETE WHERE {?s ?p ?o}",
+            b"403",
+        ),
+    ],
+)
 def test_bad_requests_get_a_status_not_a_dropped_connection(served, request_bytes, status):
     reply = served.raw(request_bytes)
     assert reply.split(b" ")[1] == status, reply[:120]

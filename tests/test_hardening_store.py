@@ -1,5 +1,6 @@
 """kg never writes where it should not, never deletes what it did not write, and the store and
 the exports of OUTDIR agree whenever kg is killed, even at the most dangerous moment."""
+
 import json
 import os
 import signal
@@ -9,11 +10,10 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, SEED, run_kg
 from rdflib import Graph
 
-from conftest import ROOT, SEED, run_kg
-
-pytestmark = pytest.mark.slow      # runs kg in subprocesses: CI runs it, `-m 'not slow'` skips it
+pytestmark = pytest.mark.slow  # runs kg in subprocesses: CI runs it, `-m 'not slow'` skips it
 
 PAGES = {
     "a.txt": "本报讯（记者 张明）星禾科技有限公司落户南屿经济技术开发区。公司总经理周岚介绍，新工厂年底投产。",
@@ -30,6 +30,7 @@ def _src(folder: Path, pages: dict) -> Path:
 
 def _store_triples(out: Path) -> set:
     from kg.store import OxStore
+
     store = OxStore.open(out, read_only=True)
     try:
         return set(store.to_rdflib())
@@ -45,9 +46,12 @@ def _agree(out: Path) -> set:
 
 
 def _tree(folder: Path) -> dict:
-    return {str(p.relative_to(folder)): (p.read_bytes() if p.is_file() and not p.is_symlink() else
-                                         os.readlink(p) if p.is_symlink() else None)
-            for p in sorted(folder.rglob("*"))}
+    return {
+        str(p.relative_to(folder)): (
+            p.read_bytes() if p.is_file() and not p.is_symlink() else os.readlink(p) if p.is_symlink() else None
+        )
+        for p in sorted(folder.rglob("*"))
+    }
 
 
 # ---- where kg writes ------------------------------------------------------------------
@@ -62,8 +66,10 @@ def test_a_folder_kg_did_not_make_is_refused_and_left_as_it_was(tmp_path):
     assert proc.returncode == 2 and "not a folder kg made" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
     assert _tree(user) == before
-    for args in (["query", "--update", "INSERT DATA { <urn:a> <urn:b> <urn:c> }", "-g", user],
-                 ["stats", user, "--write"]):
+    for args in (
+        ["query", "--update", "INSERT DATA { <urn:a> <urn:b> <urn:c> }", "-g", user],
+        ["stats", user, "--write"],
+    ):
         p = run_kg(*args)
         assert p.returncode != 0 and "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1
     assert _tree(user) == before
@@ -86,10 +92,10 @@ def test_empty_new_and_older_kg_folders_are_accepted(tmp_path):
     empty.mkdir()
     run_kg("build", SEED, "-o", empty, "-q", check=True)
     run_kg("build", SEED, "-o", tmp_path / "new" / "deeper", "-q", check=True)
-    older = tmp_path / "older"           # a build of an earlier kg: the store layout, no marker
+    older = tmp_path / "older"  # a build of an earlier kg: the store layout, no marker
     run_kg("build", SEED, "-o", older, "-q", check=True)
     (older / ".kg-outdir").unlink()
-    for name in ("graph.ttl", "graph.html"):     # an earlier kg kept its exports as plain files
+    for name in ("graph.ttl", "graph.html"):  # an earlier kg kept its exports as plain files
         data = (older / name).read_bytes()
         (older / name).unlink()
         (older / name).write_bytes(data)
@@ -122,22 +128,26 @@ def test_prune_with_no_sources_needs_confirmation(tmp_path):
     assert proc.returncode == 1 and "--prune-all" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert (out / "graph.ttl").read_bytes() == before
     elsewhere = _src(tmp_path / "other", {"c.txt": PAGES["a.txt"].replace("星禾", "云栖")})
-    assert run_kg("build", elsewhere, "-o", out, "--prune").returncode == 1     # every known page would go
+    assert run_kg("build", elsewhere, "-o", out, "--prune").returncode == 1  # every known page would go
     assert (out / "graph.ttl").read_bytes() == before
     rep = json.loads(run_kg("build", empty, "-o", out, "--prune-all", "--json", check=True).stdout)
     assert rep["pruned"] == 2 and sum(rep["entities"].values()) == 0
-    rep = json.loads(run_kg("build", _src(tmp_path / "one", {"a.txt": PAGES["a.txt"]}), "-o", out, "--json",
-                            check=True).stdout)
+    rep = json.loads(
+        run_kg("build", _src(tmp_path / "one", {"a.txt": PAGES["a.txt"]}), "-o", out, "--json", check=True).stdout
+    )
     half = json.loads(run_kg("build", _src(tmp_path / "two", PAGES), "-o", out, "--json", check=True).stdout)
-    assert json.loads(run_kg("build", tmp_path / "one", "-o", out, "--prune", "--json",
-                             check=True).stdout)["pruned"] == 1 and half["extracted"] == 1
+    assert (
+        json.loads(run_kg("build", tmp_path / "one", "-o", out, "--prune", "--json", check=True).stdout)["pruned"] == 1
+        and half["extracted"] == 1
+    )
 
 
 # ---- killed at the dangerous moments ---------------------------------------------------
 def _killed_at(point: str, *args) -> subprocess.CompletedProcess:
     env = dict(os.environ, KG_FAULT=point)
-    proc = subprocess.run([sys.executable, "-m", "kg", *map(str, args)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "kg", *map(str, args)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == -signal.SIGKILL, (point, proc.returncode, proc.stderr)
     return proc
 
@@ -152,7 +162,7 @@ def test_a_build_killed_around_the_switch_leaves_store_and_exports_agreeing(tmp_
     after = _agree(out)
     assert (after == before) if point == "before-switch" else (after > before)
     page = (out / "graph.html").read_text(encoding="utf-8")
-    assert ("云栖大学" in page) == (point == "after-switch")        # the page is the store's too
+    assert ("云栖大学" in page) == (point == "after-switch")  # the page is the store's too
     rep = json.loads(run_kg("build", src, "-o", out, "--json", check=True).stdout)
     assert rep["extracted"] == (1 if point == "before-switch" else 0)
     assert "云栖大学" in {str(o) for _, _, o in _agree(out)}
@@ -165,7 +175,7 @@ def test_a_no_op_build_repairs_an_export_that_disagrees_with_the_store(tmp_path)
     stale = (out / "graph.ttl").read_bytes()
     _src(src, {"b.txt": PAGES["b.txt"]})
     run_kg("build", src, "-o", out, "-q", check=True)
-    (out / "graph.ttl").unlink()              # what an earlier kg left after a late failure
+    (out / "graph.ttl").unlink()  # what an earlier kg left after a late failure
     (out / "graph.ttl").write_bytes(stale)
     assert set(Graph().parse(out / "graph.ttl")) != _store_triples(out)
     rep = json.loads(run_kg("build", src, "-o", out, "--json", check=True).stdout)
@@ -186,15 +196,17 @@ def test_an_update_killed_after_its_export_changes_nothing(tmp_path):
 def test_disk_full_is_one_line_and_leaves_no_partial_generation(tmp_path):
     mnt = tmp_path / "small"
     mnt.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)],
-                      capture_output=True).returncode != 0:
+    if (
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)], capture_output=True).returncode
+        != 0
+    ):
         pytest.skip("cannot mount a small tmpfs here (needs root)")
     try:
         out = mnt / "out"
         run_kg("build", SEED, "-o", out, "-q", check=True)
         before = _agree(out)
         free = os.statvfs(mnt).f_bavail * os.statvfs(mnt).f_frsize
-        with open(mnt / "filler", "wb") as f:        # leave less than one page's worth free
+        with open(mnt / "filler", "wb") as f:  # leave less than one page's worth free
             f.write(b"\0" * max(0, free - 200_000))
         src = _src(tmp_path / "src", PAGES)
         proc = run_kg("build", src, SEED, "-o", out)
@@ -213,8 +225,12 @@ def test_workers_die_with_a_killed_build_and_release_the_lock(tmp_path):
     src, out = tmp_path / "src", tmp_path / "out"
     text = SEED.read_text(encoding="utf-8")
     _src(src, {f"p{i:03d}.txt": text.replace("松江", f"第{i}区") for i in range(40)})
-    proc = subprocess.Popen([sys.executable, "-m", "kg", "build", str(src), "-o", str(out), "-q", "--workers", "2"],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg", "build", str(src), "-o", str(out), "-q", "--workers", "2"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     kids: list[str] = []
     deadline = time.time() + 120
     while time.time() < deadline and len(kids) < 2:
@@ -227,8 +243,9 @@ def test_workers_die_with_a_killed_build_and_release_the_lock(tmp_path):
     proc.kill()
     proc.wait()
     time.sleep(1.0)
-    alive = [k for k in kids if Path(f"/proc/{k}").exists() and "zombie" not in
-             Path(f"/proc/{k}/status").read_text().lower()]
+    alive = [
+        k for k in kids if Path(f"/proc/{k}").exists() and "zombie" not in Path(f"/proc/{k}/status").read_text().lower()
+    ]
     assert alive == []
     again = run_kg("build", SEED, "-o", out, "-q")
     assert again.returncode == 0, again.stderr
@@ -236,13 +253,15 @@ def test_workers_die_with_a_killed_build_and_release_the_lock(tmp_path):
 
 # ---- scores ---------------------------------------------------------------------------
 def _pagerank_rows(out) -> int:
-    res = run_kg("query", "SELECT (COUNT(*) AS ?n) WHERE { ?e kg:pagerank ?pr }", "-g", out, "--format", "csv",
-                 check=True)
+    res = run_kg(
+        "query", "SELECT (COUNT(*) AS ?n) WHERE { ?e kg:pagerank ?pr }", "-g", out, "--format", "csv", check=True
+    )
     return int(res.stdout.split()[-1])
 
 
 def test_scores_live_in_the_store_and_survive_later_builds(tmp_path):
     from kg.store import BuildLock
+
     src, out = _src(tmp_path / "src", PAGES), tmp_path / "out"
     run_kg("build", src, "-o", out, "-q", check=True)
     with BuildLock(out):
@@ -256,11 +275,11 @@ def test_scores_live_in_the_store_and_survive_later_builds(tmp_path):
     _agree(out)
     _src(src, {"c.txt": "本报讯 云栖材料有限公司落户南屿高新区。"})
     run_kg("build", src, "-o", out, "-q", check=True)
-    assert _pagerank_rows(out) == scored          # kept until recomputed
+    assert _pagerank_rows(out) == scored  # kept until recomputed
     _agree(out)
     (src / "b.txt").unlink()
     run_kg("build", src, "-o", out, "-q", "--prune", check=True)
     kept = _pagerank_rows(out)
-    assert 0 < kept < scored                       # not on the entities of a dropped page
+    assert 0 < kept < scored  # not on the entities of a dropped page
     names = {str(o) for _, _, o in _agree(out)}
     assert "云栖大学" not in names

@@ -1,11 +1,11 @@
 """The modules import one way, down the pipeline; reading a graph never loads the extraction."""
+
 import ast
 import subprocess
 import sys
 
 import networkx as nx
 import pytest
-
 from conftest import ROOT
 
 # lower layers first; a module imports only from its own layer or the ones before it
@@ -17,7 +17,7 @@ LAYERS = [
     {"graph", "builder", "serve"},
     {"cli", "__main__", "__init__"},
 ]
-TYPE_ONLY = {("rdf", "pipeline"), ("rdf", "rules")}      # annotations under TYPE_CHECKING
+TYPE_ONLY = {("rdf", "pipeline"), ("rdf", "rules")}  # annotations under TYPE_CHECKING
 READERS = ["kg.query", "kg.serve", "kg.card", "kg.viz", "kg.export", "kg.analytics", "kg.store", "kg.remote"]
 
 
@@ -49,16 +49,21 @@ def test_imports_go_down_the_layers_and_form_no_cycle():
 
 @pytest.mark.parametrize("argv", [["query", "--help"], ["serve", "--help"], ["show", "--help"]])
 def test_reading_commands_do_not_import_the_extraction(argv):
-    code = ("import sys, kg.cli\n"
-            f"try:\n    kg.cli.main({argv!r})\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('jieba', 'rjieba') "
-            "or m in ('kg.pipeline', 'kg.entities')))")
+    code = (
+        "import sys, kg.cli\n"
+        f"try:\n    kg.cli.main({argv!r})\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('jieba', 'rjieba') "
+        "or m in ('kg.pipeline', 'kg.entities')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_the_reading_modules_import_no_extraction():
-    code = "import sys\n" + "".join(f"import {m}\n" for m in READERS) + \
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('jieba', 'rjieba')))"
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in READERS)
+        + "print(sorted(m for m in sys.modules if m.split('.')[0] in ('jieba', 'rjieba')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

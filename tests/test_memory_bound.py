@@ -1,19 +1,21 @@
 """Memory per document is bounded (README, "What is skipped, and why; memory"): a page that
 repeats one news sentence, or runs on for pages without a sentence end, builds in memory
 proportional to its size with a small constant, in linear time, and keeps its relations."""
+
 import json
 import subprocess
 import sys
 
 import pyoxigraph as ox
 import pytest
-
-pytestmark = pytest.mark.slow      # about 12 s: four runs of kg, two of them on 0.5–1 MB
 from conftest import ROOT
+
 from kg.pipeline import MAX_EVIDENCE
 
-BYTES_PER_BYTE = 80     # the README's bound: peak RSS above the same command on one sentence, per byte of text
-SENTENCE = "本报讯 青岚智造科技有限公司、澄川材料有限公司等6家企业落户东沅经济技术开发区，东沅经开区管委会主任苏明哲出席签约仪式。"
+pytestmark = pytest.mark.slow  # about 12 s: four runs of kg, two of them on 0.5–1 MB
+
+BYTES_PER_BYTE = 80  # the README's bound: peak RSS above the same command on one sentence, per byte of text
+SENTENCE = "本报讯 青岚智造科技有限公司、澄川材料有限公司等6家企业落户东沅经济技术开发区，东沅经开区管委会主任苏明哲出席签约仪式。"  # noqa: E501
 RUN_ON = "青岚智造科技有限公司与澄川材料有限公司签署战略合作协议东沅经开区管委会主任苏明哲出席\n"
 KG = "https://kg.example.org/ontology#"
 ENT = "https://kg.example.org/entity/"
@@ -34,8 +36,9 @@ sys.stderr.write(err)
 
 def peak_rss(*args) -> int:
     """Peak resident memory, in bytes, of one `kg` command run as a user runs it."""
-    proc = subprocess.run([sys.executable, "-c", PROBE, *map(str, args)], capture_output=True, text=True,
-                          cwd=ROOT, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
     code, kb = proc.stdout.split()
     assert code == "0", f"kg {' '.join(map(str, args))}: {code} {proc.stderr}"
     return int(kb) * 1024
@@ -78,13 +81,14 @@ def assertions(graph) -> dict[tuple[str, str, str], list[int]]:
 
 
 def within_bound(peak: int, idle: int, size: int) -> None:
-    assert peak - idle <= BYTES_PER_BYTE * size, \
+    assert peak - idle <= BYTES_PER_BYTE * size, (
         f"{(peak - idle) / size:.0f} bytes of memory per byte of text (idle {idle >> 20} MB, peak {peak >> 20} MB)"
+    )
 
 
 def test_a_page_repeating_one_sentence_builds_in_bounded_memory(tmp_path, idle_build):
     page = tmp_path / "dense.txt"
-    size = write(page, SENTENCE, 1_000_000)          # 1 MB: 5,700 copies of the sentence
+    size = write(page, SENTENCE, 1_000_000)  # 1 MB: 5,700 copies of the sentence
     within_bound(peak_rss("build", page, "-o", tmp_path / "out", "--workers", "1", "--quiet"), idle_build, size)
     found = assertions(tmp_path / "out" / "graph.ttl")
     settled = ("青岚智造科技有限公司", "locatedIn", "东沅经济技术开发区")
@@ -98,14 +102,14 @@ def test_a_page_repeating_one_sentence_builds_in_bounded_memory(tmp_path, idle_b
 
 def test_lines_without_a_sentence_end_are_read_in_bounded_memory_and_time(tmp_path, idle_extract):
     page = tmp_path / "run_on.txt"
-    size = write(page, RUN_ON, 500_000)             # 0.5 MB of lines joined into one run with no 。
+    size = write(page, RUN_ON, 500_000)  # 0.5 MB of lines joined into one run with no 。
     out = tmp_path / "run_on.jsonl"
-    within_bound(peak_rss("extract", page, "-o", out), idle_extract, size)      # and in less than 120 s
+    within_bound(peak_rss("extract", page, "-o", out), idle_extract, size)  # and in less than 120 s
     (record,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     found = {(r["s"], r["p"], r["o"]) for r in record["relations"]}
     assert ("青岚智造科技有限公司", "cooperatesWith", "澄川材料有限公司") in found
     assert any(s == "苏明哲" and p == "worksFor" for s, p, _ in found)
     lines = size // len(RUN_ON.encode("utf-8"))
     cooperations = [r for r in record["relations"] if r["p"] == "cooperatesWith"]
-    assert len(cooperations) == MAX_EVIDENCE < lines          # the first 20 lines' evidence
+    assert len(cooperations) == MAX_EVIDENCE < lines  # the first 20 lines' evidence
     assert max(r["start"] for r in cooperations) < MAX_EVIDENCE * len(RUN_ON)

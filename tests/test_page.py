@@ -1,16 +1,18 @@
 """The network page: offline, safe with hostile text, drawn and searchable in a real browser."""
+
 import json
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+from conftest import SEED, run_kg
 
-from conftest import ROOT, SEED, run_kg
-
-HOSTILE = ("本报讯（记者 王明）\n“<script>alert(1)</script>公司”与'引号\"科技有限公司签署战略合作协议。"
-           "<script>alert(1)</script>嘉兴华兴软件有限公司落户嘉兴经开区。"
-           "<img src=x onerror=alert(2)>宁波\"双引号\"电子有限公司落户宁波高新区。\n")
+HOSTILE = (
+    "本报讯（记者 王明）\n“<script>alert(1)</script>公司”与'引号\"科技有限公司签署战略合作协议。"
+    "<script>alert(1)</script>嘉兴华兴软件有限公司落户嘉兴经开区。"
+    '<img src=x onerror=alert(2)>宁波"双引号"电子有限公司落户宁波高新区。\n'
+)
 
 
 def _chromium():
@@ -24,9 +26,17 @@ def _chromium():
 def _open(page_path, shot=None):
     exe, pw = _chromium()
     with pw.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run", "--disable-sync"])
+        browser = p.chromium.launch(
+            executable_path=exe,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         requests, dialogs, errors = [], [], []
         page.on("request", lambda r: requests.append(r.url))
@@ -34,9 +44,11 @@ def _open(page_path, shot=None):
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(Path(page_path).resolve().as_uri())
         page.wait_for_function("window.kgDrawn !== undefined", timeout=60000)
-        result = {"drawn": page.evaluate("window.kgDrawn()"),
-                  "canvas": page.evaluate("document.querySelectorAll('#net canvas').length"),
-                  "scripts": page.evaluate("document.querySelectorAll('script').length")}
+        result = {
+            "drawn": page.evaluate("window.kgDrawn()"),
+            "canvas": page.evaluate("document.querySelectorAll('#net canvas').length"),
+            "scripts": page.evaluate("document.querySelectorAll('script').length"),
+        }
         result["search"] = page.evaluate("window.kgSearch('铂桐医疗')")
         result["selected"] = page.evaluate("window.kgNetwork.getSelectedNodes()")
         result["info"] = page.evaluate("document.getElementById('info').textContent")
@@ -71,9 +83,14 @@ def test_page_data_matches_the_graph(seed_kg, seed_page):
     data = json.loads(re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', text, re.S).group(1))
     entities = [n for n in data["nodes"] if n["type"] != "Award"]
     from rdflib.namespace import RDF
+
     from kg.rdf import KG
-    ents = {s for t in ("Company", "Institution", "Project", "Place", "Person")
-            for s in seed_kg.graph.subjects(RDF.type, KG[t])}
+
+    ents = {
+        s
+        for t in ("Company", "Institution", "Project", "Place", "Person")
+        for s in seed_kg.graph.subjects(RDF.type, KG[t])
+    }
     assert len(entities) == len(ents)
     relations = sum(seed_kg.summary.relations.values())
     assert len(data["edges"]) == relations
@@ -133,6 +150,7 @@ def test_focus_view_and_stats(seed_out, tmp_path):
 
 def test_stats_prints_tables_and_writes_scores(seed_out, tmp_path):
     import shutil as sh
+
     work = tmp_path / "g"
     sh.copytree(seed_out, work)
     proc = run_kg("stats", work, "--json", check=True)
@@ -148,12 +166,16 @@ def test_large_page_keeps_earlier_positions():
     """A page rebuilt after a few new nodes keeps the old nodes where they were and puts
     each new node beside a neighbour."""
     import networkx as nx
+
     from kg import viz
+
     n = viz.LAYOUT_THRESHOLD + 100
     nodes = [{"id": f"e{i}"} for i in range(n)]
     edges = [{"from": f"e{i}", "to": f"e{(i * 7 + 1) % n}"} for i in range(n)]
-    first = {"nodes": [dict(x) for x in nodes[:-20]], "edges": [e for e in edges
-                                                            if int(e["from"][1:]) < n - 20 and int(e["to"][1:]) < n - 20]}
+    first = {
+        "nodes": [dict(x) for x in nodes[:-20]],
+        "edges": [e for e in edges if int(e["from"][1:]) < n - 20 and int(e["to"][1:]) < n - 20],
+    }
     assert viz.layout(nx.MultiDiGraph(), first) is False
     previous = {x["id"]: (x["x"], x["y"]) for x in first["nodes"]}
     second = {"nodes": [dict(x) for x in nodes], "edges": edges}
@@ -172,14 +194,18 @@ def test_layout_survives_a_spectral_layout_that_does_not_converge(monkeypatch):
     """ARPACK gives up on some graphs of many small components: the page is still laid out."""
     import networkx as nx
     from scipy.sparse.linalg import ArpackNoConvergence
+
     from kg import viz
 
     def fail(*a, **k):
         raise ArpackNoConvergence("No convergence", None, None)
+
     monkeypatch.setattr(nx, "spectral_layout", fail)
     n = viz.LAYOUT_THRESHOLD + 50
-    data = {"nodes": [{"id": f"e{i}"} for i in range(n)],
-            "edges": [{"from": f"e{i}", "to": f"e{i + 1}"} for i in range(0, n - 1, 2)]}
+    data = {
+        "nodes": [{"id": f"e{i}"} for i in range(n)],
+        "edges": [{"from": f"e{i}", "to": f"e{i + 1}"} for i in range(0, n - 1, 2)],
+    }
     assert viz.layout(nx.MultiDiGraph(), data) is False
     assert all(isinstance(x["x"], float) and isinstance(x["y"], float) for x in data["nodes"])
     assert len({(x["x"], x["y"]) for x in data["nodes"]}) > n // 2
@@ -188,9 +214,10 @@ def test_layout_survives_a_spectral_layout_that_does_not_converge(monkeypatch):
 def test_a_capped_page_keeps_the_most_connected_entities_with_their_names(tmp_path):
     """With a cap, the page keeps the highest-degree entities (ties by IRI), their labels,
     aliases and edges among them, as the uncapped graph has them, and counts them all."""
-    from kg.builder import build
     from kg.analytics import store_networkx
+    from kg.builder import build
     from kg.store import OxStore
+
     build([str(SEED)], tmp_path / "out", page=False)
     ox = OxStore.open(tmp_path / "out", read_only=True).ox
     full, capped = store_networkx(ox), store_networkx(ox, 10)

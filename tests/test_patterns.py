@@ -1,7 +1,8 @@
 """Token patterns (kg/patterns.py): what each element means, and a bad pattern is one line."""
-import pytest
 
+import pytest
 from conftest import run_kg
+
 from kg.errors import KgError
 from kg.model import Entity, Mention, Token
 from kg.patterns import Compiler, units
@@ -28,67 +29,101 @@ def _sentence(parts):
 def _matches(pattern, parts, vocab=VOCAB):
     c = Compiler(vocab)
     p = c.compile(pattern, "test")
-    return [{k: [u.text for u in v] for k, v in m.captures.items()} for m in c.finditer(p, c.sequence(_sentence(parts)))]
+    return [
+        {k: [u.text for u in v] for k, v in m.captures.items()} for m in c.finditer(p, c.sequence(_sentence(parts)))
+    ]
 
 
 A, B, C, P = ("甲公司", "Company"), ("乙公司", "Company"), ("丙公司", "Company"), ("丁镇", "Place")
 
 
 def test_a_sequence_with_captures():
-    pat = [{"mention": ["Company"], "capture": "subject"}, {"text": ["是", "为"]},
-           {"mention": ["Company"], "capture": "object"}, {"text": "的", "op": "?"}, {"in": "heads"}]
-    assert _matches(pat, [A, ("是", "v"), B, ("的", "uj"), ("子公司", "n")]) == [{"subject": ["甲公司"], "object": ["乙公司"]}]
+    pat = [
+        {"mention": ["Company"], "capture": "subject"},
+        {"text": ["是", "为"]},
+        {"mention": ["Company"], "capture": "object"},
+        {"text": "的", "op": "?"},
+        {"in": "heads"},
+    ]
+    assert _matches(pat, [A, ("是", "v"), B, ("的", "uj"), ("子公司", "n")]) == [
+        {"subject": ["甲公司"], "object": ["乙公司"]}
+    ]
     assert _matches(pat, [A, ("为", "p"), B, ("分公司", "n")]) == [{"subject": ["甲公司"], "object": ["乙公司"]}]
-    assert _matches(pat, [A, ("是", "v"), P, ("的", "uj"), ("子公司", "n")]) == []       # a place is no company
+    assert _matches(pat, [A, ("是", "v"), P, ("的", "uj"), ("子公司", "n")]) == []  # a place is no company
     assert _matches(pat, [A, ("是", "v"), B, ("的", "uj"), ("客户", "n")]) == []
 
 
 def test_a_group_capture_lists_every_member():
-    pat = [{"mention": ["Company"], "capture": "subject", "group": True}, {"text": "落户"},
-           {"mention": ["Place"], "capture": "object"}]
+    pat = [
+        {"mention": ["Company"], "capture": "subject", "group": True},
+        {"text": "落户"},
+        {"mention": ["Place"], "capture": "object"},
+    ]
     got = _matches(pat, [A, ("、", "x"), B, ("和", "c"), C, ("落户", "v"), P])
     assert got == [{"subject": ["甲公司", "乙公司", "丙公司"], "object": ["丁镇"]}]
 
 
 def test_gap_stays_inside_the_clause_and_any_takes_alternatives():
-    pat = [{"mention": ["Company"], "capture": "subject"}, {"gap": [0, 2]}, {"text": "落户"},
-           {"mention": ["Place"], "capture": "object"}]
+    pat = [
+        {"mention": ["Company"], "capture": "subject"},
+        {"gap": [0, 2]},
+        {"text": "落户"},
+        {"mention": ["Place"], "capture": "object"},
+    ]
     assert _matches(pat, [A, ("今年", "t"), ("正式", "d"), ("落户", "v"), P])
-    assert not _matches(pat, [A, ("今年", "t"), ("上半年", "t"), ("正式", "d"), ("落户", "v"), P])   # 3 > 2
+    assert not _matches(pat, [A, ("今年", "t"), ("上半年", "t"), ("正式", "d"), ("落户", "v"), P])  # 3 > 2
     assert not _matches(pat, [A, ("，", "x"), ("落户", "v"), P])
-    alt = [{"mention": ["Company"], "capture": "subject"},
-           {"any": [[{"text": "入驻"}], [{"text": "签约"}, {"text": "落户"}]]}, {"mention": ["Place"], "capture": "object"}]
+    alt = [
+        {"mention": ["Company"], "capture": "subject"},
+        {"any": [[{"text": "入驻"}], [{"text": "签约"}, {"text": "落户"}]]},
+        {"mention": ["Place"], "capture": "object"},
+    ]
     assert _matches(alt, [A, ("入驻", "v"), P]) and _matches(alt, [A, ("签约", "v"), ("落户", "v"), P])
     assert not _matches(alt, [A, ("签约", "v"), P])
 
 
 def test_look_around_and_negation():
-    pat = [{"not_behind": [{"in": "hedges"}]}, {"mention": ["Company"], "capture": "subject"}, {"text": "落户"},
-           {"mention": ["Place"], "capture": "object"}, {"not_ahead": [{"text": "失败"}]}]
+    pat = [
+        {"not_behind": [{"in": "hedges"}]},
+        {"mention": ["Company"], "capture": "subject"},
+        {"text": "落户"},
+        {"mention": ["Place"], "capture": "object"},
+        {"not_ahead": [{"text": "失败"}]},
+    ]
     assert _matches(pat, [A, ("落户", "v"), P])
     assert not _matches(pat, [("拟", "v"), A, ("落户", "v"), P])
     assert not _matches(pat, [A, ("落户", "v"), P, ("失败", "v")])
-    neg = [{"mention": True, "capture": "subject"}, {"not_in": "hedges", "pos": "v"}, {"mention": True, "capture": "object"}]
+    neg = [
+        {"mention": True, "capture": "subject"},
+        {"not_in": "hedges", "pos": "v"},
+        {"mention": True, "capture": "object"},
+    ]
     assert _matches(neg, [A, ("收购", "v"), B]) and not _matches(neg, [A, ("拟", "v"), B])
 
 
 def test_predicates_and_regex_tests():
-    pat = [{"mention": ["Company"], "capture": "object"}, {"regex": r"[总副]?经理"},
-           {"predicate": "person_name", "capture": "subject"}]
+    pat = [
+        {"mention": ["Company"], "capture": "object"},
+        {"regex": r"[总副]?经理"},
+        {"predicate": "person_name", "capture": "subject"},
+    ]
     assert _matches(pat, [A, ("总经理", "n"), ("王小明", "nr")])
     assert not _matches(pat, [A, ("总经理", "n"), ("市场", "n")])
 
 
-@pytest.mark.parametrize("pattern, message", [
-    ([{"mention": ["Company"], "capture": "subject"}, {"txt": "是"}], "unknown pattern key 'txt'"),
-    ([{"in": "no_such_list"}], "vocabulary list 'no_such_list'"),
-    ([{"text": "是", "op": "++"}], "op '++'"),
-    ([{"predicate": "no_such_test"}], "unknown predicate 'no_such_test'"),
-    ([{"gap": [3, 1]}], "'gap' must be [min, max]"),
-    ([{"capture": "subject"}], "needs a test"),
-    ([{"text": "是", "group": True, "capture": "x"}], "'group' needs a 'mention'"),
-    ("是", "must be a list"),
-])
+@pytest.mark.parametrize(
+    "pattern, message",
+    [
+        ([{"mention": ["Company"], "capture": "subject"}, {"txt": "是"}], "unknown pattern key 'txt'"),
+        ([{"in": "no_such_list"}], "vocabulary list 'no_such_list'"),
+        ([{"text": "是", "op": "++"}], "op '++'"),
+        ([{"predicate": "no_such_test"}], "unknown predicate 'no_such_test'"),
+        ([{"gap": [3, 1]}], "'gap' must be [min, max]"),
+        ([{"capture": "subject"}], "needs a test"),
+        ([{"text": "是", "group": True, "capture": "x"}], "'group' needs a 'mention'"),
+        ("是", "must be a list"),
+    ],
+)
 def test_bad_patterns_are_one_clear_error(pattern, message):
     with pytest.raises(KgError) as err:
         Compiler(VOCAB).compile(pattern, "my.yaml: relation rule r1")
@@ -105,8 +140,14 @@ RULE = """relations:
 """
 
 
-@pytest.mark.parametrize("subject, message", [("subject", None), ("owner", "captures 'owner', which a relation does not use"),
-                                              ("object", "has no 'subject' capture")])
+@pytest.mark.parametrize(
+    "subject, message",
+    [
+        ("subject", None),
+        ("owner", "captures 'owner', which a relation does not use"),
+        ("object", "has no 'subject' capture"),
+    ],
+)
 def test_a_relation_pattern_needs_the_captures_a_relation_uses(tmp_path, subject, message):
     f = tmp_path / "r.yaml"
     f.write_text(RULE.format(subject=subject), encoding="utf-8")
@@ -120,7 +161,8 @@ def test_a_relation_pattern_needs_the_captures_a_relation_uses(tmp_path, subject
 
 def test_a_user_pattern_rule_works_end_to_end(tmp_path):
     f = tmp_path / "r.yaml"
-    f.write_text("""relations:
+    f.write_text(
+        """relations:
   - id: my.acquires
     description: A 收购 B — B becomes A's subsidiary
     relation: subOrganizationOf
@@ -137,7 +179,9 @@ def test_a_user_pattern_rule_works_end_to_end(tmp_path):
       no_match:
         - text: 星禾科技有限公司拟收购云栖材料有限公司。
           relations: []
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     proc = run_kg("rules", "--rules", f)
     assert proc.returncode == 0 and "0 failed" in proc.stdout, proc.stdout[-500:]
     out = run_kg("explain", "星禾科技有限公司收购了云栖材料有限公司。", "--rules", f, check=True).stdout

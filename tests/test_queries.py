@@ -1,8 +1,6 @@
 """Each ready query answers its question on the seed graph."""
-from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 QUERIES = ROOT / "queries"
@@ -41,8 +39,11 @@ def test_alliance_founders_and_members(seed_kg):
 
 def test_people_posts(seed_kg):
     r, _ = rows(seed_kg, "people_posts.rq")
-    assert {(p, o) for p, o, _ in r} >= {("曹雷军", "经开区党工委"), ("叶枫", "格尔软件"),
-                                          ("王浩东", "中铁二局沪苏湖铁路站前6标项目部")}
+    assert {(p, o) for p, o, _ in r} >= {
+        ("曹雷军", "经开区党工委"),
+        ("叶枫", "格尔软件"),
+        ("王浩东", "中铁二局沪苏湖铁路站前6标项目部"),
+    }
     assert all(s for _, _, s in r)
 
 
@@ -89,7 +90,9 @@ def test_entity_aliases(seed_kg):
 @pytest.fixture(scope="module")
 def seed_store(tmp_path_factory):
     from conftest import SEED
+
     from kg.builder import build
+
     out = tmp_path_factory.mktemp("seed_store")
     build([str(SEED)], out, page=False)
     return out
@@ -101,6 +104,7 @@ def test_sorting_in_python_gives_oxigraphs_order(seed_store, name):
     the order of rows with equal keys, which SPARQL leaves open)."""
     from kg.query import run_store, sparql_order, split_order
     from kg.store import OxStore, to_rdflib
+
     store = OxStore.open(seed_store, read_only=True).ox
     text = (ROOT / "queries" / name).read_text(encoding="utf-8")
     ours = run_store(store, text)
@@ -110,25 +114,31 @@ def test_sorting_in_python_gives_oxigraphs_order(seed_store, name):
     _, order = split_order(text)
     if order:
         idx = [ours.vars.index(v) for v, _ in order]
-        assert [[sparql_order(r[i]) for i in idx] for r in ours.rows] == \
-            [[sparql_order(r[i]) for i in idx] for r in theirs]
+        assert [[sparql_order(r[i]) for i in idx] for r in ours.rows] == [
+            [sparql_order(r[i]) for i in idx] for r in theirs
+        ]
 
 
 def test_order_by_is_left_to_oxigraph_when_it_is_not_plain():
     from kg.query import split_order
+
     assert split_order("SELECT ?a WHERE { ?a ?b ?c } ORDER BY ?a LIMIT 5")[1] is None
     assert split_order("SELECT ?a WHERE { ?a ?b ?c } ORDER BY STR(?a)")[1] is None
     assert split_order("SELECT ?a WHERE { ?a ?b ?c } ORDER BY ?c")[1] is None
     assert split_order("SELECT ?a ?c WHERE { ?a ?b ?c }\nORDER BY DESC(?c) ?a")[1] == [("c", True), ("a", False)]
 
 
-@pytest.mark.parametrize("text, update", [
-    ("PREFIX x: <urn:x> INSERT DATA { x:a x:b x:c }", True),
-    ("PREFIX x: <urn:x>\nPREFIX y: <urn:y>\n  DELETE WHERE { ?s x:p ?o }", True),
-    ("BASE <urn:b> # a note\nCLEAR DEFAULT", True),
-    ("PREFIX insert: <urn:x> SELECT ?s WHERE { ?s ?p ?o }", False),
-    ("SELECT ?s WHERE { ?s ?p ?o } # INSERT", False),
-])
+@pytest.mark.parametrize(
+    "text, update",
+    [
+        ("PREFIX x: <urn:x> INSERT DATA { x:a x:b x:c }", True),
+        ("PREFIX x: <urn:x>\nPREFIX y: <urn:y>\n  DELETE WHERE { ?s x:p ?o }", True),
+        ("BASE <urn:b> # a note\nCLEAR DEFAULT", True),
+        ("PREFIX insert: <urn:x> SELECT ?s WHERE { ?s ?p ?o }", False),
+        ("SELECT ?s WHERE { ?s ?p ?o } # INSERT", False),
+    ],
+)
 def test_updates_are_told_from_queries_whatever_the_prologue_layout(text, update):
     from kg.query import is_update
+
     assert is_update(text) is update

@@ -1,4 +1,5 @@
 """Inputs: UTF-8 with and without BOM, GB18030, JSON Lines; binaries are refused clearly."""
+
 import json
 
 import pytest
@@ -9,8 +10,9 @@ from kg.reader import ReadReport, read_sources
 TEXT = "本报讯（记者 王梅） 全国智能装备行业产教融合共同体日前成立。"
 
 
-@pytest.mark.parametrize("encoding,prefix", [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("gb18030", b""),
-                                             ("utf-16", b"")])
+@pytest.mark.parametrize(
+    "encoding,prefix", [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("gb18030", b""), ("utf-16", b"")]
+)
 def test_encodings(tmp_path, encoding, prefix):
     p = tmp_path / "page.txt"
     p.write_bytes(prefix + TEXT.encode(encoding))
@@ -38,8 +40,10 @@ def test_folders_are_read_recursively_in_order(tmp_path):
 
 def test_jsonl_records(tmp_path):
     p = tmp_path / "docs.jsonl"
-    p.write_text("\n".join(json.dumps({"id": i, "text": t}, ensure_ascii=False)
-                           for i, t in [(7, "甲"), (8, "乙")]), encoding="utf-8")
+    p.write_text(
+        "\n".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) for i, t in [(7, "甲"), (8, "乙")]),
+        encoding="utf-8",
+    )
     docs = list(read_sources([str(p)]))
     assert [(d.ref, d.raw) for d in docs] == [("7", "甲"), ("8", "乙")]
 

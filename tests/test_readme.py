@@ -1,7 +1,9 @@
 """The README's rule-file examples are real: loaded and run as a user would."""
+
 import re
 
 from conftest import ROOT
+
 from kg.pipeline import extractor
 from kg.ruletest import check_all
 

@@ -1,4 +1,5 @@
 """Short names of companies: 微创医疗 is 上海微创医疗器械（集团）有限公司, 新能源科技 is no one."""
+
 from kg.model import Document
 from kg.pipeline import extractor
 
@@ -20,15 +21,19 @@ def test_industry_words_alone_are_no_short_name():
 
 
 def test_a_short_name_later_in_the_page_is_the_same_company():
-    text = ("今年以来，新片区已引进上海微创医疗器械（集团）有限公司等一批龙头企业。"
-            "其中，微创医疗的母公司微创投资控股有限公司已在新片区设立区域总部。")
+    text = (
+        "今年以来，新片区已引进上海微创医疗器械（集团）有限公司等一批龙头企业。"
+        "其中，微创医疗的母公司微创投资控股有限公司已在新片区设立区域总部。"
+    )
     rels, res = _relations(text)
     assert ("上海微创医疗器械（集团）有限公司", "subOrganizationOf", "微创投资控股有限公司") in rels
 
 
 def test_this_project_points_back_to_the_project_just_named():
-    text = ("位于青浦区金泽镇的西岑科创中心一期项目日前竣工。"
-            "该项目由上海西岑科创发展有限公司开发建设，中国建筑第八工程局有限公司为施工总承包单位。")
+    text = (
+        "位于青浦区金泽镇的西岑科创中心一期项目日前竣工。"
+        "该项目由上海西岑科创发展有限公司开发建设，中国建筑第八工程局有限公司为施工总承包单位。"
+    )
     rels, res = _relations(text)
     assert ("上海西岑科创发展有限公司", "develops", "西岑科创中心一期项目") in rels
     assert ("中国建筑第八工程局有限公司", "builds", "西岑科创中心一期项目") in rels
@@ -40,12 +45,15 @@ def test_this_project_points_back_to_the_project_just_named():
 def test_a_bare_short_head_without_a_demonstrative_stays_unresolved():
     text = "西岑科创中心一期项目日前竣工。项目由上海西岑科创发展有限公司开发建设。"
     res = extractor().process(Document("d", "d.txt", text))
-    assert not any(r.predicate == "develops" and r.object.name == "西岑科创中心一期项目" and r.rule == "develops.passive"
-                   for r in res.relations if not isinstance(r.object, str))
+    assert not any(
+        r.predicate == "develops" and r.object.name == "西岑科创中心一期项目" and r.rule == "develops.passive"
+        for r in res.relations
+        if not isinstance(r.object, str)
+    )
 
 
 def test_a_bare_zone_word_points_back_to_the_zone_named_before():
-    text = ("漕河泾开发区松江园区举行招商推介会，上海芯联微电子有限公司等9个项目签约落户园区。")
+    text = "漕河泾开发区松江园区举行招商推介会，上海芯联微电子有限公司等9个项目签约落户园区。"
     rels, res = _relations(text)
     assert ("上海芯联微电子有限公司", "locatedIn", "漕河泾开发区松江园区") in rels
     zone = next(e for e in res.entities if e.name == "漕河泾开发区松江园区")
@@ -58,6 +66,8 @@ def test_a_bare_zone_word_with_nothing_named_before_stays_unresolved():
 
 
 def test_a_zone_body_written_short_is_the_one_named_in_full():
-    rels, _ = _relations("合肥经济技术开发区管委会与上海工程技术大学签署人才培养合作协议。"
-                         "经开区管委会副主任张华表示，双方将共建实训基地。")
+    rels, _ = _relations(
+        "合肥经济技术开发区管委会与上海工程技术大学签署人才培养合作协议。"
+        "经开区管委会副主任张华表示，双方将共建实训基地。"
+    )
     assert ("张华", "worksFor", "合肥经济技术开发区管委会") in rels

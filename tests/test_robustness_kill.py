@@ -1,4 +1,5 @@
 """A build killed half-way (SIGINT, SIGKILL) leaves the previous OUTDIR complete and loadable."""
+
 import json
 import signal
 import subprocess
@@ -6,17 +7,17 @@ import sys
 import time
 
 import pytest
-
 from conftest import ROOT, SEED, run_kg
 
-pytestmark = pytest.mark.slow      # runs kg in subprocesses: CI runs it, `-m 'not slow'` skips it
+pytestmark = pytest.mark.slow  # runs kg in subprocesses: CI runs it, `-m 'not slow'` skips it
 
 
 def _pages(folder, n):
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(n):
         (folder / f"p{i:04d}.txt").write_text(
-            SEED.read_text(encoding="utf-8").replace("松江", f"第{i}区"), encoding="utf-8")
+            SEED.read_text(encoding="utf-8").replace("松江", f"第{i}区"), encoding="utf-8"
+        )
 
 
 def _count(out):
@@ -32,12 +33,16 @@ def test_killed_build_leaves_the_previous_graph(tmp_path, sig):
     before_ttl = (out / "graph.ttl").read_bytes()
     before = _count(out)
     _pages(src, 80)
-    proc = subprocess.Popen([sys.executable, "-m", "kg", "build", str(src), "-o", str(out), "-q", "--workers", "1"],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg", "build", str(src), "-o", str(out), "-q", "--workers", "1"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.time() + 60
     while time.time() < deadline and not (out / "stores" / "2").exists():
         time.sleep(0.05)
-    time.sleep(1.0)                      # well inside the extraction of 78 new pages
+    time.sleep(1.0)  # well inside the extraction of 78 new pages
     assert proc.poll() is None, "the build finished before it could be interrupted"
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)

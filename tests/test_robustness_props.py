@@ -1,4 +1,5 @@
 """Property tests: for any text, offsets stay true, extraction never raises, Turtle re-parses."""
+
 import pyoxigraph as ox
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -10,9 +11,48 @@ from kg.pipeline import Corpus, extractor
 from kg.rdf import ntriples
 from kg.segment import segment
 
-PIECES = ["公司", "有限公司", "大学", "经开区", "落户", "签署", "协议", "本报讯（记者 王明）", "□记者 李", "。", "，", "、",
-          "\n", "\n\n", " ", "\u3000", "<script>", '"', '"""', "\\", "\x00", "\x07", "（上海）", "HD CD19", "2021 年",
-          "镇", "街道", "与", "和", "等", "获评", "总经理", "张", "图为", "摄", "——", "“", "”", "\ufeff", "\u200b"]
+PIECES = [
+    "公司",
+    "有限公司",
+    "大学",
+    "经开区",
+    "落户",
+    "签署",
+    "协议",
+    "本报讯（记者 王明）",
+    "□记者 李",
+    "。",
+    "，",
+    "、",
+    "\n",
+    "\n\n",
+    " ",
+    "\u3000",
+    "<script>",
+    '"',
+    '"""',
+    "\\",
+    "\x00",
+    "\x07",
+    "（上海）",
+    "HD CD19",
+    "2021 年",
+    "镇",
+    "街道",
+    "与",
+    "和",
+    "等",
+    "获评",
+    "总经理",
+    "张",
+    "图为",
+    "摄",
+    "——",
+    "“",
+    "”",
+    "\ufeff",
+    "\u200b",
+]
 texts = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=6)), max_size=40).map("".join)
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -31,6 +71,7 @@ def test_cleaning_keeps_the_offset_map_true(raw):
 @given(st.lists(texts, max_size=4))
 def test_a_clean_line_appended_whole_equals_it_appended_char_by_char(lines):
     from kg.clean import _append_chars, _append_line
+
     raw = "\n".join(lines)
     fast, slow = ([], []), ([], [])
     pos = 0
@@ -39,7 +80,7 @@ def test_a_clean_line_appended_whole_equals_it_appended_char_by_char(lines):
         _append_line(*fast, raw, pos, pos + len(line), gap)
         _append_chars(*slow, raw, pos, pos + len(line), gap)
         pos += len(line) + 1
-    assert ("".join(fast[0]), fast[1]) == ("".join(slow[0]), slow[1])   # pieces may differ, not the text
+    assert ("".join(fast[0]), fast[1]) == ("".join(slow[0]), slow[1])  # pieces may differ, not the text
 
 
 @SETTINGS

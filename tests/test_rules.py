@@ -1,4 +1,5 @@
 """Every example of every rule runs through the whole rule set (as in Duckling)."""
+
 import pytest
 
 from kg.errors import KgError
@@ -7,12 +8,14 @@ from kg.rules import load_rules
 from kg.ruletest import check_entity_example, check_relation_example
 
 RULES = load_rules()
-CASES = [(r, e, True) for r in RULES.entity_rules + RULES.relation_rules for e in r.match] + \
-        [(r, e, False) for r in RULES.entity_rules + RULES.relation_rules for e in r.no_match]
+CASES = [(r, e, True) for r in RULES.entity_rules + RULES.relation_rules for e in r.match] + [
+    (r, e, False) for r in RULES.entity_rules + RULES.relation_rules for e in r.no_match
+]
 
 
-@pytest.mark.parametrize("rule,example,positive", CASES,
-                         ids=[f"{r.id}:{'+' if p else '-'}:{e.text[:12]}" for r, e, p in CASES])
+@pytest.mark.parametrize(
+    "rule,example,positive", CASES, ids=[f"{r.id}:{'+' if p else '-'}:{e.text[:12]}" for r, e, p in CASES]
+)
 def test_rule_example(rule, example, positive):
     ex = extractor()
     check = check_entity_example if hasattr(rule, "kind") else check_relation_example
@@ -27,12 +30,15 @@ def test_every_rule_has_an_example():
 
 def test_no_seed_names_in_rules():
     import json
+
     from conftest import GOLD
+
     if not GOLD.exists():
         pytest.skip("../shared/eval is not here")
     gold = json.loads(GOLD.read_text(encoding="utf-8"))
     names = {n for e in gold["entities"] for n in [e["name"], *e.get("aliases", [])] if len(n) >= 4}
     from importlib import resources
+
     for f in ("vocabulary.yaml", "entities.yaml", "relations.yaml"):
         text = (resources.files("kg") / "rules" / f).read_text(encoding="utf-8")
         assert not [n for n in names if n in text], f
@@ -40,7 +46,8 @@ def test_no_seed_names_in_rules():
 
 def test_user_rule_file_adds_a_rule(tmp_path):
     extra = tmp_path / "mine.yaml"
-    extra.write_text("""
+    extra.write_text(
+        """
 rules:
   - id: project.reservoir
     description: reservoirs
@@ -51,7 +58,9 @@ rules:
       match:
         - text: 千岛湖水库今年扩容。
           mentions: [千岛湖水库]
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     ex = extractor([str(extra)])
     rule = next(r for r in ex.rules.entity_rules if r.id == "project.reservoir")
     assert not check_entity_example(ex, rule, rule.match[0], True)
@@ -59,14 +68,17 @@ rules:
     assert "水库" not in base.suffixes
 
 
-@pytest.mark.parametrize("text,message", [
-    ("rules: [{kind: suffix, type: Company}]", "needs an 'id'"),
-    ("rules: [{id: x, kind: magic, type: Company}]", "unknown kind 'magic'"),
-    ("rules: [{id: x, kind: suffix, type: Firm}]", "type 'Firm' is not one of"),
-    ("relations: [{id: y, relation: owns, shape: svo}]", "relation 'owns' is not one of"),
-    ("rules: [: :", "not valid YAML"),
-    ("relations: [{id: y, relation: builds, shape: svo, unless: '落户('}]", "bad regular expression"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("rules: [{kind: suffix, type: Company}]", "needs an 'id'"),
+        ("rules: [{id: x, kind: magic, type: Company}]", "unknown kind 'magic'"),
+        ("rules: [{id: x, kind: suffix, type: Firm}]", "type 'Firm' is not one of"),
+        ("relations: [{id: y, relation: owns, shape: svo}]", "relation 'owns' is not one of"),
+        ("rules: [: :", "not valid YAML"),
+        ("relations: [{id: y, relation: builds, shape: svo, unless: '落户('}]", "bad regular expression"),
+    ],
+)
 def test_bad_rule_files_get_one_clear_line(tmp_path, text, message):
     f = tmp_path / "bad.yaml"
     f.write_text(text, encoding="utf-8")
@@ -79,6 +91,7 @@ def test_abbreviations_name_the_whole_place():
     """中方 and 抵京 are mentions of 中国 and 北京市: the text keeps the abbreviation, the entity
     has the full name, and an ordinary 中 (其中方法) is no place."""
     from kg.model import Document
+
     res = extractor().process(Document("abbr", "abbr.txt", "德国代表团昨天抵京，中方表示欢迎。其中方法很多。"))
     names = {m.text: m.entity.name for m in res.mentions if m.entity is not None and m.type == "Place"}
     assert names.get("京") == "北京市" and names.get("中") == "中国"
@@ -88,6 +101,7 @@ def test_abbreviations_name_the_whole_place():
 def test_user_vocabulary_extends_a_pattern(tmp_path):
     """institution.department names {government_functions}: a user list adds a function."""
     from kg.model import Document
+
     text = "县非遗保护局发布通知。"
     before = extractor().process(Document("d", "d.txt", text))
     assert "县非遗保护局" not in {m.text for m in before.mentions}
@@ -108,6 +122,7 @@ def test_unknown_vocabulary_in_a_pattern_is_one_clear_line(tmp_path):
 def test_types_of_banks_central_bank_and_forces():
     """A bank's abbreviation is a company, the central bank's a state body; 美军 is an institution."""
     from kg.model import Document
+
     res = extractor().process(Document("t", "t.txt", "工行和农行下调了贷款利率，央行表示关注。美军已撤离。"))
     types = {m.text: m.type for m in res.mentions}
     assert types.get("工行") == "Company" and types.get("农行") == "Company"
@@ -117,7 +132,10 @@ def test_types_of_banks_central_bank_and_forces():
 def test_places_of_a_match_stay_places():
     """在马赛战胜: the venue is a place; 欧洲劲旅: a continent is no team; a player stays a person."""
     from kg.model import Document
-    res = extractor().process(Document("m", "m.txt", "法国队在马赛战胜南非队，欧洲劲旅全部出线。主帅安切洛蒂在主场取胜后表示满意。"))
+
+    res = extractor().process(
+        Document("m", "m.txt", "法国队在马赛战胜南非队，欧洲劲旅全部出线。主帅安切洛蒂在主场取胜后表示满意。")
+    )
     types = {m.text: m.type for m in res.mentions}
     assert types.get("马赛") == "Place" and types.get("欧洲") == "Place" and types.get("安切洛蒂") == "Person"
 

@@ -1,14 +1,14 @@
 """The built seed graph against what a reader sees on the page, and the contract of the export."""
-import json
+
 import re
 import subprocess
 import sys
 
 import pytest
+from conftest import GOLD, SCORER, SEED
 from rdflib import Graph, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
-from conftest import GOLD, SCORER, SEED
 from kg.rdf import KG
 
 
@@ -50,7 +50,9 @@ def test_short_names_are_aliases_of_one_node(seed_kg):
 def test_every_entity_has_a_top_class(seed_kg):
     g = seed_kg.graph
     tops = {KG[t] for t in ("Company", "Institution", "Project", "Place", "Person")}
-    for s in set(g.subjects(RDFS.label)) & set(g.subjects(PROV.wasDerivedFrom)) - set(g.subjects(RDF.type, KG.Document)):
+    for s in set(g.subjects(RDFS.label)) & set(g.subjects(PROV.wasDerivedFrom)) - set(
+        g.subjects(RDF.type, KG.Document)
+    ):
         assert set(g.objects(s, RDF.type)) & tops
 
 
@@ -62,13 +64,32 @@ def test_hedged_and_generic_things_are_not_entities(seed_kg):
 def test_every_relation_has_provenance(seed_kg):
     g = seed_kg.graph
     raw = SEED.read_text(encoding="utf-8")
-    rels = [(s, p, o) for s, p, o in g if str(p).startswith(str(KG)) and p.split("#")[1] in
-            ("locatedIn", "partOf", "subOrganizationOf", "memberOf", "foundedBy", "cooperatesWith",
-             "develops", "builds", "worksFor", "award")]
+    rels = [
+        (s, p, o)
+        for s, p, o in g
+        if str(p).startswith(str(KG))
+        and p.split("#")[1]
+        in (
+            "locatedIn",
+            "partOf",
+            "subOrganizationOf",
+            "memberOf",
+            "foundedBy",
+            "cooperatesWith",
+            "develops",
+            "builds",
+            "worksFor",
+            "award",
+        )
+    ]
     assert len(rels) > 40
     for s, p, o in rels:
-        a = next(g.subjects(RDF.object, o) if False else (x for x in g.subjects(RDF.subject, s)
-                 if (x, RDF.predicate, p) in g and (x, RDF.object, o) in g), None)
+        a = next(
+            g.subjects(RDF.object, o)
+            if False
+            else (x for x in g.subjects(RDF.subject, s) if (x, RDF.predicate, p) in g and (x, RDF.object, o) in g),
+            None,
+        )
         assert a is not None, (s, p, o)
         start, end = int(next(g.objects(a, KG.start))), int(next(g.objects(a, KG.end)))
         sn = next(g.objects(a, KG.sentence))
@@ -96,6 +117,7 @@ def test_assertions_of_one_sentence_share_its_node(seed_kg):
 
 def test_same_input_gives_identical_turtle(seed_kg):
     from kg.graph import KnowledgeGraph
+
     again = KnowledgeGraph.build([str(SEED)])
     assert again.turtle() == seed_kg.turtle()
 
@@ -103,8 +125,12 @@ def test_same_input_gives_identical_turtle(seed_kg):
 def test_scores_above_the_issue_thresholds(seed_out):
     if not SCORER.exists():
         pytest.skip("../shared/eval is not here")
-    out = subprocess.run([sys.executable, str(SCORER), str(seed_out / "graph.ttl"), str(GOLD)],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, str(SCORER), str(seed_out / "graph.ttl"), str(GOLD)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     m = re.search(r"entity_f1=([\d.]+) relation_f1=([\d.]+)", out)
     assert float(m.group(1)) >= 0.92 and float(m.group(2)) >= 0.85, out
 
@@ -118,10 +144,11 @@ def test_turtle_loads_in_a_second_library(seed_out):
 
 def test_extract_offsets_slice_the_raw_text(seed_result):
     from kg.extract import record
+
     raw = SEED.read_text(encoding="utf-8")
     rec = record(seed_result)
     assert len(rec["entities"]) > 60
     for e in rec["entities"]:
-        assert re.sub(r"\s", "", raw[e["start"]:e["end"]]) == e["text"]
+        assert re.sub(r"\s", "", raw[e["start"] : e["end"]]) == e["text"]
     for r in rec["relations"]:
         assert 0 <= r["start"] < r["end"] <= len(raw)

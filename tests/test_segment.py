@@ -1,4 +1,5 @@
 """Pages split into articles at bylines; headlines and captions stand apart from the body."""
+
 from kg.segment import segment
 
 PAGE = """□记者 张 明
@@ -52,7 +53,13 @@ def test_sentence_offsets_map_to_raw():
 
 def test_seed_has_five_articles(seed_result):
     heads = [a.byline for a in seed_result.articles]
-    assert heads == ["□记者李于伯", "本报讯（记者李光）", "本报讯（记者李谆谆）", "本报讯（记者李于伯）", "本报讯（记者王梅）"]
+    assert heads == [
+        "□记者李于伯",
+        "本报讯（记者李光）",
+        "本报讯（记者李谆谆）",
+        "本报讯（记者李于伯）",
+        "本报讯（记者王梅）",
+    ]
 
 
 TWO_NAMES = """□记者 周 晓 通讯员 林 芳
