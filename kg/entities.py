@@ -398,7 +398,6 @@ class EntityExtractor:
                 and not joined
                 or tok.pos.startswith("r")
                 or self._counted(ctx, idx)
-                or tok.pos == "d"
             )
         if any(c in BRACKETS for c in w):
             return True

@@ -187,6 +187,8 @@ class RelationExtractor:
                 out += [r for s in subs for r in self._rel(ctx, rule, s, value, m.start, m.end)]
                 continue
             objs = [u.mention for u in m.captures.get("object", []) if u.mention is not None]
+            if not objs and rule.topic == "object":
+                objs = [t for t in self.topic(ctx, m.start, rule.object) if t not in subs]
             out += self._emit(ctx, rule, subs, objs, min([m.start] + [x.start for x in subs]), m.end)
         return out
 

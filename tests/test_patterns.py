@@ -163,26 +163,27 @@ def test_a_user_pattern_rule_works_end_to_end(tmp_path):
     f = tmp_path / "r.yaml"
     f.write_text(
         """relations:
-  - id: my.acquires
-    description: A 收购 B — B becomes A's subsidiary
+  - id: my.acquired
+    description: B 被 A（全资）收购 — B becomes A's subsidiary
     relation: subOrganizationOf
     pattern:
-      - {mention: [Company], capture: object, group: true}
+      - {mention: [Company], capture: subject, group: true}
+      - {text: 被}
+      - {mention: [Company], capture: object}
       - {in: adverbs, op: "*"}
-      - {text: [完成收购, 收购]}
-      - {text: 了, op: "?"}
-      - {mention: [Company], capture: subject}
+      - {text: [全资, 成功], op: "?"}
+      - {text: [收购, 并购, 控股]}
     examples:
       match:
-        - text: 星禾科技有限公司已完成收购云栖材料有限公司。
+        - text: 云栖材料有限公司被星禾科技有限公司收购。
           relations: [[云栖材料有限公司, subOrganizationOf, 星禾科技有限公司]]
       no_match:
-        - text: 星禾科技有限公司拟收购云栖材料有限公司。
+        - text: 云栖材料有限公司拟被星禾科技有限公司收购。
           relations: []
 """,
         encoding="utf-8",
     )
     proc = run_kg("rules", "--rules", f)
     assert proc.returncode == 0 and "0 failed" in proc.stdout, proc.stdout[-500:]
-    out = run_kg("explain", "星禾科技有限公司收购了云栖材料有限公司。", "--rules", f, check=True).stdout
-    assert "my.acquires" in out
+    out = run_kg("explain", "云栖材料有限公司被星禾科技有限公司全资收购。", "--rules", f, check=True).stdout
+    assert "my.acquired" in out
