@@ -439,33 +439,6 @@ class RelationExtractor:
         s, o = (other, arg) if rule.inverse else (arg, other)
         return self._rel(ctx, rule, s, o, min(span[0], arg.start), max(span[1], arg.end))
 
-    @staticmethod
-    def _owner(ctx: _Ctx, pos: int) -> Mention | None:
-        """The mention ending at ``pos`` or one character before it (A 的母公司, A 旗下)."""
-        k = ctx.upto(pos)
-        return ctx.mentions[k - 1] if k and pos - ctx.mentions[k - 1].end <= 1 else None
-
-    def _possessive(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
-        a = self._owner(ctx, span[0])
-        b = None
-        for k in range(bisect_left(ctx.starts, span[1]), len(ctx.mentions)):  # a gap of at most ——
-            m = ctx.mentions[k]
-            if m.start - span[1] > 2:
-                break
-            if GAP_TIGHT.match(ctx.text[span[1] : m.start]):
-                b = m
-                break
-        if a is None or b is None:
-            return []
-        return self._rel(ctx, rule, a, b, a.start, b.end)
-
-    def _inverse_possessive(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
-        owner = self._owner(ctx, span[0])
-        if owner is None:
-            return []
-        group = self.group_right(ctx, span[1], ctx.clause(span[1])[1], GAP_TIGHT)
-        return [r for m in group for r in self._rel(ctx, rule, m, owner, owner.start, m.end)]
-
     def _title(self, ctx: _Ctx, rule: RelationRule) -> list[Relation]:
         out = []
         for p in (m for m in ctx.mentions if m.entity is not None and "Person" in m.entity.types):

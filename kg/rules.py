@@ -35,8 +35,6 @@ RELATION_SHAPES = {
     "title",
     "literal",
     "context",
-    "possessive",
-    "inverse_possessive",
     "pattern",
 }
 CAPTURES = {"subject", "object", "value"}  # what a relation pattern's captures may be called
