@@ -30,6 +30,7 @@ GAP_LEFT = re.compile(
 GAP_RIGHT = re.compile(r"^(?:了|在|于|到|至|进|入|为|了位于|\s)*$")
 GAP_TIGHT = re.compile(r"^(?:的|之|——|—|：|:|\s)?$")
 LISTED = re.compile(r"[，,：:]\s*(?:其中)?(?:包括|包含|有|如|涵盖)\s*")
+QUOTES = '“”"‘’「」《》 '
 TOPIC_TYPES = ("Company", "Institution", "Place", "Project")
 _LIST_TAIL_END = re.compile(LIST_TAIL + r"\s*，?\s*$")
 _TAIL_MAX = 30  # 等 + at most 20 characters + the longest head word (企业代表): a list tail is shorter
@@ -125,6 +126,7 @@ class RelationExtractor:
         self.titles = sorted(set(rules.words("titles")), key=len, reverse=True)
         self.lex = lexicon
         self.patterns = rules.patterns
+        self.title_tails = sorted(rules.words("title_tails"), key=len, reverse=True)
         self.trigger_re = {
             r.id: re.compile("|".join(re.escape(t) for t in r.triggers)) for r in self.rules if r.triggers
         }
@@ -183,8 +185,9 @@ class RelationExtractor:
             if not subs and rule.topic == "subject":
                 subs = self.topic(ctx, m.start, rule.subject)
             if rule.relation == "award":
-                value = ctx.text[m.captures["value"][0].start : m.captures["value"][-1].end].strip('“”"‘’「」《》 ')
-                out += [r for s in subs for r in self._rel(ctx, rule, s, value, m.start, m.end)]
+                value = self._title_text(ctx.text[m.captures["value"][0].start : m.captures["value"][-1].end])
+                if 2 <= len(value) <= 30:
+                    out += [r for s in subs for r in self._rel(ctx, rule, s, value, m.start, m.end)]
                 continue
             objs = [u.mention for u in m.captures.get("object", []) if u.mention is not None]
             if not objs and rule.topic == "object":
@@ -403,14 +406,13 @@ class RelationExtractor:
         pairs = [(a, x) if rule.inverse else (x, a) for a in agents for x in subj]
         return [r for s, o in pairs for r in self._rel(ctx, rule, s, o, lo, hi)]
 
-    def _literal(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
-        c_lo, c_hi = ctx.clause(span[0])
-        subs = self.group_left(ctx, span[0], c_lo)
-        value = ctx.text[span[1] : c_hi].strip('“”"‘’「」《》 ')
-        value = re.sub(r"(?:荣誉)?称号$|名单$|榜单$", "", value).strip('“”"‘’「」《》 ')
-        if not subs or not 2 <= len(value) <= 30 or self.hedged(ctx, c_lo, span[1]):
-            return []
-        return [r for s in subs for r in self._rel(ctx, rule, s, value, s.start, c_hi)]
+    def _title_text(self, text: str) -> str:
+        """A title as granted: its quotes and a closing word (称号, 名单: the vocabulary's title_tails) dropped."""
+        text = text.strip(QUOTES)
+        for tail in self.title_tails:
+            if text.endswith(tail):
+                return text[: -len(tail)].strip(QUOTES)
+        return text
 
     def _context(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
         a = bisect_left(ctx.starts, span[1])  # the first mention after the trigger

@@ -33,7 +33,6 @@ RELATION_SHAPES = {
     "pair",
     "passive",
     "title",
-    "literal",
     "context",
     "pattern",
 }
