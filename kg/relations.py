@@ -28,7 +28,6 @@ GAP_LEFT = re.compile(
     r"于今年(?:\d{1,2}月)?(?:\d{1,2}日)?|今年\d{1,2}月|于\d{4}年(?:\d{1,2}月)?|在\d{4}年|" + LIST_TAIL + r"|等|\s)*，?$"
 )
 GAP_RIGHT = re.compile(r"^(?:了|在|于|到|至|进|入|为|了位于|\s)*$")
-GAP_TIGHT = re.compile(r"^(?:的|之|——|—|：|:|\s)?$")
 LISTED = re.compile(r"[，,：:]\s*(?:其中)?(?:包括|包含|有|如|涵盖)\s*")
 QUOTES = '“”"‘’「」《》 '
 TOPIC_TYPES = ("Company", "Institution", "Place", "Project")
@@ -182,14 +181,18 @@ class RelationExtractor:
             if self.hedged(ctx, c_lo, m.end):
                 continue
             subs = [u.mention for u in m.captures.get("subject", []) if u.mention is not None]
+            objs = [u.mention for u in m.captures.get("object", []) if u.mention is not None]
             if not subs and rule.topic == "subject":
                 subs = self.topic(ctx, m.start, rule.subject)
+            if not subs and rule.antecedent == "subject" and objs:
+                subs = self._antecedent(ctx, objs[0], rule.subject)
+            if not objs and rule.antecedent == "object" and subs:
+                objs = self._antecedent(ctx, subs[0], rule.object)
             if rule.relation == "award":
                 value = self._title_text(ctx.text[m.captures["value"][0].start : m.captures["value"][-1].end])
                 if 2 <= len(value) <= 30:
                     out += [r for s in subs for r in self._rel(ctx, rule, s, value, m.start, m.end)]
                 continue
-            objs = [u.mention for u in m.captures.get("object", []) if u.mention is not None]
             if not objs and rule.topic == "object":
                 objs = [t for t in self.topic(ctx, m.start, rule.object) if t not in subs]
             out += self._emit(ctx, rule, subs, objs, min([m.start] + [x.start for x in subs]), m.end)
@@ -414,32 +417,20 @@ class RelationExtractor:
                 return text[: -len(tail)].strip(QUOTES)
         return text
 
-    def _context(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
-        a = bisect_left(ctx.starts, span[1])  # the first mention after the trigger
-        b = ctx.upto(span[0])  # and the last before it
-        if a < len(ctx.mentions) and GAP_TIGHT.match(ctx.text[span[1] : ctx.mentions[a].start]):
-            arg = ctx.mentions[a]
-        elif b and len(ctx.text[ctx.mentions[b - 1].end : span[0]]) <= 2:
-            arg = ctx.mentions[b - 1]
-        else:
-            return []
-        want = rule.subject if rule.inverse else rule.object
+    @staticmethod
+    def _antecedent(ctx: _Ctx, arg: Mention, types: list[str]) -> list[Mention]:
+        """The nearest entity of ``types`` named before ``arg``, in its sentence or earlier in the
+        article (施工单位 X: the project the article is about), not ``arg`` nor a name inside it."""
         here = (ctx.mentions[k] for k in range(ctx.upto(arg.start) - 1, -1, -1))
-        other = next(
-            (
-                m
-                for m in chain(here, reversed(ctx.history))  # the nearest before
-                if m.entity is not None
+        for m in chain(here, reversed(ctx.history)):
+            if (
+                m.entity is not None
                 and m.entity is not arg.entity
-                and _ok(m, want)
+                and _ok(m, types)
                 and not (arg.start <= m.start and m.end <= arg.end and m.sentence is arg.sentence)
-            ),
-            None,
-        )
-        if other is None:
-            return []
-        s, o = (other, arg) if rule.inverse else (arg, other)
-        return self._rel(ctx, rule, s, o, min(span[0], arg.start), max(span[1], arg.end))
+            ):
+                return [m]
+        return []
 
     def _title(self, ctx: _Ctx, rule: RelationRule) -> list[Relation]:
         out = []

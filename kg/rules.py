@@ -33,7 +33,6 @@ RELATION_SHAPES = {
     "pair",
     "passive",
     "title",
-    "context",
     "pattern",
 }
 CAPTURES = {"subject", "object", "value"}  # what a relation pattern's captures may be called
@@ -86,6 +85,7 @@ RELATION_FIELDS = {
     "inverse": FLAG,
     "pattern": (lambda v: isinstance(v, list), "a list of pattern elements"),
     "topic": (lambda v: v in ("subject", "object"), "subject or object"),
+    "antecedent": (lambda v: v in ("subject", "object"), "subject or object"),
 }
 EXAMPLES = (lambda v: isinstance(v, list), "a list of examples")
 EXAMPLE_LISTS = {"match": EXAMPLES, "no_match": EXAMPLES}
@@ -146,6 +146,7 @@ class RelationRule:
     pattern: list | None = None  # shape 'pattern': token-pattern elements (kg/patterns.py)
     compiled: Pattern | None = None
     topic: str = ""  # a capture that, when the match leaves it empty, is the sentence's topic
+    antecedent: str = ""  # a capture that, when empty, is the nearest fitting entity named before
     match: list[Example] = field(default_factory=list)
     no_match: list[Example] = field(default_factory=list)
     source: str = ""
@@ -257,6 +258,7 @@ def _relation_rule(d: dict, where: str) -> RelationRule:
         inverse=d.get("inverse", False),
         pattern=d.get("pattern"),
         topic=d.get("topic", ""),
+        antecedent=d.get("antecedent", ""),
         match=match,
         no_match=no_match,
         source=where,
@@ -274,7 +276,7 @@ def _compile_relation(rule: RelationRule, compiler: Compiler) -> None:
         )
     other = "value" if rule.relation == "award" else "object"
     for need in ("subject", other):
-        if need not in names and rule.topic != need:
+        if need not in names and need not in (rule.topic, rule.antecedent):
             raise KgError(f"{rule.source}: field 'pattern' has no '{need}' capture")
 
 
