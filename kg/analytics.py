@@ -102,7 +102,8 @@ def store_networkx(ox_store, limit: int = 0) -> nx.MultiDiGraph:
     info: dict[str, set] = {}
     for e, t in tsv_rows(types):
         info.setdefault(e[0], set()).add(t[0].rsplit("#", 1)[-1])
-    edges, awards = set(), {}
+    edges: set[tuple[str, str, str]] = set()
+    awards: dict[str, list[str]] = {}
     for (s, _), (p, _), (o, literal) in tsv_rows(relations):
         if s not in info:
             continue
@@ -120,12 +121,12 @@ def store_networkx(ox_store, limit: int = 0) -> nx.MultiDiGraph:
     labels, aliases = _names(ox_store, keep, len(keep) < len(info))
     G = nx.MultiDiGraph(entities=len(info))
     for key in keep:
-        types = [t for t in DISPLAY_ORDER if t in info[key]]
+        shown = [t for t in DISPLAY_ORDER if t in info[key]]
         G.add_node(
             key,
             label=labels.get(key) or unquote(key.rsplit("/", 1)[-1]),
-            type=types[0],
-            types=types,
+            type=shown[0],
+            types=shown,
             aliases=sorted(aliases.get(key, ())),
         )
         if key in awards:

@@ -7,11 +7,12 @@ match try exponentially many ways of splitting the text."""
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter, defaultdict
 
-try:
-    from re import _parser as sre  # Python 3.11+
-except ImportError:  # pragma: no cover - Python 3.10
+if sys.version_info >= (3, 11):
+    from re import _parser as sre
+else:  # pragma: no cover - Python 3.10
     import sre_parse as sre
 
 REPEATS = {sre.MAX_REPEAT, sre.MIN_REPEAT}
@@ -117,8 +118,12 @@ def _item(op, av) -> list[tuple] | None:
     if op is sre.SUBPATTERN:
         return _words(av[3])
     if op is sre.BRANCH:
-        branches = [_words(b) for b in av[1]]
-        return None if None in branches else [w for b in branches for w in b]
+        words: list[tuple] = []
+        for branch in [_words(b) for b in av[1]]:
+            if branch is None:
+                return None
+            words += branch
+        return words
     if op in REPEATS and av[1] <= 1:
         body = _words(av[2])
         return None if body is None else ([()] if av[0] == 0 else []) + (body if av[1] == 1 else [])

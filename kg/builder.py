@@ -9,7 +9,7 @@ import multiprocessing as mp
 import os
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -111,7 +111,7 @@ def document_ntriples(doc: Document, rules: list[str] | None = None) -> tuple[st
 
 def _extract(
     docs: list[Document], rules: list[str] | None, workers: int, dask: str | None
-) -> Iterator[tuple[str, bytes, int]]:
+) -> Iterator[tuple[str, bytes, int, bytes]]:
     if dask:
         yield from _extract_dask(docs, rules, dask)
     elif workers <= 1 or len(docs) < 4:
@@ -171,7 +171,7 @@ def build(
     claim_outdir(out)
     with BuildLock(out):
         current = OxStore.open(out, read_only=True) if has_store(out) else None
-        manifest = current.manifest() if current is not None else {"version": 1, "rules": "", "documents": {}}
+        manifest: dict = current.manifest() if current is not None else {"version": 1, "rules": "", "documents": {}}
         fingerprint = rules_fingerprint(rules)
         known = manifest["documents"] if manifest.get("rules") == fingerprint else {}
         todo = [d for d in docs if known.get(d.id, {}).get("sha256") != sha256(d.raw)]
@@ -179,6 +179,7 @@ def build(
         entries = dict(manifest["documents"])
         gone = sorted(set(entries) - {d.id for d in docs}) if prune else []
         if gone and len(gone) == len(entries) and not prune_all:
+            assert current is not None  # the entries are its manifest's
             current.close()
             raise KgError(
                 f"--prune would drop all {len(gone)} documents of {out} (none of them is among the "
@@ -326,7 +327,7 @@ class _Loader:
     def __init__(self, store: OxStore):
         self.store = store
         self.pool = ThreadPoolExecutor(1)
-        self.pending = None
+        self.pending: Future[None] | None = None
 
     def load(self, batch: list[tuple[str, bytes]]) -> None:
         self.wait()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
@@ -37,8 +38,9 @@ def _label(g: Graph, node) -> str:
 
 def find(g: Graph, name: str) -> list[URIRef]:
     """Entities named ``name`` (label or alias), else those whose names contain it."""
-    ents = {s for t in TYPES for s in g.subjects(RDF.type, KG[t])}
-    exact, part = [], []
+    ents = {cast(URIRef, s) for t in TYPES for s in g.subjects(RDF.type, KG[t])}  # kg's entities are IRIs
+    exact: list[URIRef] = []
+    part: list[URIRef] = []
     for e in sorted(ents, key=str):
         names = [str(o) for o in g.objects(e, RDFS.label)] + [str(o) for o in g.objects(e, SKOS.altLabel)]
         if name in names:

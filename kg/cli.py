@@ -482,9 +482,9 @@ def cmd_rules(args) -> int:
         t.add_row(
             *map(safe, (r.id, r.kind, r.type or "(by list head)", f"{len(r.match)}+ {len(r.no_match)}-", r.description))
         )
-    for r in ex.rules.relation_rules:
-        what = safe(r.description) + (Text("\n  ") + safe(describe(r.pattern), "dim") if r.pattern else Text())
-        t.add_row(*map(safe, (r.id, r.shape, r.relation, f"{len(r.match)}+ {len(r.no_match)}-")), what)
+    for rel in ex.rules.relation_rules:
+        what = safe(rel.description) + (Text("\n  ") + safe(describe(rel.pattern), "dim") if rel.pattern else Text())
+        t.add_row(*map(safe, (rel.id, rel.shape, rel.relation, f"{len(rel.match)}+ {len(rel.no_match)}-")), what)
     out.print(t)
     n, fails = check_all(ex)
     for f in fails:

@@ -189,7 +189,7 @@ class EntityExtractor:
         self.all_suffixes = {s for s, _ in self.suffix_rules}
         self.place_suffixes = {s for s, r in self.suffix_rules if r.type == "Place" and len(s) >= 2}
         self.suffix_lengths = sorted({len(s) for s in self.all_suffixes}, reverse=True)
-        self.by_suffix = {}
+        self.by_suffix: dict[str, EntityRule] = {}
         for s, r in self.suffix_rules:
             self.by_suffix.setdefault(s, r)
         self.gaz_rule = next((r for r in rules.entity_rules if r.kind == "gazetteer"), None)
@@ -294,8 +294,7 @@ class EntityExtractor:
                 continue
             s_start = end - len(suffix)
             idx = ctx.tok_at.get(s_start)
-            host = ctx.tokens[idx] if idx is not None else None
-            if host is not None and host.start < s_start and not self._host_ok(ctx, idx, suffix):
+            if idx is not None and ctx.tokens[idx].start < s_start and not self._host_ok(ctx, idx, suffix):
                 continue
             mention = self._suffix_mention(ctx, self.by_suffix[suffix], suffix, s_start, end)
             if mention:
@@ -920,6 +919,7 @@ class EntityExtractor:
     def _abbreviations(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
         """One-character place names: side by side (中美, 印巴), after a verb of visiting
         (访华, 抵京) or before 方 and words of relations (中方, 日俄首脑)."""
+        assert self.gaz_rule is not None  # find calls this only with a gazetteer rule
         text, out = ctx.text, []
         hits: set[int] = set()
         covered = None
@@ -1161,7 +1161,8 @@ class EntityExtractor:
         return bool(word) and all(c in self.translit for c in word)
 
     def _translit_runs(self, ctx: _Ctx) -> list[list[Token]]:
-        runs, cur = [], []
+        runs: list[list[Token]] = []
+        cur: list[Token] = []
         for tok in ctx.tokens:
             if not self._transcribed(tok.text):
                 if cur:
@@ -1288,7 +1289,8 @@ class EntityExtractor:
 
     def _dotted_names(self, ctx: _Ctx, spans: set) -> list[Mention]:
         """卡洛斯·桑切斯: transcription characters on both sides of a middle dot."""
-        out = []
+        assert self.person_rule is not None  # called by _person_mentions, which needs it
+        out: list[Mention] = []
         if self.dotted_re is None or not any(d in ctx.text for d in DOTS + "-－"):
             return out
         for m in self.dotted_re.finditer(ctx.text):
@@ -1302,6 +1304,7 @@ class EntityExtractor:
     def _speaker_names(self, ctx: _Ctx, spans: set) -> list[Mention]:
         """江宏伟说, 记者高允连报道: a Chinese name the tokenizer split, in the slot before a
         verb of saying or after a post, between boundaries."""
+        assert self.person_rule is not None  # called by _person_mentions, which needs it
         text, out = ctx.text, []
         colons = [k for k in range(2, min(len(text), 5)) if text[k] in "：:"]  # 陈某某：…
         for k in [h.start() for h in self.person_after_re.finditer(text)] + colons:
@@ -1335,6 +1338,7 @@ class EntityExtractor:
 
     def _doctrine_names(self, ctx: _Ctx, spans: set) -> list[Mention]:
         """邓小平理论, 马克思主义: the name inside a doctrine named after a person."""
+        assert self.person_rule is not None  # called by _person_mentions, which needs it
         out = []
         for t in ctx.tokens:
             if len(t.text) < 4 or not t.pos.startswith("nr"):
@@ -1472,13 +1476,11 @@ class EntityExtractor:
                 continue
             left = self._scan_left(ctx, ctx.tokens[idx].start, hard=False)
             name = ctx.text[left:end]
-            if (
-                3 <= len(name) <= 12
-                and self._ends_industry(name)
-                and not self._generic_item(name)
-                and self._brand(ctx, left, end - len(self._industry_end(name)))
-            ):
-                out.append(Mention(name, rule.type, left, end, rule.id, ctx.sent, subtype="ShortName"))
+            if 3 <= len(name) <= 12 and self._ends_industry(name) and not self._generic_item(name):
+                industry = self._industry_end(name)
+                assert industry is not None  # the name ends with an industry word
+                if self._brand(ctx, left, end - len(industry)):
+                    out.append(Mention(name, rule.type, left, end, rule.id, ctx.sent, subtype="ShortName"))
         return out
 
     # ---- coordinated lists -------------------------------------------------

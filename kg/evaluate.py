@@ -13,8 +13,10 @@ import json
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from rdflib import Graph
+from rdflib.term import Node
 
 from .errors import KgError
 from .model import RELATIONS, TYPES
@@ -66,7 +68,8 @@ class Report:
 
 
 def load_gold(paths: list[str]):
-    entities, relations = {}, []
+    entities: dict[str, dict[str, Any]] = {}
+    relations: list[dict] = []
     for path in paths:
         try:
             with open(path, encoding="utf-8") as f:
@@ -100,14 +103,14 @@ def load_gold(paths: list[str]):
 
 
 def graph_nodes(g: Graph):
-    nodes = defaultdict(lambda: {"types": set(), "labels": [], "alts": []})
+    nodes: defaultdict[Node, dict[str, Any]] = defaultdict(lambda: {"types": set(), "labels": [], "alts": []})
     for s, p, o in g:
-        p = str(p)
-        if p == RDF_TYPE and local(o) in TYPES:
+        pred = str(p)
+        if pred == RDF_TYPE and local(o) in TYPES:
             nodes[s]["types"].add(local(o))
-        elif p == LABEL:
+        elif pred == LABEL:
             nodes[s]["labels"].append(str(o))
-        elif p == ALT:
+        elif pred == ALT:
             nodes[s]["alts"].append(str(o))
     ents = {s: n for s, n in nodes.items() if n["types"]}
     triples = [(s, local(p), o) for s, p, o in g if local(p) in RELATIONS]

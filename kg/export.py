@@ -25,7 +25,10 @@ def export(g: Graph, path: str | Path, fmt: str, store=None) -> list[Path]:
         import pyoxigraph as ox
 
         f = ox.RdfFormat.N_QUADS if fmt == "nquads" else ox.RdfFormat.TRIG
-        atomic_write(path, ox.serialize(store.dataset(), format=f, **({"prefixes": PREFIXES} if fmt == "trig" else {})))
+        dataset = store.dataset()
+        quads = ox.serialize(dataset, format=f, prefixes=PREFIXES) if fmt == "trig" else ox.serialize(dataset, format=f)
+        assert quads is not None  # no output given: serialize returns the bytes
+        atomic_write(path, quads)
         return [path]
     if fmt in ("turtle", "ntriples", "nquads", "trig"):
         name = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "trig": "trig"}[fmt]
@@ -34,7 +37,7 @@ def export(g: Graph, path: str | Path, fmt: str, store=None) -> list[Path]:
         atomic_write(path, g.serialize(format=name, encoding="utf-8"))
         return [path]
     if fmt == "jsonld":
-        context = dict(PREFIXES)
+        context: dict[str, str | dict[str, str]] = dict(PREFIXES)
         context.update(
             {
                 "label": {"@id": "rdfs:label", "@container": "@set"},

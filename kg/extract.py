@@ -17,11 +17,16 @@ def _top(mentions: list[Mention]) -> list[Mention]:
     return [m for m in named if id(m) not in inside]
 
 
+def _raw_span(m: Mention) -> tuple[int, int]:
+    assert m.sentence is not None  # the extractors give every mention its sentence
+    return m.sentence.raw_span(m.start, m.end)
+
+
 def record(res: DocumentResult, nested: bool = False) -> dict:
     mentions = [m for m in res.mentions if not m.bare and m.entity is not None] if nested else _top(res.mentions)
     ents, seen = [], set()
-    for m in sorted(mentions, key=lambda m: m.sentence.raw_span(m.start, m.end)):
-        start, end = m.sentence.raw_span(m.start, m.end)
+    for m in sorted(mentions, key=_raw_span):
+        start, end = _raw_span(m)
         if (start, end) in seen:
             continue
         seen.add((start, end))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from functools import lru_cache
+from types import ModuleType
 
 import jieba
 import jieba.posseg
@@ -23,6 +24,7 @@ _lock = threading.Lock()
 # passes (mentions, known names, relations): one of up to this size is tokenized once.
 CACHE_CHARS = 300_000
 
+rjieba: ModuleType | None
 try:  # the compiled engine
     import rjieba
 except ImportError:  # pragma: no cover - exercised where rjieba is missing

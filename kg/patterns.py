@@ -32,11 +32,14 @@ from __future__ import annotations
 import bisect
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import regex
 
 from .errors import KgError
+
+if TYPE_CHECKING:
+    from .model import Mention
 
 START, END = "\ue000", "\ue001"
 FEATURE_BASE = 0xF0000
@@ -53,7 +56,7 @@ class Unit:
     start: int  # offsets into the sentence text
     end: int
     pos: str = ""
-    mention: object = None  # a Mention whose entity is resolved, for mention units
+    mention: Mention | None = None  # a mention whose entity is resolved, for mention units
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ def _clause_mark(unit: Unit) -> bool:
 def _person_name(unit: Unit) -> bool:
     """A mention of a person, or a token of two or three characters tagged as a personal name."""
     if unit.mention is not None:
+        assert unit.mention.entity is not None  # units hold resolved mentions
         return "Person" in unit.mention.entity.types
     return unit.pos.startswith("nr") and 2 <= len(unit.text) <= 3
 
@@ -142,7 +146,7 @@ class Pattern:
     """One rule's compiled pattern: the regex and the constraints of its group captures."""
 
     source: list
-    rx: object
+    rx: regex.Pattern
     groups: dict[str, Constraint] = field(default_factory=dict)  # capture → its members' constraint
 
 
@@ -159,7 +163,7 @@ class Compiler:
     def __init__(self, vocab: dict[str, list[str]]):
         self.vocab = {k: frozenset(v) for k, v in vocab.items()}
         self.features: dict[Constraint, str] = {}
-        self._regexes: dict[str, object] = {}
+        self._regexes: dict[str, regex.Pattern] = {}
         self._cache: dict[tuple, str] = {}
         self._word_set: dict[str, int] | None = None
         self._prefixes: set[str] = set()
@@ -289,8 +293,10 @@ class Compiler:
     def test(self, c: Constraint, u: Unit) -> bool:
         if (c.mention is None) != (u.mention is None):
             return False
-        if c.mention and not (u.mention.entity.types | u.mention.entity.subtypes) & set(c.mention):
-            return False
+        if c.mention:
+            assert u.mention is not None and u.mention.entity is not None  # checked above; units hold resolved mentions
+            if not (u.mention.entity.types | u.mention.entity.subtypes) & set(c.mention):
+                return False
         if c.text is not None and u.text not in c.text:
             return False
         if c.regex is not None and not self._regexes[c.regex].fullmatch(u.text):

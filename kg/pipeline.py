@@ -80,8 +80,11 @@ def _agent_zones(relations: list[Relation]) -> None:
     for r in relations:
         if r.predicate in ("develops", "cooperatesWith") and "Place" in r.subject.types:
             r.subject.types.add("Institution")
-        if r.predicate == "worksFor" and "Place" in r.object.types:
-            r.object.types.add("Institution")
+        if r.predicate == "worksFor":
+            obj = r.object
+            assert isinstance(obj, Entity)  # only an award's object is a literal
+            if "Place" in obj.types:
+                obj.types.add("Institution")
 
 
 @lru_cache(maxsize=8)

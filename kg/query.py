@@ -9,9 +9,11 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.query import ResultRow
 
 from .errors import KgError
 from .namespaces import DOC, ENT, KG, RULE, SCHEMA, STMT
@@ -83,9 +85,11 @@ def run(graph: Graph, text: str, max_rows: int | None = None) -> Result:
     if res.type == "ASK":
         return Result("ASK", ["answer"], [[res.askAnswer]], answer=bool(res.askAnswer))
     if res.type in ("CONSTRUCT", "DESCRIBE"):
+        assert res.graph is not None  # rdflib gives these their graph
         return _constructed(iter(res.graph), max_rows)
+    assert res.vars is not None  # and a SELECT its variables and rows
     names = [str(v) for v in res.vars]
-    rows, cut = _capped((list(r) for r in res), max_rows)
+    rows, cut = _capped((list(cast(ResultRow, r)) for r in res), max_rows)
     return Result("SELECT", names, rows, truncated=cut)
 
 
@@ -324,7 +328,9 @@ def _term_from_tsv(f: str):
     if f[0] == "<":
         return URIRef(f[1:-1])
     if f[0] == '"':
-        value, _ = tsv_value(f)
+        cell = tsv_value(f)
+        assert cell is not None  # f is not empty
+        value, _ = cell
         rest = f[f.rfind('"') + 1 :]
         if rest.startswith("@"):
             return Literal(value, lang=rest[1:])
@@ -408,5 +414,6 @@ def to_json(r: Result) -> str:
 def render(r: Result, fmt: str) -> str:
     """Text for --format csv|tsv|json|turtle; the table is drawn by the CLI."""
     if r.kind == "CONSTRUCT":
+        assert r.graph is not None  # a CONSTRUCT's Result has its graph
         return r.graph.serialize(format="turtle")
     return {"csv": to_csv, "tsv": to_tsv, "json": to_json}[fmt](r)

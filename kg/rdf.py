@@ -108,7 +108,7 @@ def _int(n: int) -> str:
 class _Rows(set):
     """N-Triples lines, each triple once; the sentence nodes already written, by IRI."""
 
-    def __init__(self, *args):
+    def __init__(self, *args) -> None:
         super().__init__(*args)
         self.sentences: set[tuple] = set()
 

@@ -165,6 +165,7 @@ class RelationExtractor:
         """The sentence's units (each outermost mention one), encoded once for every pattern rule."""
         seq = ctx.__dict__.get("_seq")
         if seq is None:
+            assert self.patterns is not None  # load_rules always gives the rule set its compiler
             seq = ctx.__dict__["_seq"] = self.patterns.sequence(
                 units(ctx.text, self.lex.tokens(ctx.text), ctx.mentions)
             )
@@ -172,6 +173,7 @@ class RelationExtractor:
 
     def _pattern(self, ctx: _Ctx, rule: RelationRule) -> list[Relation]:
         out = []
+        assert self.patterns is not None and rule.compiled is not None  # a pattern rule is compiled on loading
         for m in self.patterns.finditer(rule.compiled, self._sequence(ctx)):
             c_lo, c_hi = ctx.clause(m.start)
             if rule.requires and not re.search(rule.requires, ctx.text[c_lo:c_hi]):
@@ -484,6 +486,7 @@ def structural(doc: str, articles: list[Article], mentions: list[Mention], gaz) 
         heads = [n for n in inner if n.start == m.start]
         use = ([max(heads, key=lambda n: n.end)] if heads else []) + [n for n in inner if n.start != m.start]
         for n in use:
+            assert n.entity is not None  # inner keeps resolved mentions only
             if n.entity.type == "Place" and n.start == m.start and len(m.text) - len(n.text) < 3:
                 continue
             rel = _structure(n.entity, m.entity)
@@ -536,13 +539,16 @@ def _hierarchy(doc: str, articles: list[Article], mentions: list[Mention], gaz) 
     out = []
     art_by_index = {a.index: a for a in articles}
     for _, m in sorted(places.items()):
+        assert m.entity is not None and m.sentence is not None  # places holds resolved mentions of sentences
         parent = next((a for a in gaz.ancestors(m.entity.name) if a.adcode in places), None)
         if parent is not None and places[parent.adcode].entity is not m.entity:
+            whole = places[parent.adcode].entity
+            assert whole is not None  # as m's
             out.append(
                 Relation(
                     m.entity,
                     "partOf",
-                    places[parent.adcode].entity,
+                    whole,
                     "gazetteer.hierarchy",
                     doc,
                     art_by_index.get(m.article),

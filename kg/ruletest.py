@@ -58,8 +58,8 @@ def check_entity_example(ex: Extractor, rule: EntityRule, e: Example, positive: 
 def check_relation_example(ex: Extractor, rule: RelationRule, e: Example, positive: bool) -> list[Failure]:
     triples = _triples(_run(ex, e.text))
     out = []
-    for t in e.relations:
-        t = tuple(t)
+    for rel in e.relations:
+        t = tuple(rel)
         if positive and t not in triples:
             got = "; ".join(" ".join(x) for x in sorted(triples)) or "nothing"
             out.append(Failure(rule.id, e.text, f"expected {' '.join(t)}; found {got}"))
@@ -71,13 +71,17 @@ def check_relation_example(ex: Extractor, rule: RelationRule, e: Example, positi
 def check_all(ex: Extractor) -> tuple[int, list[Failure]]:
     """(number of examples run, failures)."""
     n, fails = 0, []
-    for rules, check in (
-        (ex.rules.entity_rules, check_entity_example),
-        (ex.rules.relation_rules, check_relation_example),
-    ):
-        for r in rules:
-            for examples, positive in ((r.match, True), (r.no_match, False)):
-                for e in examples:
-                    n += 1
-                    fails += check(ex, r, e, positive)
+    for er in ex.rules.entity_rules:
+        for e, positive in _examples(er):
+            n += 1
+            fails += check_entity_example(ex, er, e, positive)
+    for rr in ex.rules.relation_rules:
+        for e, positive in _examples(rr):
+            n += 1
+            fails += check_relation_example(ex, rr, e, positive)
     return n, fails
+
+
+def _examples(rule: EntityRule | RelationRule) -> list[tuple[Example, bool]]:
+    """The rule's examples, each with whether it must match: the positive ones first."""
+    return [(e, True) for e in rule.match] + [(e, False) for e in rule.no_match]

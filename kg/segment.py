@@ -8,6 +8,7 @@ that stands apart from the body; a caption starts with 图为 or ends with 摄.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .clean import clean_lines
@@ -155,6 +156,7 @@ def _split_byline(raw: str, lines: list[tuple[int, int]]) -> tuple[list[tuple[in
     byline (本报讯（记者 …）) may run over a line break."""
     s, e = lines[0]
     m = BYLINE_START.match(raw[s:e])
+    assert m is not None  # a block is a byline when its first line starts like one
     cut = s + m.end()
     joined, where = "", []
     for ls, le in lines[:3]:
@@ -180,7 +182,7 @@ def _split_byline(raw: str, lines: list[tuple[int, int]]) -> tuple[list[tuple[in
     return head, [b for b in body if raw[b[0] : b[1]].strip()]
 
 
-def split_sentences(text: str, offs: list[int], kind: str, start_index: int) -> list[Sentence]:
+def split_sentences(text: str, offs: Sequence[int], kind: str, start_index: int) -> list[Sentence]:
     """Split cleaned text at sentence-final punctuation, keeping offsets."""
     out: list[Sentence] = []
     pos = 0

@@ -22,12 +22,18 @@ import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from rdflib import BNode, Literal, URIRef
 
 from . import query as q
 from .errors import KgError
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+    from .store import OxStore
 
 TYPES = {
     "json": "application/sparql-results+json",
@@ -102,9 +108,9 @@ class _Graph:
     def __init__(self, outdir: Path):
         self.outdir = outdir
         self.home: Path | None = None
-        self.store = None
+        self.store: OxStore | None = None
         self.turtle: tuple | None = None
-        self.graph = None
+        self.graph: Graph | None = None
 
     def run(self, text: str, max_rows: int) -> q.Result:
         from .store import OxStore, has_store, load_graph
@@ -120,12 +126,14 @@ class _Graph:
         key = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
         if self.turtle != key:
             self.graph, self.turtle = load_graph(self.outdir), key
+        assert self.graph is not None  # loaded with self.turtle
         return q.run(self.graph, text, max_rows=max_rows)
 
 
 def answer(res: q.Result, kind: str) -> tuple[bytes, str]:
     """The body and content type of a result."""
     if res.kind == "CONSTRUCT":
+        assert res.graph is not None  # a CONSTRUCT's Result has its graph
         return res.graph.serialize(format="turtle", encoding="utf-8"), "text/turtle; charset=utf-8"
     body = to_xml(res) if kind == "xml" else q.render(res, kind)
     return body.encode("utf-8"), TYPES[kind] + "; charset=utf-8"

@@ -222,8 +222,9 @@ def exports_linked(outdir: Path, page: bool) -> bool:
     )
 
 
-def remove_old_generations(outdir: Path, keep: int) -> None:
-    """Remove the generations before ``keep`` that no reader holds (a later build removes the rest)."""
+def remove_old_generations(outdir: Path, keep: int | None) -> None:
+    """Remove the generations before ``keep`` that no reader holds (a later build removes the rest);
+    ``keep`` None (OUTDIR/store names no generation) keeps none by name."""
     root = outdir / GENERATIONS
     for old in root.iterdir() if root.is_dir() else []:
         if not old.name.isdigit() or old.name == str(keep) or old.is_symlink() or not old.is_dir():
@@ -263,8 +264,14 @@ class NewGeneration:
         self.outdir, self.current, self.keep_exports = outdir, current, keep_exports
         self.gen = (current_generation(outdir) or 0) + 1
         self.home = outdir / GENERATIONS / str(self.gen)
-        self.store: OxStore | None = None
+        self._store: OxStore | None = None
         self.committed = False
+
+    @property
+    def store(self) -> OxStore:
+        """The new generation's store, open inside the ``with`` block."""
+        assert self._store is not None, "NewGeneration is used inside a with block"
+        return self._store
 
     def __enter__(self) -> "NewGeneration":
         try:
@@ -273,7 +280,7 @@ class NewGeneration:
             if self.current is not None:
                 self.current.checkpoint(self.home, self.keep_exports, self.outdir)
                 self.current.close()
-            self.store = OxStore.open_at(self.home)
+            self._store = OxStore.open_at(self.home)
         except BaseException as exc:
             self.__exit__(type(exc), exc, None)
             raise
@@ -292,8 +299,8 @@ class NewGeneration:
     def __exit__(self, kind, exc, tb) -> None:
         if self.committed:
             return
-        if self.store is not None:
-            self.store.close()
+        if self._store is not None:
+            self._store.close()
         shutil.rmtree(self.home, ignore_errors=True)
         if isinstance(exc, OSError) or (isinstance(exc, KgError) and "No space" in str(exc)):
             raise KgError(f"{self.outdir}: {_reason(exc)}; nothing was changed, the previous graph is intact") from None

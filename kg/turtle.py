@@ -29,6 +29,7 @@ def body(ntriples: bytes) -> bytes:
     text = ox.serialize(
         ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES
     )
+    assert text is not None  # no output given: serialize returns the bytes
     lines = text.splitlines(keepends=True)
     k = 0
     while k < len(lines) and (lines[k].startswith(b"@prefix") or not lines[k].strip()):

@@ -13,10 +13,11 @@ import json
 import math
 from importlib import resources
 from string import Template
+from typing import cast
 
 import networkx as nx
 from pyvis.network import Network
-from rdflib import Graph
+from rdflib import Graph, Literal
 from rdflib.namespace import PROV, RDF, RDFS
 
 from . import analytics
@@ -81,8 +82,8 @@ def evidence(g: Graph) -> dict[tuple[str, str, str], list[dict]]:
                 "sentence": str(next(g.objects(sent, KG.text), "")) if sent is not None else "",
                 "document": doc,
                 "rule": rule,
-                "start": int(next(g.objects(a, KG.start), 0)),
-                "end": int(next(g.objects(a, KG.end), 0)),
+                "start": int(cast("Literal | int", next(g.objects(a, KG.start), 0))),
+                "end": int(cast("Literal | int", next(g.objects(a, KG.end), 0))),
             }
         )
     for v in out.values():
