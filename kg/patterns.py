@@ -371,10 +371,9 @@ class Compiler:
             lo, hi = seq.unit_range(m.start(), m.end())
             caps: dict[str, list[Unit]] = {}
             for name in m.groupdict():
-                if m.start(name) < 0:
-                    continue
-                a, b = seq.unit_range(m.start(name), m.end(name))
-                units = seq.units[a:b]
+                units = [u for x, y in m.spans(name) for u in seq.units[slice(*seq.unit_range(x, y))]]
+                if not units:
+                    continue  # every time a repeated capture matched counts (A董事长、B总经理)
                 c = pattern.groups.get(name)
                 caps[name] = [u for u in units if self.test(c, u)] if c is not None else units
             yield Match(seq.units[lo].start, seq.units[hi - 1].end, caps)

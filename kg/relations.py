@@ -122,7 +122,6 @@ class RelationExtractor:
     def __init__(self, rules: RuleSet, lexicon: Lexicon):
         self.rules = rules.relation_rules
         self.hedges = set(rules.words("hedges"))
-        self.titles = sorted(set(rules.words("titles")), key=len, reverse=True)
         self.lex = lexicon
         self.patterns = rules.patterns
         self.title_tails = sorted(rules.words("title_tails"), key=len, reverse=True)
@@ -143,9 +142,6 @@ class RelationExtractor:
         out: list[Relation] = []
         any_trigger = bool(self.any_trigger and self.any_trigger.search(sent.text))
         for rule in self.rules:
-            if rule.shape == "title":
-                out += self._title(ctx, rule)
-                continue
             if rule.shape == "pattern":
                 out += self._pattern(ctx, rule)
                 continue
@@ -433,28 +429,6 @@ class RelationExtractor:
             ):
                 return [m]
         return []
-
-    def _title(self, ctx: _Ctx, rule: RelationRule) -> list[Relation]:
-        out = []
-        for p in (m for m in ctx.mentions if m.entity is not None and "Person" in m.entity.types):
-            pos = p.start
-            while True:
-                t = next((t for t in self.titles if ctx.text.endswith(t, 0, pos)), None)
-                if t is None:
-                    break
-                pos -= len(t)
-                k = bisect_left(ctx.ends, pos)
-                while k < len(ctx.mentions) and ctx.mentions[k].end == pos and ctx.mentions[k] is p:
-                    k += 1
-                org = ctx.mentions[k] if k < len(ctx.mentions) and ctx.mentions[k].end == pos else None
-                if org is not None:
-                    out += self._rel(ctx, rule, p, org, org.start, p.end)
-                    pos = org.start
-                if pos > 0 and ctx.text[pos - 1] in "、兼":
-                    pos -= 1
-                    continue
-                break
-        return out
 
 
 def structural(doc: str, articles: list[Article], mentions: list[Mention], gaz) -> list[Relation]:

@@ -32,7 +32,6 @@ RELATION_SHAPES = {
     "at",
     "pair",
     "passive",
-    "title",
     "pattern",
 }
 CAPTURES = {"subject", "object", "value"}  # what a relation pattern's captures may be called
