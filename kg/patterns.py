@@ -148,6 +148,12 @@ class Pattern:
     source: list
     rx: regex.Pattern
     groups: dict[str, Constraint] = field(default_factory=dict)  # capture → its members' constraint
+    required: str = ""  # features every match has (its fixed words): a sentence without one is skipped
+    words: list[tuple[str, ...]] = field(default_factory=list)  # those elements' words, longest first
+
+    def possible(self, text: str) -> bool:
+        """Whether the sentence holds a word of every fixed element (before it is encoded)."""
+        return all(any(w in text for w in ws) for ws in self.words)
 
 
 @dataclass
@@ -166,6 +172,7 @@ class Compiler:
         self._regexes: dict[str, regex.Pattern] = {}
         self._cache: dict[tuple, str] = {}
         self._word_set: dict[str, int] | None = None
+        self._idx: _Index | None = None
         self._prefixes: set[str] = set()
 
     # ---- compiling -----------------------------------------------------------------
@@ -180,7 +187,14 @@ class Compiler:
             raise KgError(f"{where}: field 'pattern' does not compile ({exc})") from None
         self._cache.clear()
         self._word_set = None
-        return Pattern(elements, rx, groups)
+        self._idx = None
+        fixed = [self.constraint(e, where) for e in elements if _fixed_words(e)]
+        words = [tuple(sorted(self._words_of(c), key=len)) for c in fixed]
+        return Pattern(elements, rx, groups, "".join(self.feature(c) for c in fixed), words)
+
+    def _words_of(self, c: Constraint) -> set[str]:
+        words = set(c.text) if c.text is not None else set().union(*(self.vocab[n] for n in c.in_))
+        return words & set().union(*(self.vocab[n] for n in c.in_)) if c.text is not None and c.in_ else words
 
     def _sequence(self, elements, where: str, groups: dict) -> str:
         if not isinstance(elements, list):
@@ -312,14 +326,30 @@ class Compiler:
         return c.predicate is None or PREDICATES[c.predicate](u)
 
     def encode(self, u: Unit) -> str:
-        ent = u.mention.entity if u.mention is not None else None
-        key = (u.text, u.pos, None if ent is None else frozenset(ent.types | ent.subtypes))
+        """The unit's features between its delimiters: words looked up in one table, the few other
+        tests run once per distinct (text, tag) or mention types and cached."""
+        index = self._index()
+        if u.mention is not None:
+            ent = u.mention.entity
+            assert ent is not None  # units hold resolved mentions only
+            key: tuple = (u.text if index.mention_text else "", frozenset(ent.types | ent.subtypes))
+            tests = index.mention
+            words = ""
+        else:
+            key = (u.text, u.pos)
+            tests = index.token
+            words = index.words.get(u.text, "")
         hit = self._cache.get(key)
         if hit is None:
             if len(self._cache) > 200_000:
                 self._cache.clear()
-            hit = self._cache[key] = START + "".join(f for c, f in self.features.items() if self.test(c, u)) + END
+            hit = self._cache[key] = START + words + "".join(f for c, f in tests if self.test(c, u)) + END
         return hit
+
+    def _index(self) -> "_Index":
+        if self._idx is None:
+            self._idx = _Index(self.features, self.vocab)
+        return self._idx
 
     def sequence(self, units: list[Unit]) -> "Sequence":
         units = self._joined(units)
@@ -365,6 +395,8 @@ class Compiler:
 
     def finditer(self, pattern: Pattern, seq: "Sequence"):
         """Every leftmost-longest match of ``pattern`` in the sentence, with its captures."""
+        if any(f not in seq.text for f in pattern.required):
+            return
         for m in pattern.rx.finditer(seq.text):
             if m.end() == m.start():
                 continue
@@ -377,6 +409,47 @@ class Compiler:
                 c = pattern.groups.get(name)
                 caps[name] = [u for u in units if self.test(c, u)] if c is not None else units
             yield Match(seq.units[lo].start, seq.units[hi - 1].end, caps)
+
+
+class _Index:
+    """The features of a rule set sorted for encoding: a word table for the tests that only
+    ask whether a token is one of some words, the rest to run."""
+
+    def __init__(self, features: dict[Constraint, str], vocab: dict[str, frozenset[str]]):
+        table: dict[str, list[str]] = {}
+        self.token: list[tuple[Constraint, str]] = []
+        self.mention: list[tuple[Constraint, str]] = []
+        for c, f in features.items():
+            if c.mention is not None:
+                self.mention.append((c, f))
+            elif _only_words(c):
+                words = set(c.text or ()) if c.text is not None else set().union(*(vocab[n] for n in c.in_))
+                if c.text is not None and c.in_:
+                    words &= set().union(*(vocab[n] for n in c.in_))
+                for w in words:
+                    table.setdefault(w, []).append(f)
+            else:
+                self.token.append((c, f))
+        self.words = {w: "".join(fs) for w, fs in table.items()}
+        self.mention_text = any(c.text is not None or c.regex is not None for c, _ in self.mention)
+
+
+def _fixed_words(e: dict) -> bool:
+    """An element every match of its sequence passes through: one of some words, once at least."""
+    plain = not (set(e) & {"any", "gap", "ahead", "not_ahead", "behind", "not_behind", "mention", "group"})
+    return (
+        plain
+        and e.get("op") in (None, "+")
+        and ("text" in e or "in" in e)
+        and set(e) <= {"text", "in", "op", "capture"}
+    )
+
+
+def _only_words(c: Constraint) -> bool:
+    """A token test that only asks whether the token is one of some words."""
+    return (c.text is not None or bool(c.in_)) and not (
+        c.regex or c.not_in or c.pos or c.punct is not None or c.predicate
+    )
 
 
 class Sequence:

@@ -168,7 +168,10 @@ class RelationExtractor:
         return seq
 
     def _pattern(self, ctx: _Ctx, rule: RelationRule) -> list[Relation]:
-        out = []
+        out: list[Relation] = []
+        assert rule.compiled is not None  # compiled when the rules load
+        if not ctx.mentions or not rule.compiled.possible(ctx.text):
+            return out  # every relation pattern names a mention, and its fixed words are in the text
         assert self.patterns is not None and rule.compiled is not None  # a pattern rule is compiled on loading
         for m in self.patterns.finditer(rule.compiled, self._sequence(ctx)):
             c_lo, c_hi = ctx.clause(m.start)
