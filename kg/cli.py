@@ -116,6 +116,7 @@ def _parser() -> argparse.ArgumentParser:
 
     r = cmd("rules", "list the rules and run every example they carry")
     r.add_argument("--rules", action="append", default=[], metavar="FILE")
+    r.add_argument("--markdown", action="store_true", help="print every rule as Markdown (docs/rules.md)")
 
     z = cmd("viz", "write an interactive network page for the whole graph or part of it")
     z.add_argument("graph", metavar="OUTDIR")
@@ -476,6 +477,11 @@ def cmd_rules(args) -> int:
     from .ruletest import check_all
 
     ex = extractor(args.rules)
+    if args.markdown:
+        from .ruledocs import markdown
+
+        sys.stdout.write(markdown(ex.rules))
+        return 0
     out = _console()
     t = Table("id", "kind / shape", "type / relation", "examples", "description", header_style="bold", show_edge=False)
     for r in ex.rules.entity_rules:

@@ -12,7 +12,7 @@ from conftest import ROOT
 LAYERS = [
     {"errors", "model", "namespaces", "faults", "terminal", "backtrack"},
     {"reader", "clean", "segment", "gazetteer", "lexicon", "rules", "patterns"},
-    {"entities", "resolve", "relations", "pipeline", "extract", "ruletest"},
+    {"entities", "resolve", "relations", "pipeline", "extract", "ruletest", "ruledocs"},
     {"rdf", "turtle", "store", "analytics", "evaluate", "query", "export", "remote", "card", "viz"},
     {"graph", "builder", "serve"},
     {"cli", "__main__", "__init__"},

@@ -1,6 +1,7 @@
 """Every example of every rule runs through the whole rule set (as in Duckling)."""
 
 import pytest
+from conftest import ROOT
 
 from kg.errors import KgError
 from kg.pipeline import extractor
@@ -147,3 +148,13 @@ def test_a_ratio_or_a_date_is_no_score():
         assert ex.match_re.search(text) is None, text
     for text in ("波尔图3比1战胜本菲卡", "最终两队2比2。", "客场0比1告负"):
         assert ex.match_re.search(text) is not None, text
+
+
+def test_docs_rules_md_is_the_rule_files_as_they_are():
+    """docs/rules.md is generated (kg rules --markdown): it must not drift from the rule files."""
+    from kg.pipeline import extractor
+    from kg.ruledocs import markdown
+
+    page = markdown(extractor().rules)
+    assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == page, "run: kg rules --markdown > docs/rules.md"
+    assert "suborg.copula" in page and "subject=[Company|Institution]" in page
