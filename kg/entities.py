@@ -469,7 +469,7 @@ class EntityExtractor:
                 break
             if hard and whole and tok.text.endswith(self.full_legal) and not self._bracketed_legal(ctx, j):
                 break
-            if tok.text[0] in LEAD_CHARS and self._guessed_word(tok):
+            if tok.text[0] in LEAD_CHARS and self._lead_guess(tok):
                 left = tok.start + 1  # 由林茂集团: the tokenizer's guess took the preposition in
                 break
             if hard and tok.pos.startswith("nr") and len(tok.text) >= 3 and tok.text[-1] in self.strong_boundary:
@@ -511,6 +511,11 @@ class EntityExtractor:
                 left += len(d)
                 break
         return left
+
+    def _lead_guess(self, tok: Token) -> bool:
+        """A word the tokenizer guessed that took a preposition in (由林茂集团, 由星/禾路桥): of two
+        characters or more, in no dictionary."""
+        return len(tok.text) >= 2 and not self.lex.in_dictionary(tok.text)
 
     def _guessed_word(self, tok: Token) -> bool:
         return len(tok.text) >= 3 and not self.lex.in_dictionary(tok.text)

@@ -384,6 +384,8 @@ class RelationExtractor:
         if conn is not None:
             left = self.group_left(ctx, conn, c_lo) or self.topic(ctx, conn, rule.subject)
             pairs = [(a, b) for a in left for b in right]
+        elif "分别" in ctx.text[right[-1].end : span[0]] and len(right) > 2:
+            pairs = [(right[0], b) for b in right[1:]]  # A 与 B、C 分别签署: A with each, never B with C
         else:
             pairs = [(a, b) for i, a in enumerate(right) for b in right[i + 1 :]]
         if not pairs or self.hedged(ctx, c_lo, span[1]):

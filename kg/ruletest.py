@@ -56,8 +56,17 @@ def check_entity_example(ex: Extractor, rule: EntityRule, e: Example, positive: 
 
 
 def check_relation_example(ex: Extractor, rule: RelationRule, e: Example, positive: bool) -> list[Failure]:
-    triples = _triples(_run(ex, e.text))
+    res = _run(ex, e.text)
+    triples = _triples(res)
     out = []
+    if not positive and not e.relations:  # relations: [] — this rule states nothing here
+        own = sorted(
+            f"{r.subject.name} {r.predicate} {r.object.name if isinstance(r.object, Entity) else r.object}"
+            for r in res.relations
+            if r.rule == rule.id
+        )
+        if own:
+            out.append(Failure(rule.id, e.text, f"must state nothing; found {'; '.join(own)}"))
     for rel in e.relations:
         t = tuple(rel)
         if positive and t not in triples:

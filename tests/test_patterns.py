@@ -187,3 +187,24 @@ def test_a_user_pattern_rule_works_end_to_end(tmp_path):
     assert proc.returncode == 0 and "0 failed" in proc.stdout, proc.stdout[-500:]
     out = run_kg("explain", "云栖材料有限公司被星禾科技有限公司全资收购。", "--rules", f, check=True).stdout
     assert "my.acquired" in out
+
+
+def test_an_empty_no_match_example_means_the_rule_states_nothing_there(tmp_path):
+    f = tmp_path / "r.yaml"
+    f.write_text(
+        """relations:
+  - id: my.too_eager
+    relation: subOrganizationOf
+    pattern:
+      - {mention: [Company], capture: subject}
+      - {text: 被}
+      - {mention: [Company], capture: object}
+    examples:
+      no_match:
+        - text: 云栖材料有限公司被星禾科技有限公司起诉。
+          relations: []
+""",
+        encoding="utf-8",
+    )
+    proc = run_kg("rules", "--rules", f)
+    assert proc.returncode == 1 and "my.too_eager" in proc.stdout and "must state nothing" in proc.stdout
