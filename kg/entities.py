@@ -127,6 +127,13 @@ class _Ctx:
                 self.tok_at.update(dict.fromkeys(range(t.start, t.end), i))
 
 
+NUMERAL_CHARS = set("一二三四五六七八九十百千万两几〇零")
+
+
+def _all_cjk(text: str) -> bool:
+    return all("\u4e00" <= c <= "\u9fff" for c in text)
+
+
 def looks_like_person(name: str) -> bool:
     if not 2 <= len(name) <= 4 or not all("\u4e00" <= c <= "\u9fff" for c in name):
         return False
@@ -765,9 +772,10 @@ class EntityExtractor:
                 for n in (2,) if short_said else (3, 2):
                     name = text[hit.end() : hit.end() + n]
                     rest = text[hit.end() + n :]
+                    said = rest.startswith(tuple(self.speech))  # 经理图门吉说: a name of no common surname
                     if (
                         len(name) == n
-                        and looks_like_person(name)
+                        and (looks_like_person(name) or said and self._unusual_name(name))
                         and self._plausible_name(name)
                         and (
                             not rest
@@ -1429,6 +1437,15 @@ class EntityExtractor:
             titled
             or ctx.text.startswith(self.person_after, tok.end)
             or (len(name) >= 3 and (self.lex.pos.tokenizer.FREQ.get(name) or 0) < 300)
+        )
+
+    def _unusual_name(self, name: str) -> bool:
+        """A name of no common surname between a post and a verb of saying: Chinese characters,
+        no numeral, function character or verb of saying in it (not 一人, 还解释)."""
+        return (
+            _all_cjk(name)
+            and not any(c in FUNCTION_CHARS or c in NUMERAL_CHARS for c in name)
+            and not any(v in name for v in self.speech)
         )
 
     def _plausible_name(self, name: str) -> bool:
