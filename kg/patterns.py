@@ -46,7 +46,18 @@ FEATURE_BASE = 0xF0000
 CLAUSE_MARKS = frozenset("，。；！？：,;!?:")
 OPS = {"?", "*", "+"}
 CONSTRAINT_KEYS = {"text", "regex", "in", "not_in", "pos", "punct", "mention", "predicate"}
-ELEMENT_KEYS = CONSTRAINT_KEYS | {"op", "capture", "group", "any", "ahead", "not_ahead", "behind", "not_behind", "gap"}
+ELEMENT_KEYS = CONSTRAINT_KEYS | {
+    "op",
+    "capture",
+    "group",
+    "any",
+    "ahead",
+    "not_ahead",
+    "behind",
+    "not_behind",
+    "gap",
+    "use",
+}
 LOOKS = {"ahead": "(?={})", "not_ahead": "(?!{})", "behind": "(?<={})", "not_behind": "(?<!{})"}
 
 
@@ -166,8 +177,10 @@ class Match:
 class Compiler:
     """Compiles the patterns of one rule set into one feature space."""
 
-    def __init__(self, vocab: dict[str, list[str]]):
+    def __init__(self, vocab: dict[str, list[str]], macros: dict[str, list] | None = None):
         self.vocab = {k: frozenset(v) for k, v in vocab.items()}
+        self.macros = macros or {}  # named sequences, used by {use: NAME}
+        self._using: list[str] = []
         self.features: dict[Constraint, str] = {}
         self._regexes: dict[str, regex.Pattern] = {}
         self._cache: dict[tuple, str] = {}
@@ -212,7 +225,9 @@ class Compiler:
         for look, wrap in LOOKS.items():
             if look in e:
                 return wrap.format(self._sequence(e[look], where, groups))
-        if "any" in e:
+        if "use" in e:
+            body = self._macro(e["use"], where, groups)
+        elif "any" in e:
             alts = e["any"]
             if not isinstance(alts, list) or not alts:
                 raise KgError(f"{where}: 'any' must list sequences")
@@ -237,6 +252,18 @@ class Compiler:
                 raise KgError(f"{where}: capture name {name!r} must be a word")
             body = f"(?P<{name}>{body})"
         return body
+
+    def _macro(self, name, where: str, groups: dict) -> str:
+        """A named sequence of the rule files' ``macros:`` (TokensRegex's $MACRO), inlined."""
+        if name not in self.macros:
+            raise KgError(f"{where}: pattern uses the macro {name!r}, which no rule file defines")
+        if name in self._using:
+            raise KgError(f"{where}: the macro {name!r} uses itself")
+        self._using.append(name)
+        try:
+            return "(?:" + self._sequence(self.macros[name], f"{where} (macro {name})", groups) + ")"
+        finally:
+            self._using.pop()
 
     def _gap(self, spec, where: str) -> str:
         if not (

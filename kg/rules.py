@@ -356,6 +356,7 @@ def load_rules(extra: list[str] | None = None) -> RuleSet:
     rels: dict[str, RelationRule] = {}
     vocab: dict[str, list[str]] = {}
     heads: dict[str, list[str]] = {}
+    macros: dict[str, list] = {}
     for name, text in files:
         data = _load_yaml(text, name)
         for d, where in _rules(data, name, "rules", "rule"):
@@ -368,6 +369,12 @@ def load_rules(extra: list[str] | None = None) -> RuleSet:
                     raise KgError(f"{name}: 'list_heads' must map each type to a list of words")
                 for t, words in val.items():
                     heads.setdefault(t, []).extend(words)
+            elif key == "macros":
+                if not isinstance(val, dict) or not all(
+                    isinstance(k, str) and isinstance(v, list) for k, v in val.items()
+                ):
+                    raise KgError(f"{name}: 'macros' must map each name to a sequence of pattern elements")
+                macros.update(val)  # a later file's macro of the same name replaces it
             elif key not in ("rules", "relations"):
                 if not isinstance(val, list) or not all(isinstance(v, (str, int, float)) for v in val):
                     raise KgError(f"{name}: vocabulary list {key!r} must be a list of words")
@@ -375,7 +382,7 @@ def load_rules(extra: list[str] | None = None) -> RuleSet:
     for rule in ents.values():
         if rule.kind == "pattern":
             rule.pattern = compile_pattern(rule.pattern_src, vocab, rule.source)
-    compiler = Compiler(vocab)
+    compiler = Compiler(vocab, macros)
     for rel in rels.values():
         if rel.pattern is not None:
             _compile_relation(rel, compiler)

@@ -208,3 +208,27 @@ def test_an_empty_no_match_example_means_the_rule_states_nothing_there(tmp_path)
     )
     proc = run_kg("rules", "--rules", f)
     assert proc.returncode == 1 and "my.too_eager" in proc.stdout and "must state nothing" in proc.stdout
+
+
+def test_macros_are_named_sequences_and_a_missing_or_looping_one_is_one_line():
+    vocab = dict(VOCAB, tails=["企业"])
+    c = Compiler(
+        vocab,
+        {
+            "subjects": [{"mention": ["Company"], "capture": "subject", "group": True}, {"use": "tail", "op": "?"}],
+            "tail": [{"text": "等"}, {"gap": [0, 2]}, {"in": "tails"}],
+            "loop": [{"use": "loop"}],
+        },
+    )
+    p = c.compile([{"use": "subjects"}, {"text": "落户"}, {"mention": ["Place"], "capture": "object"}], "t")
+    seq = c.sequence(
+        _sentence([A, ("、", "x"), B, ("等", "u"), ("2", "m"), ("家", "q"), ("企业", "n"), ("落户", "v"), P])
+    )
+    assert [[u.text for u in m.captures["subject"]] for m in c.finditer(p, seq)] == [["甲公司", "乙公司"]]
+    for pattern, message in [
+        ([{"use": "nowhere"}], "macro 'nowhere', which no rule file defines"),
+        ([{"use": "loop"}], "uses itself"),
+    ]:
+        with pytest.raises(KgError) as err:
+            c.compile(pattern, "my.yaml: relation rule r2")
+        assert message in str(err.value)
