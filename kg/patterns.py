@@ -57,6 +57,7 @@ ELEMENT_KEYS = CONSTRAINT_KEYS | {
     "not_behind",
     "gap",
     "use",
+    "lazy",
 }
 LOOKS = {"ahead": "(?={})", "not_ahead": "(?!{})", "behind": "(?<={})", "not_behind": "(?<!{})"}
 
@@ -132,7 +133,7 @@ def _describe(e: dict) -> str:
     if "any" in e:
         body = "(" + " | ".join(describe(a) for a in e["any"]) + ")"
     elif "gap" in e:
-        body = f"…{{{e['gap'][0]},{e['gap'][1]}}}"
+        body = f"…{{{e['gap'][0]},{e['gap'][1]}}}" + ("?" if e.get("lazy") else "")
     else:
         parts = []
         if e.get("mention") is not None:
@@ -233,7 +234,7 @@ class Compiler:
                 raise KgError(f"{where}: 'any' must list sequences")
             body = "(?:" + "|".join(self._sequence(a, where, groups) for a in alts) + ")"
         elif "gap" in e:
-            body = self._gap(e["gap"], where)
+            body = self._gap(e["gap"], where) + ("?" if e.get("lazy") else "")
         else:
             c = self.constraint(e, where)
             body = self._unit(c)
@@ -244,7 +245,8 @@ class Compiler:
                     raise KgError(f"{where}: a 'group' element needs a 'capture'")
                 groups[e["capture"]] = c
                 sep = self._unit(Constraint(in_=("coordinators",)))
-                body = f"{body}(?:{sep}+{body})*"
+                comma = self._unit(Constraint(text=frozenset({"，", ","})))
+                body = f"{body}(?:(?:{comma})?{sep}+{body})*"  # A、B和C; A，以及B
         body = self._op(body, e.get("op"), where)
         if "capture" in e:
             name = e["capture"]

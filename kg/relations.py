@@ -183,8 +183,8 @@ class RelationExtractor:
                 continue
             subs = [u.mention for u in m.captures.get("subject", []) if u.mention is not None]
             objs = [u.mention for u in m.captures.get("object", []) if u.mention is not None]
-            if not subs and rule.topic == "subject":
-                subs = self.topic(ctx, m.start, rule.subject)
+            if not subs and "subject" in rule.topic:
+                subs = self.topic(ctx, m.start, rule.object if rule.inverse else rule.subject)
             if not subs and rule.antecedent == "subject" and objs:
                 subs = self._antecedent(ctx, objs[0], rule.subject)
             if not objs and rule.antecedent == "object" and subs:
@@ -194,7 +194,7 @@ class RelationExtractor:
                 if 2 <= len(value) <= 30:
                     out += [r for s in subs for r in self._rel(ctx, rule, s, value, m.start, m.end)]
                 continue
-            if not objs and rule.topic == "object":
+            if not objs and "object" in rule.topic:
                 objs = [t for t in self.topic(ctx, m.start, rule.object) if t not in subs]
             out += self._emit(ctx, rule, subs, objs, min([m.start] + [x.start for x in subs]), m.end)
         return out

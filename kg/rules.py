@@ -83,7 +83,10 @@ RELATION_FIELDS = {
     "connectors": WORDS,
     "inverse": FLAG,
     "pattern": (lambda v: isinstance(v, list), "a list of pattern elements"),
-    "topic": (lambda v: v in ("subject", "object"), "subject or object"),
+    "topic": (
+        lambda v: v in ("subject", "object") or _words(v) and set(v) <= {"subject", "object"},
+        "subject, object or both as a list",
+    ),
     "antecedent": (lambda v: v in ("subject", "object"), "subject or object"),
 }
 EXAMPLES = (lambda v: isinstance(v, list), "a list of examples")
@@ -144,7 +147,7 @@ class RelationRule:
     inverse: bool = False  # the syntactic left side is the triple's object
     pattern: list | None = None  # shape 'pattern': token-pattern elements (kg/patterns.py)
     compiled: Pattern | None = None
-    topic: str = ""  # a capture that, when the match leaves it empty, is the sentence's topic
+    topic: list[str] = field(default_factory=list)  # captures that, left empty, are the sentence's topic
     antecedent: str = ""  # a capture that, when empty, is the nearest fitting entity named before
     match: list[Example] = field(default_factory=list)
     no_match: list[Example] = field(default_factory=list)
@@ -256,7 +259,7 @@ def _relation_rule(d: dict, where: str) -> RelationRule:
         connectors=list(d.get("connectors", [])),
         inverse=d.get("inverse", False),
         pattern=d.get("pattern"),
-        topic=d.get("topic", ""),
+        topic=[d["topic"]] if isinstance(d.get("topic"), str) else list(d.get("topic", [])),
         antecedent=d.get("antecedent", ""),
         match=match,
         no_match=no_match,
@@ -275,7 +278,7 @@ def _compile_relation(rule: RelationRule, compiler: Compiler) -> None:
         )
     other = "value" if rule.relation == "award" else "object"
     for need in ("subject", other):
-        if need not in names and need not in (rule.topic, rule.antecedent):
+        if need not in names and need not in (*rule.topic, rule.antecedent):
             raise KgError(f"{rule.source}: field 'pattern' has no '{need}' capture")
 
 
@@ -382,6 +385,9 @@ def load_rules(extra: list[str] | None = None) -> RuleSet:
     for rule in ents.values():
         if rule.kind == "pattern":
             rule.pattern = compile_pattern(rule.pattern_src, vocab, rule.source)
+    for listed in vocab.get("relation_word_lists", []):
+        if listed not in vocab:
+            raise KgError(f"relation_word_lists names {listed!r}, which is no vocabulary list")
     compiler = Compiler(vocab, macros)
     for rel in rels.values():
         if rel.pattern is not None:
