@@ -291,34 +291,6 @@ class RelationExtractor:
         return rule.subject if rule.inverse else rule.object
 
     # ---- shapes ------------------------------------------------------------
-    def _svo(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
-        c_lo, c_hi = ctx.clause(span[0])
-        if rule.requires and not re.search(rule.requires, ctx.text[span[1] : c_hi]):
-            return []
-        left = self.group_left(ctx, span[0], c_lo) or self.topic(ctx, span[0], self._left_types(rule))
-        if not left:
-            return []
-        r_hi = ctx.clause(span[1])[1]
-        if rule.objects == "all":
-            right = [m for m in ctx.within(span[1], r_hi) if _ok(m, self._right_types(rule))]
-        else:
-            right = self.group_right(ctx, span[1], r_hi)
-            if not right and ctx.text.startswith("的", span[1]):  # A 承建的 B: a relative clause
-                right = self.group_right(ctx, span[1] + 1, r_hi)
-            if len(right) == 1 and ctx.text.startswith("的", right[0].end):  # 入驻九亭镇的G60产业园: the park
-                owned = [
-                    m
-                    for m in ctx.within(right[0].end + 1, r_hi)
-                    if m.start == right[0].end + 1 and _ok(m, self._right_types(rule))
-                ]
-                right = owned[:1] or right
-        lo = min(m.start for m in left)
-        if not right and rule.objects == "topic_if_none" and ctx.text[span[1] : r_hi].strip("了。，；") == "":
-            right = [m for m in self.topic(ctx, lo, self._right_types(rule)) if m not in left]
-        if not right or self.hedged(ctx, min(lo, c_lo), span[1]):
-            return []
-        return self._emit(ctx, rule, left, right, lo, max(m.end for m in right))
-
     def _ovs(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
         c_lo, c_hi = ctx.clause(span[0])
         obj = self.group_left(ctx, span[0], c_lo) or self.topic(ctx, span[0], rule.object)

@@ -26,7 +26,6 @@ ENTITY_KINDS = {
     "team",
 }
 RELATION_SHAPES = {
-    "svo",
     "ovs",
     "attr",
     "at",
@@ -79,7 +78,6 @@ RELATION_FIELDS = {
     "object": WORDS,
     "requires": TEXT,
     "unless": TEXT,
-    "objects": (lambda v: v in ("first", "all", "topic_if_none"), "first, all or topic_if_none"),
     "connectors": WORDS,
     "inverse": FLAG,
     "pattern": (lambda v: isinstance(v, list), "a list of pattern elements"),
@@ -142,7 +140,6 @@ class RelationRule:
     object: list[str] = field(default_factory=list)
     requires: str = ""  # a regex the clause after the trigger must contain
     unless: str = ""  # a regex the text right after the trigger must not begin with
-    objects: str = "first"  # first | all
     connectors: list[str] = field(default_factory=list)
     inverse: bool = False  # the syntactic left side is the triple's object
     pattern: list | None = None  # shape 'pattern': token-pattern elements (kg/patterns.py)
@@ -255,7 +252,6 @@ def _relation_rule(d: dict, where: str) -> RelationRule:
         object=list(d.get("object", [])),
         requires=_regex(d.get("requires", ""), where, "requires"),
         unless=_regex(d.get("unless", ""), where, "unless"),
-        objects=d.get("objects", "first"),
         connectors=list(d.get("connectors", [])),
         inverse=d.get("inverse", False),
         pattern=d.get("pattern"),
