@@ -106,12 +106,6 @@ def _word_before(text: str, lo: int, hi: int, words: tuple[str, ...]) -> int | N
     return None
 
 
-def _innermost(ms: list[Mention], k: int) -> int:
-    """位于青浦区金泽镇: of places written one after another, the last (innermost) one."""
-    while k + 1 < len(ms) and ms[k + 1].start == ms[k].end and _ok(ms[k], ["Place"]) and _ok(ms[k + 1], ["Place"]):
-        k += 1
-    return k
-
 
 def _ok(m: Mention | Entity, types: list[str]) -> bool:
     ent = m.entity if isinstance(m, Mention) else m
@@ -302,48 +296,6 @@ class RelationExtractor:
         if not obj or not subs or self.hedged(ctx, c_lo, span[1]):
             return []
         return [r for s in subs for r in self._rel(ctx, rule, s, obj[-1], obj[-1].start, subs[-1].end)]
-
-    def _attr(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
-        c_lo, c_hi = ctx.clause(span[0])
-        after = ctx.within(span[1], c_hi)
-        if not after or not GAP_RIGHT.match(ctx.text[span[1] : after[0].start]):
-            return []
-        k = _innermost(after, 0)
-        obj = after[k]
-        for m in after[k + 1 :]:  # 位于 O 的 S: the first S a few characters after O's 的
-            if m.start - obj.end > 6:
-                break
-            if ctx.text[obj.end : m.start].endswith("的") and not self._name_head(ctx, m):
-                return self._rel(ctx, rule, m, obj, span[0], m.end)
-        if ctx.text.startswith("的", obj.end):
-            return []
-        subs = self.group_left(ctx, span[0], c_lo) or self.topic(ctx, span[0], rule.subject)
-        if self.hedged(ctx, c_lo, span[1]):
-            return []
-        return [r for s in subs for r in self._rel(ctx, rule, s, obj, s.start, obj.end)]
-
-    def _name_head(self, ctx: _Ctx, m: Mention) -> bool:
-        """上海 in 上海天马赛车场, a name no rule knew: a place followed straight by more name."""
-        if not _ok(m, ["Place"]):
-            return False
-        starts, _, _ = self._hedges(ctx)
-        toks = self.lex.tokens(ctx.text)
-        k = bisect_left(starts, m.end)
-        return k < len(toks) and toks[k].start == m.end and toks[k].pos.startswith("n")
-
-    def _at(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
-        c_lo, _ = ctx.clause(span[0])
-        zai = ctx.text.rfind("在", c_lo, span[0])
-        if zai < 0:
-            return []
-        objs = [m for m in ctx.within(zai + 1, span[0]) if len(ctx.text[m.end : span[0]]) <= 3]
-        if not objs or not GAP_RIGHT.match(ctx.text[zai + 1 : objs[0].start]) or objs[0].start - zai > 2:
-            return []
-        obj = objs[_innermost(objs, 0)]
-        subs = self.group_left(ctx, zai, c_lo, re.compile(r"^.{0,12}$")) or self.topic(ctx, zai, rule.subject)
-        if self.hedged(ctx, c_lo, span[1]):
-            return []
-        return [r for s in subs for r in self._rel(ctx, rule, s, obj, s.start, span[1])]
 
     def _pair(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
         c_lo, c_hi = ctx.clause(span[0])

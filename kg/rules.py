@@ -27,8 +27,6 @@ ENTITY_KINDS = {
 }
 RELATION_SHAPES = {
     "ovs",
-    "attr",
-    "at",
     "pair",
     "passive",
     "pattern",
