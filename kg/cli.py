@@ -483,14 +483,14 @@ def cmd_rules(args) -> int:
         sys.stdout.write(markdown(ex.rules))
         return 0
     out = _console()
-    t = Table("id", "kind / shape", "type / relation", "examples", "description", header_style="bold", show_edge=False)
+    t = Table("id", "kind", "type / relation", "examples", "description", header_style="bold", show_edge=False)
     for r in ex.rules.entity_rules:
         t.add_row(
             *map(safe, (r.id, r.kind, r.type or "(by list head)", f"{len(r.match)}+ {len(r.no_match)}-", r.description))
         )
     for rel in ex.rules.relation_rules:
         what = safe(rel.description) + (Text("\n  ") + safe(describe(rel.pattern), "dim") if rel.pattern else Text())
-        t.add_row(*map(safe, (rel.id, rel.shape, rel.relation, f"{len(rel.match)}+ {len(rel.no_match)}-")), what)
+        t.add_row(*map(safe, (rel.id, "pattern", rel.relation, f"{len(rel.match)}+ {len(rel.no_match)}-")), what)
     out.print(t)
     n, fails = check_all(ex)
     for f in fails:

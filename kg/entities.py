@@ -166,7 +166,7 @@ class EntityExtractor:
         self.full_legal = tuple(f for f in self.legal if len(f) >= 4 and f not in BRANCH_SUFFIXES)  # 有限公司, not 集团
         self.generic = set(v("generic_heads"))
         self.generic_longest_first = sorted(self.generic, key=lambda w: (-len(w), w))  # one answer, any hash seed
-        triggers = {t for r in rules.relation_rules for t in r.triggers} | set(v("relation_words"))
+        triggers = set(v("relation_words"))  # the words relations are stated by end names
         triggers |= {w for name in v("relation_word_lists") for w in v(name)}
         self.boundary = set(v("boundary_words")) | triggers | set(self.titles) | self.determiners
         self.strong_boundary = {w for w in self.boundary if len(w) >= 2} | {

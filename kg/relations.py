@@ -20,34 +20,8 @@ from .patterns import units
 from .rules import RelationRule, RuleSet
 
 CLAUSE = re.compile(r"[，。；！？：,;!?]")
-SEP = re.compile(r"^(?:、|和|与|及|以及|，以及|，和|及其|同|携手|联合|会同|日前携手|近日携手|\s)+$")
-LIST_TAIL = r"等[^，。；！？]{0,20}?(?:企业代表|企业|单位|项目|机构|高校|院校|街镇|公司|城市|代表|部门|乡镇|园区)"
-GAP_LEFT = re.compile(
-    r"^(?:已|已经|也|还|均|都|正|正在|共同|先后|分别|又|再|今年|近日|日前|近期|正式|成功|顺利|相继|"
-    r"陆续|率先|首次|纷纷|积极|一同|一起|集中|集体|同时|签约|共|累计|全年|今年以来|年内|携手|联合|合作|"
-    r"于今年(?:\d{1,2}月)?(?:\d{1,2}日)?|今年\d{1,2}月|于\d{4}年(?:\d{1,2}月)?|在\d{4}年|" + LIST_TAIL + r"|等|\s)*，?$"
-)
-GAP_RIGHT = re.compile(r"^(?:了|在|于|到|至|进|入|为|了位于|\s)*$")
-LISTED = re.compile(r"[，,：:]\s*(?:其中)?(?:包括|包含|有|如|涵盖)\s*")
 QUOTES = '“”"‘’「」《》 '
 TOPIC_TYPES = ("Company", "Institution", "Place", "Project")
-_LIST_TAIL_END = re.compile(LIST_TAIL + r"\s*，?\s*$")
-_TAIL_MAX = 30  # 等 + at most 20 characters + the longest head word (企业代表): a list tail is shorter
-
-
-def _list_tail(text: str, pos: int) -> int | None:
-    """Where a list tail (等8家企业, 等单位) ending just before ``pos`` starts. Only the last
-    few characters are searched: a tail is at most _TAIL_MAX long, then white space and one ，."""
-    k = pos
-    while k > 0 and text[k - 1].isspace():
-        k -= 1
-    if k > 0 and text[k - 1] == "，":
-        k -= 1
-    while k > 0 and text[k - 1].isspace():
-        k -= 1
-    lo = max(0, k - _TAIL_MAX)
-    tail = _LIST_TAIL_END.search(text[lo:pos])
-    return lo + tail.start() if tail else None
 
 
 @dataclass
@@ -94,17 +68,11 @@ class _Ctx:
         return self.mentions[a : max(a, bisect_right(self.ends, hi))]
 
 
-def _word_before(text: str, lo: int, hi: int, words: tuple[str, ...]) -> int | None:
-    r"""Where one of ``words`` (the longer first) ends text[lo:hi], white space after it
-    allowed: what re.search(r"(?:w1|w2)\s*$", text[lo:hi]) finds, without reading all of it."""
-    k = hi
-    while k > lo and text[k - 1].isspace():
-        k -= 1
-    for w in words:
-        if k - len(w) >= lo and text.startswith(w, k - len(w)):
-            return k - len(w)
-    return None
-
+def _pairs(members: list[Mention], respectively: bool) -> list[tuple[Mention, Mention]]:
+    """Each two members (A、B、C 签署); with 分别, the first with each (A 与 B、C 分别签署)."""
+    if respectively and len(members) > 2:
+        return [(members[0], b) for b in members[1:]]
+    return [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
 
 
 def _ok(m: Mention | Entity, types: list[str]) -> bool:
@@ -119,12 +87,6 @@ class RelationExtractor:
         self.lex = lexicon
         self.patterns = rules.patterns
         self.title_tails = sorted(rules.words("title_tails"), key=len, reverse=True)
-        self.trigger_re = {
-            r.id: re.compile("|".join(re.escape(t) for t in r.triggers)) for r in self.rules if r.triggers
-        }
-        self.unless = {r.id: re.compile(r.unless) for r in self.rules if r.unless}
-        every = sorted({t for r in self.rules for t in r.triggers}, key=len, reverse=True)
-        self.any_trigger = re.compile("|".join(re.escape(t) for t in every)) if every else None
 
     # ---- entry point -------------------------------------------------------
     def extract(
@@ -134,20 +96,8 @@ class RelationExtractor:
         tops = [m for m in mentions if m.entity is not None and id(m) not in inside]
         ctx = _Ctx(sent, article, doc, sorted(tops, key=lambda m: m.start), history)
         out: list[Relation] = []
-        any_trigger = bool(self.any_trigger and self.any_trigger.search(sent.text))
         for rule in self.rules:
-            if rule.shape == "pattern":
-                out += self._pattern(ctx, rule)
-                continue
-            if not any_trigger or rule.id not in self.trigger_re:
-                continue
-            for hit in self.trigger_re[rule.id].finditer(sent.text):
-                span = hit.span()
-                if self._inside_name(ctx, span) or (
-                    rule.id in self.unless and self.unless[rule.id].match(sent.text[span[1] :])
-                ):
-                    continue
-                out += getattr(self, "_" + rule.shape)(ctx, rule, span)
+            out += self._pattern(ctx, rule)
         return out
 
     # ---- token patterns (kg/patterns.py) ------------------------------------------------
@@ -190,12 +140,16 @@ class RelationExtractor:
                 continue
             if not objs and "object" in rule.topic:
                 objs = [t for t in self.topic(ctx, m.start, rule.object) if t not in subs]
-            out += self._emit(ctx, rule, subs, objs, min([m.start] + [x.start for x in subs]), m.end)
+            lo = min([m.start] + [x.start for x in subs])
+            if rule.pairwise and not objs:
+                out += [
+                    r
+                    for a, b in _pairs(subs, "分别" in ctx.text[m.start : m.end])
+                    for r in self._rel(ctx, rule, a, b, lo, m.end)
+                ]
+                continue
+            out += self._emit(ctx, rule, subs, objs, lo, m.end)
         return out
-
-    def _inside_name(self, ctx: _Ctx, span: tuple[int, int]) -> bool:
-        k = bisect_right(ctx.ends, span[0])  # the first mention that ends after the span starts
-        return k < len(ctx.mentions) and ctx.mentions[k].start < span[1]
 
     def _rel(
         self, ctx: _Ctx, rule: RelationRule, s: Mention | Entity, o: Mention | Entity | str, lo: int, hi: int
@@ -217,40 +171,6 @@ class RelationExtractor:
         return out
 
     # ---- argument finding --------------------------------------------------
-    def _before(self, ctx: _Ctx, pos: int, lo: int) -> list[Mention]:
-        return ctx.within(lo, pos)
-
-    def group_left(self, ctx: _Ctx, pos: int, lo: int, gap: re.Pattern = GAP_LEFT) -> list[Mention]:
-        """The coordinated mentions (A、B和C) that end just before ``pos``."""
-        tail = _list_tail(ctx.text, pos)
-        if tail is not None:
-            pos = tail
-        k = ctx.upto(pos)
-        if not k:
-            return []
-        last = ctx.mentions[k - 1]
-        if not gap.match(ctx.text[last.end : pos]):
-            return []
-        group = [last]
-        for j in range(k - 2, -1, -1):
-            m = ctx.mentions[j]
-            if not SEP.match(ctx.text[m.end : group[-1].start]):
-                break
-            group.append(m)
-        group.reverse()
-        return group
-
-    def group_right(self, ctx: _Ctx, pos: int, hi: int, gap: re.Pattern = GAP_RIGHT) -> list[Mention]:
-        cands = ctx.within(pos, hi)
-        if not cands or not gap.match(ctx.text[pos : cands[0].start]):
-            return []
-        group = [cands[0]]
-        for m in cands[1:]:
-            if not SEP.match(ctx.text[group[-1].end : m.start]):
-                break
-            group.append(m)
-        return group
-
     def topic(self, ctx: _Ctx, pos: int, types: list[str]) -> list[Mention]:
         """The sentence's first mention carries over as the subject of a later clause."""
         first = ctx.mentions[0] if ctx.mentions and ctx.mentions[0].end <= pos else None
@@ -277,64 +197,6 @@ class RelationExtractor:
                 total.append(total[-1] + (t.text in self.hedges))
             hit = ctx.__dict__["_hedges"] = ([t.start for t in toks], [t.end for t in toks], total)
         return hit
-
-    def _left_types(self, rule: RelationRule) -> list[str]:
-        return rule.object if rule.inverse else rule.subject
-
-    def _right_types(self, rule: RelationRule) -> list[str]:
-        return rule.subject if rule.inverse else rule.object
-
-    # ---- shapes ------------------------------------------------------------
-    def _ovs(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
-        c_lo, c_hi = ctx.clause(span[0])
-        obj = self.group_left(ctx, span[0], c_lo) or self.topic(ctx, span[0], rule.object)
-        r_hi = ctx.clause(span[1])[1]
-        subs = self.group_right(ctx, span[1], r_hi)
-        listed = LISTED.match(ctx.text, r_hi)
-        if not subs and listed:  # 引进项目42个，其中包括A、B等
-            subs = self.group_right(ctx, listed.end(), ctx.clause(listed.end())[1])
-        if not obj or not subs or self.hedged(ctx, c_lo, span[1]):
-            return []
-        return [r for s in subs for r in self._rel(ctx, rule, s, obj[-1], obj[-1].start, subs[-1].end)]
-
-    def _pair(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
-        c_lo, c_hi = ctx.clause(span[0])
-        if rule.requires and not re.search(rule.requires, ctx.text[span[0] : c_hi]):
-            return []
-        right = self.group_left(ctx, span[0], c_lo)
-        if not right:
-            return []
-        conn = _word_before(ctx.text, c_lo, right[0].start, ("与", "和", "同", "跟"))
-        if conn is not None:
-            left = self.group_left(ctx, conn, c_lo) or self.topic(ctx, conn, rule.subject)
-            pairs = [(a, b) for a in left for b in right]
-        elif "分别" in ctx.text[right[-1].end : span[0]] and len(right) > 2:
-            pairs = [(right[0], b) for b in right[1:]]  # A 与 B、C 分别签署: A with each, never B with C
-        else:
-            pairs = [(a, b) for i, a in enumerate(right) for b in right[i + 1 :]]
-        if not pairs or self.hedged(ctx, c_lo, span[1]):
-            return []
-        return [r for a, b in pairs for r in self._rel(ctx, rule, a, b, a.start, span[1])]
-
-    def _passive(self, ctx: _Ctx, rule: RelationRule, span: tuple[int, int]) -> list[Relation]:
-        c_lo, _ = ctx.clause(span[0])
-        agents = self.group_left(ctx, span[0], c_lo)
-        if not agents:
-            return []
-        by = _word_before(ctx.text, c_lo, agents[0].start, ("是由", "由"))
-        if by is None:
-            return []
-        if ctx.text.startswith("的", span[1]):  # 由 A 投资建设的 X、Y: what follows
-            subj = self.group_right(ctx, span[1] + 1, ctx.clause(span[1])[1])
-        else:
-            k = ctx.upto(by)  # the mention right before 由, if it ends at most two characters before
-            subj = [ctx.mentions[k - 1]] if k and by - ctx.mentions[k - 1].end <= 2 else []
-            subj = subj or self.topic(ctx, by, rule.object if rule.inverse else rule.subject)
-        if not subj or self.hedged(ctx, c_lo, span[1]):
-            return []
-        lo, hi = min(subj[0].start, agents[0].start), max(span[1], subj[-1].end)
-        pairs = [(a, x) if rule.inverse else (x, a) for a in agents for x in subj]
-        return [r for s, o in pairs for r in self._rel(ctx, rule, s, o, lo, hi)]
 
     def _title_text(self, text: str) -> str:
         """A title as granted: its quotes and a closing word (称号, 名单: the vocabulary's title_tails) dropped."""

@@ -16,14 +16,12 @@ def markdown(rules: RuleSet) -> str:
     ]
     out += ["## Relation rules", ""]
     for r in rules.relation_rules:
-        out.append(f"### `{r.id}` — {r.relation}, {r.shape}")
+        out.append(f"### `{r.id}` — {r.relation}")
         out.append("")
         out.append(_one_line(r.description))
         out.append("")
         if r.pattern:
             out += ["```", describe(r.pattern), "```", ""]
-        if r.triggers:
-            out += [f"Triggers: {'、'.join(r.triggers)}", ""]
         out += _examples(r.match, r.no_match)
     out += ["## Entity rules", ""]
     for e in rules.entity_rules:

@@ -25,12 +25,6 @@ ENTITY_KINDS = {
     "place_body",
     "team",
 }
-RELATION_SHAPES = {
-    "ovs",
-    "pair",
-    "passive",
-    "pattern",
-}
 CAPTURES = {"subject", "object", "value"}  # what a relation pattern's captures may be called
 MAX_FILE_BYTES = 2_000_000
 
@@ -70,13 +64,12 @@ ENTITY_FIELDS = {
 RELATION_FIELDS = {
     **COMMON_FIELDS,
     "relation": TEXT,
-    "shape": TEXT,
+    "shape": TEXT,  # refused with a pointer to patterns: trigger shapes are gone
     "triggers": WORDS,
     "subject": WORDS,
     "object": WORDS,
     "requires": TEXT,
     "unless": TEXT,
-    "connectors": WORDS,
     "inverse": FLAG,
     "pattern": (lambda v: isinstance(v, list), "a list of pattern elements"),
     "topic": (
@@ -84,6 +77,7 @@ RELATION_FIELDS = {
         "subject, object or both as a list",
     ),
     "antecedent": (lambda v: v in ("subject", "object"), "subject or object"),
+    "pairwise": FLAG,
 }
 EXAMPLES = (lambda v: isinstance(v, list), "a list of examples")
 EXAMPLE_LISTS = {"match": EXAMPLES, "no_match": EXAMPLES}
@@ -132,18 +126,16 @@ class RelationRule:
     id: str
     description: str
     relation: str
-    shape: str
-    triggers: list[str]
     subject: list[str] = field(default_factory=list)
     object: list[str] = field(default_factory=list)
-    requires: str = ""  # a regex the clause after the trigger must contain
-    unless: str = ""  # a regex the text right after the trigger must not begin with
-    connectors: list[str] = field(default_factory=list)
-    inverse: bool = False  # the syntactic left side is the triple's object
-    pattern: list | None = None  # shape 'pattern': token-pattern elements (kg/patterns.py)
+    requires: str = ""  # a regex the clause of the match must contain
+    unless: str = ""  # a regex the text right after the match must not begin with
+    inverse: bool = False  # the subject capture is the triple's object
+    pattern: list | None = None  # token-pattern elements (kg/patterns.py)
     compiled: Pattern | None = None
     topic: list[str] = field(default_factory=list)  # captures that, left empty, are the sentence's topic
     antecedent: str = ""  # a capture that, when empty, is the nearest fitting entity named before
+    pairwise: bool = False  # no object: the subject group's members relate to each other (A、B、C 签署)
     match: list[Example] = field(default_factory=list)
     no_match: list[Example] = field(default_factory=list)
     source: str = ""
@@ -229,32 +221,29 @@ def _entity_rule(d: dict, where: str) -> EntityRule:
 
 def _relation_rule(d: dict, where: str) -> RelationRule:
     _check_fields(d, RELATION_FIELDS, where)
-    if "pattern" in d:
-        d = {**d, "shape": d.get("shape", "pattern")}
-        if d["shape"] != "pattern":
-            raise KgError(f"{where}: a rule with a 'pattern' has no other shape (drop 'shape: {d['shape']}')")
-    elif d.get("shape") == "pattern":
-        raise KgError(f"{where}: shape 'pattern' needs a 'pattern'")
+    if "shape" in d or "triggers" in d:
+        raise KgError(
+            f"{where}: a relation rule is a token 'pattern' now; trigger shapes (shape:, triggers:) are "
+            f"gone (README: Token patterns)"
+        )
+    if "pattern" not in d:
+        raise KgError(f"{where}: a relation rule needs a 'pattern'")
     if d.get("relation") not in RELATIONS:
         raise KgError(f"{where}: relation {d.get('relation')!r} is not one of {', '.join(RELATIONS)}")
-    if d.get("shape") not in RELATION_SHAPES:
-        raise KgError(f"{where}: shape {d.get('shape')!r} is not one of {', '.join(sorted(RELATION_SHAPES))}")
     match, no_match = _examples(d, where)
     return RelationRule(
         id=d["id"],
         description=d.get("description", ""),
         relation=d["relation"],
-        shape=d["shape"],
-        triggers=sorted(d.get("triggers", []), key=len, reverse=True),
         subject=list(d.get("subject", [])),
         object=list(d.get("object", [])),
         requires=_regex(d.get("requires", ""), where, "requires"),
         unless=_regex(d.get("unless", ""), where, "unless"),
-        connectors=list(d.get("connectors", [])),
         inverse=d.get("inverse", False),
         pattern=d.get("pattern"),
         topic=[d["topic"]] if isinstance(d.get("topic"), str) else list(d.get("topic", [])),
         antecedent=d.get("antecedent", ""),
+        pairwise=d.get("pairwise", False),
         match=match,
         no_match=no_match,
         source=where,
@@ -272,7 +261,11 @@ def _compile_relation(rule: RelationRule, compiler: Compiler) -> None:
         )
     other = "value" if rule.relation == "award" else "object"
     for need in ("subject", other):
-        if need not in names and need not in (*rule.topic, rule.antecedent):
+        if (
+            need not in names
+            and need not in (*rule.topic, rule.antecedent)
+            and not (rule.pairwise and need == "object")
+        ):
             raise KgError(f"{rule.source}: field 'pattern' has no '{need}' capture")
 
 

@@ -211,7 +211,14 @@ def _catastrophic(tmp_path, key, rule_id, field, regex):
     rule.update(
         {"kind": "pattern", "type": "Company"}
         if key == "rules"
-        else {"relation": "builds", "shape": "pair", "triggers": ["承建"], "subject": ["Company"], "object": ["Project"]}
+        else {
+            "relation": "builds",
+            "pattern": [
+                {"mention": ["Company"], "capture": "subject"},
+                {"text": "承建"},
+                {"mention": ["Project"], "capture": "object"},
+            ],
+        }
     )
     return _rule_file(tmp_path, json.dumps({key: [rule]}, ensure_ascii=False))
 
@@ -282,7 +289,7 @@ def test_a_missing_or_binary_rule_file_is_one_line(tmp_path, command):
 
 
 RULE = "rules:\n  - id: company.mine\n    kind: suffix\n    type: Company\n"
-RELATION = "relations:\n  - id: builds.mine\n    relation: builds\n    shape: pair\n    subject: [Company]\n"
+RELATION = "relations:\n  - id: builds.mine\n    relation: builds\n    subject: [Company]\n"
 BAD_FIELDS = [
     (RULE + "    suffixes: 5\n", "company.mine", "field 'suffixes' must be a list of strings"),
     (RELATION + "    triggers: 推进\n", "builds.mine", "field 'triggers' must be a list of strings"),

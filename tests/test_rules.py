@@ -75,9 +75,19 @@ rules:
         ("rules: [{kind: suffix, type: Company}]", "needs an 'id'"),
         ("rules: [{id: x, kind: magic, type: Company}]", "unknown kind 'magic'"),
         ("rules: [{id: x, kind: suffix, type: Firm}]", "type 'Firm' is not one of"),
-        ("relations: [{id: y, relation: owns, shape: pair}]", "relation 'owns' is not one of"),
+        (
+            "relations: [{id: y, relation: owns, pattern: [{mention: true, capture: subject}]}]",
+            "relation 'owns' is not one of",
+        ),
+        (
+            "relations: [{id: y, relation: builds, shape: svo, triggers: [承建]}]",
+            "a relation rule is a token 'pattern'",
+        ),
         ("rules: [: :", "not valid YAML"),
-        ("relations: [{id: y, relation: builds, shape: pair, unless: '落户('}]", "bad regular expression"),
+        (
+            "relations: [{id: y, relation: builds, unless: '落户(', pattern: [{mention: true, capture: subject}]}]",
+            "bad regular expression",
+        ),
     ],
 )
 def test_bad_rule_files_get_one_clear_line(tmp_path, text, message):
