@@ -242,6 +242,7 @@ class EntityExtractor:
         self.common_places = set(v("common_place_words"))
         self.common_orgs = set(v("common_org_words"))
         self.kind_modifiers = set(v("kind_modifiers"))
+        self.company_descriptors = tuple(v("company_descriptors"))
         self.company_abbr_ends = tuple(v("company_abbreviation_ends"))
         self.team_rule = next((r for r in rules.entity_rules if r.kind == "team"), None)
         self.body_rules = [r for r in rules.entity_rules if r.kind == "place_body"]
@@ -370,6 +371,8 @@ class EntityExtractor:
             left = self._scan_left(ctx, s_start, hard=rule.scan == "hard", whole=suffix not in BRANCH_SUFFIXES)
             left = self._trim_left(ctx.text, left, s_start)
             left = self._skip_leading_verbs(ctx, left, s_start, rule.type == "Place")
+            if rule.type == "Company" or rule.require == "place_stem":
+                left = self._after_descriptor(ctx, left, s_start)
         stem = ctx.text[left:s_start]
         end = self._qualifier(ctx.text, end, rule)
         name = ctx.text[left:end]
@@ -381,7 +384,7 @@ class EntityExtractor:
         bare = not stem or stem in self.determiners
         if not bare and rule.specific == "industry":
             bare = self._industry_only(ctx, left, s_start)
-        elif not bare and rule.specific and self._generic(ctx, left, s_start):
+        elif not bare and rule.specific and self._generic(ctx, left, s_start, rule.type == "Company"):
             bare = True
         if bare and len(suffix) < 2:
             return None
@@ -543,6 +546,27 @@ class EntityExtractor:
             left = tok.end
         return left
 
+    def _after_descriptor(self, ctx: _Ctx, left: int, s_start: int) -> int:
+        """香港上市公司星禾医疗集团, 县属国企云栖城投集团: a word for a kind of firm ends a
+        name's left edge, where it ends a word or inside a word the tokenizer guessed (央企星/禾)."""
+        stem = ctx.text[left:s_start]
+        if "企" not in stem and "公司" not in stem:
+            return left
+        best = left
+        for d in self.company_descriptors:
+            i = stem.find(d)
+            while i >= 0:
+                e = left + i + len(d)
+                if best < e < s_start and (e in ctx.bounds or self._guessed_at(ctx, e - 1)):
+                    best = e
+                i = stem.find(d, i + 1)
+        return best
+
+    def _guessed_at(self, ctx: _Ctx, pos: int) -> bool:
+        """The word holding character ``pos`` is in no dictionary."""
+        idx = ctx.tok_at.get(pos)
+        return idx is not None and not self.lex.in_dictionary(ctx.tokens[idx].text)
+
     def _skip_leading_words(self, ctx: _Ctx, left: int, limit: int) -> int:
         """离开白湖乡, 如今陇穷村: verbs, time words and pronouns do not start a town's name."""
         while left < limit:
@@ -626,14 +650,28 @@ class EntityExtractor:
         toks = [ctx.tokens[i] for i in sorted({ctx.tok_at[c] for c in range(left, s_start) if c in ctx.tok_at})]
         return all(t.text in plain for t in toks)
 
-    def _generic(self, ctx: _Ctx, left: int, s_start: int) -> bool:
-        """A short stem made only of ordinary words: 创新基地, 服务中心, 在谈项目."""
+    def _generic(self, ctx: _Ctx, left: int, s_start: int, firm: bool) -> bool:
+        """A short stem made only of ordinary words: 创新基地, 服务中心, 在谈项目; of a ``firm``,
+        a kind of firm (香港上市公司)."""
         if s_start - left > 4 or self.gaz.lookup(ctx.text[left:s_start]):
             return False
         toks = {ctx.tok_at[c] for c in range(left, s_start) if c in ctx.tok_at}
-        if ctx.text[left:s_start] in self.kind_modifiers:
-            return True  # 外贸公司, 商业银行: a kind of company
+        stem = ctx.text[left:s_start]
+        if stem in self.kind_modifiers or firm and self._kind_of_firm(stem):
+            return True  # 外贸公司, 商业银行, 香港上市公司: a kind of company
         return all(self._common(ctx.tokens[i]) for i in toks)
+
+    def _kind_of_firm(self, stem: str) -> bool:
+        """香港上市, 港股上市: a kind modifier after a place or a plain word (香港上市公司 is a
+        kind of firm, 星禾上市公司 is not)."""
+        return any(
+            stem[n:] in self.kind_modifiers and (self.gaz.lookup(stem[:n]) or self._plain_word(stem[:n]))
+            for n in range(1, len(stem) - 1)
+        )
+
+    def _plain_word(self, w: str) -> bool:
+        tag = self.lex.pos.word_tag_tab.get(w, "")
+        return bool(tag) and not tag.startswith(SPECIFIC_POS)
 
     # ---- pattern rules -----------------------------------------------------
     def _pattern_mentions(self, ctx: _Ctx) -> list[Mention]:
