@@ -405,6 +405,7 @@ class EntityExtractor:
                 w in self.strong_boundary
                 and not self._name_verb(w)
                 and not joined
+                or w == "为"  # 施工单位为星禾建工集团有限公司: the copula
                 or tok.pos.startswith("r")
                 or self._counted(ctx, idx)
             )
