@@ -194,6 +194,7 @@ class EntityExtractor:
         self.suffix_rules = [(s, r) for r in rules.entity_rules if r.kind == "suffix" for s in r.suffixes]
         self.suffix_rules.sort(key=lambda sr: len(sr[0]), reverse=True)
         self.all_suffixes = {s for s, _ in self.suffix_rules}
+        self.suffix_tuple = tuple(sorted(self.all_suffixes))
         self.place_suffixes = {s for s, r in self.suffix_rules if r.type == "Place" and len(s) >= 2}
         self.suffix_lengths = sorted({len(s) for s in self.all_suffixes}, reverse=True)
         self.by_suffix: dict[str, EntityRule] = {}
@@ -480,14 +481,18 @@ class EntityExtractor:
                 break
             if hard and whole and tok.text.endswith(self.full_legal) and not self._bracketed_legal(ctx, j):
                 break
-            if tok.text[0] in LEAD_CHARS and self._lead_guess(tok):
-                left = tok.start + 1  # 由林茂集团: the tokenizer's guess took the preposition in
+            if (tok.text[0] in LEAD_CHARS or self._after_name_end(ctx, j)) and self._lead_guess(tok):
+                left = tok.start + 1  # 由林茂集团, A有限公司和鸿X: the tokenizer's guess took a function word in
                 break
             if hard and tok.pos.startswith("nr") and len(tok.text) >= 3 and tok.text[-1] in self.strong_boundary:
                 break  # 李华任上海…有限公司: a guessed name took the verb in
             left = tok.start
             j -= 1
         return left
+
+    def _after_name_end(self, ctx: _Ctx, j: int) -> bool:
+        """Token j starts with 和/与/及 right after a name's suffix (A有限公司和…): a conjunction."""
+        return ctx.tokens[j].text[0] in "和与及" and j > 0 and ctx.tokens[j - 1].text.endswith(self.suffix_tuple)
 
     @staticmethod
     def _bracketed_legal(ctx: _Ctx, j: int) -> bool:
