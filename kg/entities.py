@@ -1632,6 +1632,8 @@ class EntityExtractor:
             return False
         toks = self._item_tokens(ctx, start, end)
         bad = ("v", "p", "c", "u", "d", "r", "y", "e", "o")
+        if toks and toks[-1].text in FUNCTION_CHARS:
+            return False  # 研究院已与A…签订: an adverb ends the clause's subject, not a name
         return not any(
             t.pos.startswith(bad) and t.pos != "vn" and t.text not in self.name_verbs
             for t in toks
