@@ -151,6 +151,7 @@ class EntityExtractor:
         self.name_verbs = set(v("name_verbs"))
         self.determiners = set(v("determiners"))
         self.honour_scopes = tuple(v("honour_scopes"))
+        self.kind_scopes = tuple(v("kind_scopes"))
         self.titles = sorted(set(v("titles")), key=len, reverse=True)
         self.speech = sorted(set(v("speech_verbs")), key=len, reverse=True)
         self.title_set = set(self.titles)
@@ -382,7 +383,7 @@ class EntityExtractor:
         if rule.require == "place_stem" and not town:
             left, stem = self._drop_outer_place(ctx.text, left, s_start)
             name = ctx.text[left:end]
-        bare = not stem or stem in self.determiners
+        bare = not stem or stem in self.determiners or rule.type == "Place" and stem.endswith(self.kind_scopes)
         if not bare and rule.specific == "industry":
             bare = self._industry_only(ctx, left, s_start)
         elif not bare and rule.specific and self._generic(ctx, left, s_start, rule.type == "Company"):
