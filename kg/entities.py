@@ -60,7 +60,7 @@ TOWN_SUFFIXES = ("镇", "乡", "街道", "村")
 MAX_NAME = 40
 BRANCH_SUFFIXES = ("分公司", "子公司")  # a legal name of its own may stand before them
 DOTS = "·•・"
-GEO_ENDS = set("江河湖海山岛洲湾港峡原峰宫岭川溪泉洋")
+GEO_ENDS = set("江河湖海山岛洲湾港峡原峰宫岭川溪泉洋谷")
 FUNCTION_CHARS = set("都也就还又在将对是说称和与及的了等曾已均亦家们向从把被给让为于以而并却才再")
 NOT_NAME_END = set("县市省镇村州宫堡港湾寺庙报社杯赛诗传原朝团书塔馆楼桥路街站厂院局部队会说")
 ORG_CHARS = set("部委局院会社党团行所校馆司厂署办处室队盟组协联门")
@@ -457,6 +457,7 @@ class EntityExtractor:
         return (
             not any(prev.text.endswith(s) for s in self.all_suffixes)
             and prev.text[-1] not in "局委署厅"
+            and not (len(prev.text) >= 3 and prev.text[-1] in GEO_ENDS)  # 黄河大峡谷和…景区
             and not self.gaz.lookup(prev.text)
         )
 
