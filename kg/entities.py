@@ -825,7 +825,7 @@ class EntityExtractor:
                         and self._plausible_name(name)
                         and (
                             not rest
-                            or rest[0] in "，、。；：（("
+                            or rest[0] in "，、。；：（(等"
                             or rest.startswith(tuple(self.speech))
                             or self._split_name(ctx, hit.end(), hit.end() + n)
                         )
