@@ -822,7 +822,7 @@ class EntityExtractor:
                     if (
                         len(name) == n
                         and (looks_like_person(name) or said and self._unusual_name(name))
-                        and self._plausible_name(name)
+                        and self._plausible_name(name, after_post=True)
                         and (
                             not rest
                             or rest[0] in "，、。；：（(等"
@@ -1494,8 +1494,9 @@ class EntityExtractor:
             and not any(v in name for v in self.speech)
         )
 
-    def _plausible_name(self, name: str) -> bool:
-        """Not an ordinary word (商量过, 许可证) that happens to start with a surname."""
+    def _plausible_name(self, name: str, after_post: bool = False) -> bool:
+        """Not an ordinary word (商量过, 许可证) that happens to start with a surname; ``after_post``
+        (主任柯建军介绍), a rare word the dictionary tags as a name is one."""
         tag = self.lex.pos.word_tag_tab.get(name, "")
         if self.lex.in_dictionary(name) and not tag.startswith("nr"):
             return False
@@ -1512,7 +1513,7 @@ class EntityExtractor:
             return False
         if len(name) == 3 and name[0] in FUNCTION_CHARS and self.lex.pos.word_tag_tab.get(name[1:], "x")[0] in "trpc":
             return False  # 于本周: a surname character before a time word
-        if len(name) == 3 and self.lex.in_dictionary(name):
+        if len(name) == 3 and self.lex.in_dictionary(name) and not (after_post and self._rare_name(name)):
             tail, head = name[1:], name[:2]
             ttag = self.lex.pos.word_tag_tab.get(tail, "")
             if ttag in ("n", "m", "vn") and (self.lex.pos.tokenizer.FREQ.get(tail) or 0) >= 50:
@@ -1523,6 +1524,14 @@ class EntityExtractor:
         htag = self.lex.pos.word_tag_tab.get(head, "")
         return not (
             len(name) == 3 and htag and not htag.startswith("nr") and (self.lex.pos.tokenizer.FREQ.get(head) or 0) > 500
+        )
+
+    def _rare_name(self, name: str) -> bool:
+        """柯建军: a word the dictionary tags as a person's name and has seen only a few times
+        (雷阵雨, 青少年, also tagged so, are frequent)."""
+        return (
+            self.lex.pos.word_tag_tab.get(name, "").startswith("nr")
+            and (self.lex.pos.tokenizer.FREQ.get(name) or 0) < 20
         )
 
     # ---- an organisation named before a post: X科技总经理张三 ------------------
