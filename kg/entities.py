@@ -60,7 +60,7 @@ TOWN_SUFFIXES = ("镇", "乡", "街道", "村")
 MAX_NAME = 40
 BRANCH_SUFFIXES = ("分公司", "子公司")  # a legal name of its own may stand before them
 DOTS = "·•・"
-GEO_ENDS = set("江河湖海山岛洲湾港峡原峰宫岭川溪泉洋")
+GEO_ENDS = set("江河湖海山岛洲湾港峡原峰宫岭川溪泉洋谷")
 FUNCTION_CHARS = set("都也就还又在将对是说称和与及的了等曾已均亦家们向从把被给让为于以而并却才再")
 NOT_NAME_END = set("县市省镇村州宫堡港湾寺庙报社杯赛诗传原朝团书塔馆楼桥路街站厂院局部队会说")
 ORG_CHARS = set("部委局院会社党团行所校馆司厂署办处室队盟组协联门")
@@ -151,6 +151,7 @@ class EntityExtractor:
         self.name_verbs = set(v("name_verbs"))
         self.determiners = set(v("determiners"))
         self.honour_scopes = tuple(v("honour_scopes"))
+        self.kind_scopes = tuple(v("kind_scopes"))
         self.titles = sorted(set(v("titles")), key=len, reverse=True)
         self.speech = sorted(set(v("speech_verbs")), key=len, reverse=True)
         self.title_set = set(self.titles)
@@ -195,6 +196,7 @@ class EntityExtractor:
         self.suffix_rules = [(s, r) for r in rules.entity_rules if r.kind == "suffix" for s in r.suffixes]
         self.suffix_rules.sort(key=lambda sr: len(sr[0]), reverse=True)
         self.all_suffixes = {s for s, _ in self.suffix_rules}
+        self.suffix_tuple = tuple(sorted(self.all_suffixes))
         self.place_suffixes = {s for s, r in self.suffix_rules if r.type == "Place" and len(s) >= 2}
         self.suffix_lengths = sorted({len(s) for s in self.all_suffixes}, reverse=True)
         self.by_suffix: dict[str, EntityRule] = {}
@@ -243,6 +245,7 @@ class EntityExtractor:
         self.common_places = set(v("common_place_words"))
         self.common_orgs = set(v("common_org_words"))
         self.kind_modifiers = set(v("kind_modifiers"))
+        self.company_descriptors = tuple(v("company_descriptors"))
         self.company_abbr_ends = tuple(v("company_abbreviation_ends"))
         self.team_rule = next((r for r in rules.entity_rules if r.kind == "team"), None)
         self.body_rules = [r for r in rules.entity_rules if r.kind == "place_body"]
@@ -371,6 +374,8 @@ class EntityExtractor:
             left = self._scan_left(ctx, s_start, hard=rule.scan == "hard", whole=suffix not in BRANCH_SUFFIXES)
             left = self._trim_left(ctx.text, left, s_start)
             left = self._skip_leading_verbs(ctx, left, s_start, rule.type == "Place")
+            if rule.type == "Company" or rule.require == "place_stem":
+                left = self._after_descriptor(ctx, left, s_start)
         stem = ctx.text[left:s_start]
         end = self._qualifier(ctx.text, end, rule)
         name = ctx.text[left:end]
@@ -379,10 +384,10 @@ class EntityExtractor:
         if rule.require == "place_stem" and not town:
             left, stem = self._drop_outer_place(ctx.text, left, s_start)
             name = ctx.text[left:end]
-        bare = not stem or stem in self.determiners
+        bare = not stem or stem in self.determiners or rule.type == "Place" and stem.endswith(self.kind_scopes)
         if not bare and rule.specific == "industry":
             bare = self._industry_only(ctx, left, s_start)
-        elif not bare and rule.specific and self._generic(ctx, left, s_start):
+        elif not bare and rule.specific and self._generic(ctx, left, s_start, rule.type == "Company"):
             bare = True
         if bare and len(suffix) < 2:
             return None
@@ -403,6 +408,7 @@ class EntityExtractor:
                 w in self.strong_boundary
                 and not self._name_verb(w)
                 and not joined
+                or w == "为"  # 施工单位为星禾建工集团有限公司: the copula
                 or tok.pos.startswith("r")
                 or self._counted(ctx, idx)
             )
@@ -452,6 +458,7 @@ class EntityExtractor:
         return (
             not any(prev.text.endswith(s) for s in self.all_suffixes)
             and prev.text[-1] not in "局委署厅"
+            and not (len(prev.text) >= 3 and prev.text[-1] in GEO_ENDS)  # 黄河大峡谷和…景区
             and not self.gaz.lookup(prev.text)
         )
 
@@ -477,14 +484,18 @@ class EntityExtractor:
                 break
             if hard and whole and tok.text.endswith(self.full_legal) and not self._bracketed_legal(ctx, j):
                 break
-            if tok.text[0] in LEAD_CHARS and self._lead_guess(tok):
-                left = tok.start + 1  # 由林茂集团: the tokenizer's guess took the preposition in
+            if (tok.text[0] in LEAD_CHARS or self._after_name_end(ctx, j)) and self._lead_guess(tok):
+                left = tok.start + 1  # 由林茂集团, A有限公司和鸿X: the tokenizer's guess took a function word in
                 break
             if hard and tok.pos.startswith("nr") and len(tok.text) >= 3 and tok.text[-1] in self.strong_boundary:
                 break  # 李华任上海…有限公司: a guessed name took the verb in
             left = tok.start
             j -= 1
         return left
+
+    def _after_name_end(self, ctx: _Ctx, j: int) -> bool:
+        """Token j starts with 和/与/及 right after a name's suffix (A有限公司和…): a conjunction."""
+        return ctx.tokens[j].text[0] in "和与及" and j > 0 and ctx.tokens[j - 1].text.endswith(self.suffix_tuple)
 
     @staticmethod
     def _bracketed_legal(ctx: _Ctx, j: int) -> bool:
@@ -543,6 +554,27 @@ class EntityExtractor:
                 return left
             left = tok.end
         return left
+
+    def _after_descriptor(self, ctx: _Ctx, left: int, s_start: int) -> int:
+        """香港上市公司星禾医疗集团, 县属国企云栖城投集团: a word for a kind of firm ends a
+        name's left edge, where it ends a word or inside a word the tokenizer guessed (央企星/禾)."""
+        stem = ctx.text[left:s_start]
+        if "企" not in stem and "公司" not in stem:
+            return left
+        best = left
+        for d in self.company_descriptors:
+            i = stem.find(d)
+            while i >= 0:
+                e = left + i + len(d)
+                if best < e < s_start and (e in ctx.bounds or self._guessed_at(ctx, e - 1)):
+                    best = e
+                i = stem.find(d, i + 1)
+        return best
+
+    def _guessed_at(self, ctx: _Ctx, pos: int) -> bool:
+        """The word holding character ``pos`` is in no dictionary."""
+        idx = ctx.tok_at.get(pos)
+        return idx is not None and not self.lex.in_dictionary(ctx.tokens[idx].text)
 
     def _skip_leading_words(self, ctx: _Ctx, left: int, limit: int) -> int:
         """离开白湖乡, 如今陇穷村: verbs, time words and pronouns do not start a town's name."""
@@ -627,14 +659,28 @@ class EntityExtractor:
         toks = [ctx.tokens[i] for i in sorted({ctx.tok_at[c] for c in range(left, s_start) if c in ctx.tok_at})]
         return all(t.text in plain for t in toks)
 
-    def _generic(self, ctx: _Ctx, left: int, s_start: int) -> bool:
-        """A short stem made only of ordinary words: 创新基地, 服务中心, 在谈项目."""
+    def _generic(self, ctx: _Ctx, left: int, s_start: int, firm: bool) -> bool:
+        """A short stem made only of ordinary words: 创新基地, 服务中心, 在谈项目; of a ``firm``,
+        a kind of firm (香港上市公司)."""
         if s_start - left > 4 or self.gaz.lookup(ctx.text[left:s_start]):
             return False
         toks = {ctx.tok_at[c] for c in range(left, s_start) if c in ctx.tok_at}
-        if ctx.text[left:s_start] in self.kind_modifiers:
-            return True  # 外贸公司, 商业银行: a kind of company
+        stem = ctx.text[left:s_start]
+        if stem in self.kind_modifiers or firm and self._kind_of_firm(stem):
+            return True  # 外贸公司, 商业银行, 香港上市公司: a kind of company
         return all(self._common(ctx.tokens[i]) for i in toks)
+
+    def _kind_of_firm(self, stem: str) -> bool:
+        """香港上市, 港股上市: a kind modifier after a place or a plain word (香港上市公司 is a
+        kind of firm, 星禾上市公司 is not)."""
+        return any(
+            stem[n:] in self.kind_modifiers and (self.gaz.lookup(stem[:n]) or self._plain_word(stem[:n]))
+            for n in range(1, len(stem) - 1)
+        )
+
+    def _plain_word(self, w: str) -> bool:
+        tag = self.lex.pos.word_tag_tab.get(w, "")
+        return bool(tag) and not tag.startswith(SPECIFIC_POS)
 
     # ---- pattern rules -----------------------------------------------------
     def _pattern_mentions(self, ctx: _Ctx) -> list[Mention]:
@@ -777,10 +823,10 @@ class EntityExtractor:
                     if (
                         len(name) == n
                         and (looks_like_person(name) or said and self._unusual_name(name))
-                        and self._plausible_name(name)
+                        and self._plausible_name(name, after_post=True)
                         and (
                             not rest
-                            or rest[0] in "，、。；：（("
+                            or rest[0] in "，、。；：（(等"
                             or rest.startswith(tuple(self.speech))
                             or self._split_name(ctx, hit.end(), hit.end() + n)
                         )
@@ -1449,8 +1495,9 @@ class EntityExtractor:
             and not any(v in name for v in self.speech)
         )
 
-    def _plausible_name(self, name: str) -> bool:
-        """Not an ordinary word (商量过, 许可证) that happens to start with a surname."""
+    def _plausible_name(self, name: str, after_post: bool = False) -> bool:
+        """Not an ordinary word (商量过, 许可证) that happens to start with a surname; ``after_post``
+        (主任柯建军介绍), a rare word the dictionary tags as a name is one."""
         tag = self.lex.pos.word_tag_tab.get(name, "")
         if self.lex.in_dictionary(name) and not tag.startswith("nr"):
             return False
@@ -1467,7 +1514,7 @@ class EntityExtractor:
             return False
         if len(name) == 3 and name[0] in FUNCTION_CHARS and self.lex.pos.word_tag_tab.get(name[1:], "x")[0] in "trpc":
             return False  # 于本周: a surname character before a time word
-        if len(name) == 3 and self.lex.in_dictionary(name):
+        if len(name) == 3 and self.lex.in_dictionary(name) and not (after_post and self._rare_name(name)):
             tail, head = name[1:], name[:2]
             ttag = self.lex.pos.word_tag_tab.get(tail, "")
             if ttag in ("n", "m", "vn") and (self.lex.pos.tokenizer.FREQ.get(tail) or 0) >= 50:
@@ -1478,6 +1525,14 @@ class EntityExtractor:
         htag = self.lex.pos.word_tag_tab.get(head, "")
         return not (
             len(name) == 3 and htag and not htag.startswith("nr") and (self.lex.pos.tokenizer.FREQ.get(head) or 0) > 500
+        )
+
+    def _rare_name(self, name: str) -> bool:
+        """柯建军: a word the dictionary tags as a person's name and has seen only a few times
+        (雷阵雨, 青少年, also tagged so, are frequent)."""
+        return (
+            self.lex.pos.word_tag_tab.get(name, "").startswith("nr")
+            and (self.lex.pos.tokenizer.FREQ.get(name) or 0) < 20
         )
 
     # ---- an organisation named before a post: X科技总经理张三 ------------------
@@ -1589,6 +1644,8 @@ class EntityExtractor:
             return False
         toks = self._item_tokens(ctx, start, end)
         bad = ("v", "p", "c", "u", "d", "r", "y", "e", "o")
+        if toks and toks[-1].text in FUNCTION_CHARS:
+            return False  # 研究院已与A…签订: an adverb ends the clause's subject, not a name
         return not any(
             t.pos.startswith(bad) and t.pos != "vn" and t.text not in self.name_verbs
             for t in toks

@@ -386,10 +386,15 @@ class Resolver:
         by_key: dict[str, _Cluster] = {}
         named = [m for m in mentions if not m.bare]
         named.sort(key=lambda m: (-len(self._key(m)), m.rule.startswith("resolve"), order(m)))
+        introduced = self._introduced(named)
         for m in named:
             key = self._key(m)
             mn = self._names(m.text, m.type)
-            c = by_key.get(key) or next((c for c in ix.candidates(mn) if self._matches(m, c, mn)), None)
+            c = (
+                by_key.get(key)
+                or by_key.get(introduced.get(key, ""))
+                or next((c for c in ix.candidates(mn) if self._matches(m, c, mn)), None)
+            )
             if c is None:
                 name = self.gaz.canonical(m.text) if m.type == "Place" else m.text
                 c = ix.add(_Cluster(compact(name), m.type))
@@ -406,6 +411,16 @@ class Resolver:
                 if len(compact(m.text)) >= 3 or m.type == "Institution":
                     ix.alias(c, compact(m.text))  # 该项目 points back; 项目 names nothing
         return ix.clusters
+
+    def _introduced(self, named: list[Mention]) -> dict[str, str]:
+        """星禾新材料科技有限公司（以下简称“星禾新材”）: the short name's key → the key of the
+        name it is introduced for, whatever the short name's form."""
+        out: dict[str, str] = {}
+        for m in named:
+            intro = ALIAS_INTRO.match(m.sentence.text, m.end) if m.sentence and m.type != "Person" else None
+            if intro:
+                out.setdefault(norm(intro.group(1)), self._key(m))
+        return out
 
     @staticmethod
     def _demonstrative(bare: Mention) -> bool:

@@ -71,3 +71,13 @@ def test_a_zone_body_written_short_is_the_one_named_in_full():
         "经开区管委会副主任张华表示，双方将共建实训基地。"
     )
     assert ("张华", "worksFor", "合肥经济技术开发区管委会") in rels
+
+
+def test_a_short_name_introduced_with_jiancheng_is_the_same_entity_whatever_its_form():
+    text = (
+        "项目建设单位为南屿市云栖城市建设投资集团有限公司（以下简称“南屿城投”）。南屿城投相关负责人表示，工程年底完工。"
+    )
+    res = extractor().process(Document("d", "d.txt", text))
+    firms = [e for e in res.entities if "Company" in e.types]
+    assert [e.name for e in firms] == ["南屿市云栖城市建设投资集团有限公司"]
+    assert "南屿城投" in firms[0].aliases
