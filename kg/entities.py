@@ -354,9 +354,9 @@ class EntityExtractor:
                 or bool(stem)
                 and (
                     bool(self.gaz.lookup(stem))
-                    or self.lex.pos.word_tag_tab.get(stem, "") == "ns"
+                    or self.lex.tag(stem) == "ns"
                     or named_before
-                    and self.lex.pos.word_tag_tab.get(stem, "").startswith("n")
+                    and self.lex.tag(stem).startswith("n")
                 )
             )
         head = host.text[: host.text.rfind(suffix)] if suffix in host.text else host.text
@@ -634,8 +634,8 @@ class EntityExtractor:
             return True
         toks = [ctx.tokens[i] for i in sorted({ctx.tok_at[c] for c in range(left, s_start) if c in ctx.tok_at})]
         if town:
-            tag = self.lex.pos.word_tag_tab.get(stem, "")
-            freq = self.lex.pos.tokenizer.FREQ.get(stem) or 0
+            tag = self.lex.tag(stem)
+            freq = self.lex.freq(stem)
             return (
                 bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", stem))
                 and not re.search(r"[个家批余多几位名项]", stem)
@@ -651,7 +651,7 @@ class EntityExtractor:
             return True
         if tok.pos.startswith(SPECIFIC_POS):
             return False
-        return tok.text in self.lex.pos.word_tag_tab
+        return bool(self.lex.tag(tok.text))
 
     def _industry_only(self, ctx: _Ctx, left: int, s_start: int) -> bool:
         """科技有限公司, 一家生物科技有限公司: a legal form after industry words only."""
@@ -679,7 +679,7 @@ class EntityExtractor:
         )
 
     def _plain_word(self, w: str) -> bool:
-        tag = self.lex.pos.word_tag_tab.get(w, "")
+        tag = self.lex.tag(w)
         return bool(tag) and not tag.startswith(SPECIFIC_POS)
 
     # ---- pattern rules -----------------------------------------------------
@@ -917,7 +917,7 @@ class EntityExtractor:
         nxt = ctx.tokens[i + 1].text if i + 1 < len(ctx.tokens) else ""
         if nxt in self.industry or nxt in self.all_suffixes or nxt in self.generic:
             return False  # part of a longer name: 科达 in 科达软件
-        freq = self.lex.pos.tokenizer.FREQ.get(tok.text, 0) or 0
+        freq = self.lex.freq(tok.text)
         if typ == "Person":
             short = len(tok.text) == 2
             return self._person_token(ctx, i, tok) and (not rule.max_freq or not short or freq < rule.max_freq)
@@ -939,25 +939,24 @@ class EntityExtractor:
         return (
             len(tok.text) >= 2
             and freq >= rule.min_freq
-            and self.lex.pos.word_tag_tab.get(tok.text, "") == tok.pos
+            and self.lex.tag(tok.text) == tok.pos
             and (tok.pos == "nt" or tok.text[-1] in ORG_CHARS)
         )
 
     def _dictionary_place(self, tok: Token) -> bool:
         """Rivers, lakes, mountains and foreign cities that jieba's dictionary tags ns."""
         w = tok.text
-        if self.lex.pos.word_tag_tab.get(w) != "ns" or len(w) < 2 or w in self.generic or w in self.boundary:
+        if self.lex.tag(w) != "ns" or len(w) < 2 or w in self.generic or w in self.boundary:
             return False
         if w in self.common_places or w.endswith(tuple(self.generic)):
             return False
-        tag = self.lex.pos.word_tag_tab
         if (
             len(w) == 2
-            and (tag.get(w[0], "").startswith("v") or w[0] in "上下进出回到入来去")
-            and tag.get(w[1], "").startswith("n")
+            and (self.lex.tag(w[0]).startswith("v") or w[0] in "上下进出回到入来去")
+            and self.lex.tag(w[1]).startswith("n")
         ):
             return False  # 上门, 回国: a verb and its object
-        return (self.lex.pos.tokenizer.FREQ.get(w) or 0) >= 10
+        return self.lex.freq(w) >= 10
 
     def _place_evidence(self, ctx: _Ctx, i: int, tok: Token) -> bool:
         """jieba tags many ordinary words ns (神圣, 山洞): a dictionary place needs the form of
@@ -972,9 +971,7 @@ class EntityExtractor:
             ctx.tokens[k].text in ("、", "和", "及", "与") for k in (i - 1, i + 1) if 0 <= k < len(ctx.tokens)
         ) and any(self.gaz.lookup(t.text) or t.pos == "ns" for t in near):
             return True
-        return (self.lex.pos.tokenizer.FREQ.get(w) or 0) >= 1000 and not self.lex.pos.word_tag_tab.get(
-            w[:1], ""
-        ).startswith("a")
+        return self.lex.freq(w) >= 1000 and not self.lex.tag(w[:1]).startswith("a")
 
     def _abbreviations(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
         """One-character place names: side by side (中美, 印巴), after a verb of visiting
@@ -1028,7 +1025,7 @@ class EntityExtractor:
         if t.end != hi + 1:
             return False
         if self.lex.in_dictionary(t.text):  # 中美 is rare as a word, 美德 (virtue) is common
-            return t.pos in ("ns", "j") and (self.lex.pos.tokenizer.FREQ.get(t.text) or 0) < 200
+            return t.pos in ("ns", "j") and self.lex.freq(t.text) < 200
         return t.pos not in ("p", "c", "d", "u", "f", "r")
 
     def _abbr_context(self, ctx: _Ctx, i: int, tok: Token) -> bool:
@@ -1072,7 +1069,7 @@ class EntityExtractor:
         for s in self.all_suffixes:
             if word.endswith(s) and len(word) > len(s):
                 stem = word[: -len(s)]
-                tag = self.lex.pos.word_tag_tab.get(stem, "")
+                tag = self.lex.tag(stem)
                 if (
                     stem in self.name_verbs
                     or stem in self.industry
@@ -1097,13 +1094,13 @@ class EntityExtractor:
             )
         if not looks_like_person(name) or name[-1] in ABSTRACT_CHARS or self.gaz.lookup(name):
             return False
-        if self.lex.in_dictionary(name) and not self.lex.pos.word_tag_tab.get(name, "").startswith("nr"):
+        if self.lex.in_dictionary(name) and not self.lex.tag(name).startswith("nr"):
             return False
         if len(name) >= 3 and all(c in self.translit for c in name):
             return False  # 莫斯科, 吉隆坡: transliterated places
         head = name[:2]
-        htag = self.lex.pos.word_tag_tab.get(head, "")
-        if len(name) == 3 and htag and not htag.startswith("nr") and (self.lex.pos.tokenizer.FREQ.get(head) or 0) > 500:
+        htag = self.lex.tag(head)
+        if len(name) == 3 and htag and not htag.startswith("nr") and self.lex.freq(head) > 500:
             return False  # 纪念章, 田径赛: a common word plus one character
         text = ctx.text
         for a, b in ((tok.start - 1, tok.end), (tok.start, tok.end + 1), (tok.start - 1, tok.end + 1)):
@@ -1113,8 +1110,8 @@ class EntityExtractor:
             return False
         if len(name) >= 3 and (
             not self.lex.in_dictionary(name)
-            or self.lex.pos.word_tag_tab.get(name, "").startswith("nr")
-            and ((self.lex.pos.tokenizer.FREQ.get(name) or 0) >= 5 or not self.lex.in_dictionary(name[1:]))
+            or self.lex.tag(name).startswith("nr")
+            and (self.lex.freq(name) >= 5 or not self.lex.in_dictionary(name[1:]))
         ):
             return True
         prev = ctx.tokens[i - 1] if i else None
@@ -1429,7 +1426,7 @@ class EntityExtractor:
             return False
         prev = ctx.tokens[i - 1].text if i else ""
         person = prev in self.person_titles or ctx.text.startswith(self.person_after, tok.end)
-        frequent = len(w) >= 3 and (self.lex.pos.tokenizer.FREQ.get(w) or 0) >= 400
+        frequent = len(w) >= 3 and self.lex.freq(w) >= 400
         return self._place_context(ctx, i, tok) or frequent and not person
 
     def _place_slot(self, ctx: _Ctx, i: int) -> bool:
@@ -1458,7 +1455,7 @@ class EntityExtractor:
         name = tok.text
         if not 2 <= len(name) <= 6 or not all(c in self.translit for c in name) or self.gaz.lookup(name):
             return False
-        if self.lex.pos.word_tag_tab.get(name, "nr").startswith(("ns", "nt")):
+        if (self.lex.tag(name) or "nr").startswith(("ns", "nt")):
             return False
         prev = ctx.tokens[i - 1].text if i else ""
         nxt = ctx.tokens[i + 1].text if i + 1 < len(ctx.tokens) else ""
@@ -1478,12 +1475,10 @@ class EntityExtractor:
             or prev.endswith(tuple(self.person_titles))
             or len(prev) >= 3
             and prev.endswith(("家", "员", "长"))
-            and self.lex.pos.word_tag_tab.get(prev, "") == "n"
+            and self.lex.tag(prev) == "n"
         )
         return (
-            titled
-            or ctx.text.startswith(self.person_after, tok.end)
-            or (len(name) >= 3 and (self.lex.pos.tokenizer.FREQ.get(name) or 0) < 300)
+            titled or ctx.text.startswith(self.person_after, tok.end) or (len(name) >= 3 and self.lex.freq(name) < 300)
         )
 
     def _unusual_name(self, name: str) -> bool:
@@ -1498,7 +1493,7 @@ class EntityExtractor:
     def _plausible_name(self, name: str, after_post: bool = False) -> bool:
         """Not an ordinary word (商量过, 许可证) that happens to start with a surname; ``after_post``
         (主任柯建军介绍), a rare word the dictionary tags as a name is one."""
-        tag = self.lex.pos.word_tag_tab.get(name, "")
+        tag = self.lex.tag(name)
         if self.lex.in_dictionary(name) and not tag.startswith("nr"):
             return False
         if name.endswith(("先生", "女士", "小姐", "老", "总", "某")) or name[-1] in ABSTRACT_CHARS:
@@ -1512,28 +1507,23 @@ class EntityExtractor:
             return False
         if len(name) == 3 and name[2] in FUNCTION_CHARS or len(name) == 2 and name[1] in FUNCTION_CHARS:
             return False
-        if len(name) == 3 and name[0] in FUNCTION_CHARS and self.lex.pos.word_tag_tab.get(name[1:], "x")[0] in "trpc":
+        if len(name) == 3 and name[0] in FUNCTION_CHARS and (self.lex.tag(name[1:]) or "x")[0] in "trpc":
             return False  # 于本周: a surname character before a time word
         if len(name) == 3 and self.lex.in_dictionary(name) and not (after_post and self._rare_name(name)):
             tail, head = name[1:], name[:2]
-            ttag = self.lex.pos.word_tag_tab.get(tail, "")
-            if ttag in ("n", "m", "vn") and (self.lex.pos.tokenizer.FREQ.get(tail) or 0) >= 50:
+            ttag = self.lex.tag(tail)
+            if ttag in ("n", "m", "vn") and self.lex.freq(tail) >= 50:
                 return False  # 雷阵雨, 青少年: a word of three characters whose tail is a word
-            if (self.lex.pos.tokenizer.FREQ.get(head) or 0) >= 300:
+            if self.lex.freq(head) >= 300:
                 return False  # 许可证
         head = name[:2]
-        htag = self.lex.pos.word_tag_tab.get(head, "")
-        return not (
-            len(name) == 3 and htag and not htag.startswith("nr") and (self.lex.pos.tokenizer.FREQ.get(head) or 0) > 500
-        )
+        htag = self.lex.tag(head)
+        return not (len(name) == 3 and htag and not htag.startswith("nr") and self.lex.freq(head) > 500)
 
     def _rare_name(self, name: str) -> bool:
         """柯建军: a word the dictionary tags as a person's name and has seen only a few times
         (雷阵雨, 青少年, also tagged so, are frequent)."""
-        return (
-            self.lex.pos.word_tag_tab.get(name, "").startswith("nr")
-            and (self.lex.pos.tokenizer.FREQ.get(name) or 0) < 20
-        )
+        return self.lex.tag(name).startswith("nr") and self.lex.freq(name) < 20
 
     # ---- an organisation named before a post: X科技总经理张三 ------------------
     def _post_orgs(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
@@ -1654,8 +1644,7 @@ class EntityExtractor:
 
     def _generic_item(self, item: str) -> bool:
         """科研机构, 高校, 人力资源服务机构: a kind of thing, not a name."""
-        tag = self.lex.pos.word_tag_tab.get(item)
-        dict_word = self.lex.in_dictionary(item) and not (tag or "").startswith(SPECIFIC_POS)
+        dict_word = self.lex.in_dictionary(item) and not self.lex.tag(item).startswith(SPECIFIC_POS)
         return dict_word or item.endswith(tuple(self.generic)) or item in self.determiners
 
 

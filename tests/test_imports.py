@@ -67,3 +67,18 @@ def test_the_reading_modules_import_no_extraction():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_lexicon_look_ups_come_from_one_dictionary_table():
+    """A word's tag and frequency are jieba's dictionary's; a rule word the dictionary lacks has
+    the vocabulary's tag and frequency 1; the jieba fallback tokenizes like rjieba."""
+    from kg.lexicon import Lexicon, word_freq, word_tag
+
+    lex = Lexicon({"甲乙区": "ns", "公司": "nt"})
+    assert lex.tag("公司") == "nt" and lex.freq("公司") == word_freq("公司") > 1000
+    assert word_tag("公司") == "n"
+    assert lex.tag("甲乙区") == "ns" and lex.freq("甲乙区") == 1 and lex.in_dictionary("甲乙区")
+    assert lex.tag("甲乙丙丁戊") == "" and lex.freq("甲乙丙丁戊") == 0 and not lex.in_dictionary("甲乙丙丁戊")
+    text = "甲乙区与某某公司签约。"
+    slow = Lexicon({"甲乙区": "ns"}, use_rjieba=False)
+    assert [t.text for t in slow.tokens(text)] == [t.text for t in lex.tokens(text)]
