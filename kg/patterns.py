@@ -34,6 +34,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
+import ahocorasick
 import regex
 
 from .errors import KgError
@@ -161,11 +162,12 @@ class Pattern:
     rx: regex.Pattern
     groups: dict[str, Constraint] = field(default_factory=dict)  # capture → its members' constraint
     required: str = ""  # features every match has (its fixed words): a sentence without one is skipped
-    words: list[tuple[str, ...]] = field(default_factory=list)  # those elements' words, longest first
+    words: list[frozenset[str]] = field(default_factory=list)  # those elements' words
 
-    def possible(self, text: str) -> bool:
-        """Whether the sentence holds a word of every fixed element (before it is encoded)."""
-        return all(any(w in text for w in ws) for ws in self.words)
+    def possible(self, present: set[str]) -> bool:
+        """Whether the sentence holds a word of every fixed element, given the rules' fixed
+        words it holds (Compiler.present), before it is encoded."""
+        return all(not ws.isdisjoint(present) for ws in self.words)
 
 
 @dataclass
@@ -188,6 +190,8 @@ class Compiler:
         self._word_set: dict[str, int] | None = None
         self._idx: _Index | None = None
         self._prefixes: set[str] = set()
+        self._fixed: set[str] = set()  # the fixed words of every compiled pattern
+        self._automaton: ahocorasick.Automaton | None = None
 
     # ---- compiling -----------------------------------------------------------------
     def compile(self, elements, where: str) -> Pattern:
@@ -203,7 +207,9 @@ class Compiler:
         self._word_set = None
         self._idx = None
         fixed = [self.constraint(e, where) for e in elements if _fixed_words(e)]
-        words = [tuple(sorted(self._words_of(c), key=len)) for c in fixed]
+        words = [frozenset(self._words_of(c)) for c in fixed]
+        self._fixed.update(*words)
+        self._automaton = None
         return Pattern(elements, rx, groups, "".join(self.feature(c) for c in fixed), words)
 
     def _words_of(self, c: Constraint) -> set[str]:
@@ -316,6 +322,17 @@ class Compiler:
             punct=e.get("punct"),
             predicate=e.get("predicate"),
         )
+
+    def present(self, text: str) -> set[str]:
+        """The patterns' fixed words that occur in ``text``, in one pass (Aho–Corasick)."""
+        if self._automaton is None:
+            self._automaton = ahocorasick.Automaton()
+            for w in self._fixed:
+                self._automaton.add_word(w, w)
+            self._automaton.make_automaton()
+        if not self._fixed:
+            return set()
+        return {w for _, w in self._automaton.iter(text)}
 
     def words(self) -> set[str]:
         """Every word the compiled patterns name (their texts and the words of their lists)."""

@@ -96,8 +96,14 @@ class RelationExtractor:
         tops = [m for m in mentions if m.entity is not None and id(m) not in inside]
         ctx = _Ctx(sent, article, doc, sorted(tops, key=lambda m: m.start), history)
         out: list[Relation] = []
+        if not ctx.mentions:
+            return out  # every relation pattern names a mention
+        assert self.patterns is not None  # load_rules always gives the rule set its compiler
+        present = self.patterns.present(ctx.text)
         for rule in self.rules:
-            out += self._pattern(ctx, rule)
+            assert rule.compiled is not None  # compiled when the rules load
+            if rule.compiled.possible(present):
+                out += self._pattern(ctx, rule)
         return out
 
     # ---- token patterns (kg/patterns.py) ------------------------------------------------
@@ -113,9 +119,6 @@ class RelationExtractor:
 
     def _pattern(self, ctx: _Ctx, rule: RelationRule) -> list[Relation]:
         out: list[Relation] = []
-        assert rule.compiled is not None  # compiled when the rules load
-        if not ctx.mentions or not rule.compiled.possible(ctx.text):
-            return out  # every relation pattern names a mention, and its fixed words are in the text
         assert self.patterns is not None and rule.compiled is not None  # a pattern rule is compiled on loading
         for m in self.patterns.finditer(rule.compiled, self._sequence(ctx)):
             c_lo, c_hi = ctx.clause(m.start)
