@@ -8,11 +8,15 @@ joined without a break, except that two Latin words split across lines get a spa
 from __future__ import annotations
 
 import re
-import unicodedata
 from array import array
+
+import regex
 
 _LATIN = re.compile(r"[0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a.%+\-]")
 _SPACES = " \t\u3000\u00a0\r\f\v"
+# a space, or a control, format, surrogate or private-use character (noise, dropped)
+_NOISE = regex.compile(r"[ \t\u3000\u00a0\r\f\v\p{Zs}\p{Cc}\p{Cf}\p{Cs}\p{Co}]+")
+_SPACE = regex.compile(r"[ \t\u3000\u00a0\r\f\v\p{Zs}]")
 
 
 def is_latin(ch: str) -> bool:
@@ -43,34 +47,34 @@ def _append_line(text: list[str], offs: list[int] | array, raw: str, start: int,
 
 
 def _append_chars(text: list[str], offs: list[int] | array, raw: str, start: int, end: int, gap_at: int | None) -> None:
-    """``_append_line`` one character at a time: spaces, control and format characters.
-    The runs of kept characters are appended to ``text`` as slices of the raw text."""
+    """``_append_line`` for a line with noise: runs of spaces, control and format characters
+    are found by one regex and dropped; the kept runs are appended as slices of the raw text."""
     last = text[-1][-1:] if text else ""
-    pending_space: int | None = gap_at
-    run = start  # raw[run:i] is kept so far; appended whole when a character is dropped
-    for i in range(start, end):
-        ch = raw[i]
-        cat = unicodedata.category(ch) if ord(ch) > 127 or ord(ch) < 32 or ord(ch) == 127 else ""
-        if cat in ("Cc", "Cf", "Cs", "Co") and ch not in "\t":
-            if run < i:
-                text.append(raw[run:i])
-            run = i + 1
-            continue  # control and format characters are noise: dropped, offsets keep the rest
-        if ch in _SPACES or cat == "Zs":
-            if run < i:
-                text.append(raw[run:i])
-            run = i + 1
-            if pending_space is None:
-                pending_space = i
-            continue
-        if pending_space is not None and last and is_latin(last) and is_latin(ch) and not (last == "-" or ch == "-"):
-            text.append(" ")  # everything since the last kept character was dropped: run == i
-            offs.append(pending_space)
-        pending_space = None
-        last = ch
-        offs.append(i)
-    if run < end:
-        text.append(raw[run:end])
+    pending_space: int | None = gap_at  # where a dropped space was, for a space between Latin words
+    pos = start
+    for m in _NOISE.finditer(raw, start, end):
+        a, b = m.span()
+        if pos < a:
+            last = _append_run(text, offs, raw, pos, a, last, pending_space)
+            pending_space = None
+        if pending_space is None:
+            space = _SPACE.search(raw, a, b)
+            pending_space = space.start() if space else None
+        pos = b
+    if pos < end:
+        _append_run(text, offs, raw, pos, end, last, pending_space)
+
+
+def _append_run(
+    text: list[str], offs: list[int] | array, raw: str, a: int, b: int, last: str, pending_space: int | None
+) -> str:
+    first = raw[a]
+    if pending_space is not None and last and is_latin(last) and is_latin(first) and "-" not in (last, first):
+        text.append(" ")
+        offs.append(pending_space)
+    text.append(raw[a:b])
+    offs.extend(range(a, b))
+    return raw[b - 1]
 
 
 def clean_lines(raw: str, lines: list[tuple[int, int]]) -> tuple[str, array]:

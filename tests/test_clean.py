@@ -1,6 +1,8 @@
 """The cleaner repairs OCR spacing and line breaks and keeps a map back to the raw text."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.clean import clean
 
@@ -38,3 +40,23 @@ def test_inserted_space_maps_to_the_line_break():
     text, offs = clean(raw)
     assert text == "HD CD19"
     assert raw[offs[2]] == "\n"
+
+
+NOISY = list("ab-1Z中文，") + [" ", "\t", "\u3000", "\u00a0", "\x01", "\u200b", "\u2028", "\ufeff", "\ue000", "\u2003"]
+
+
+@given(st.lists(st.text(alphabet=NOISY, max_size=12), min_size=1, max_size=4))
+@settings(max_examples=400, deadline=None)
+def test_noise_is_dropped_and_every_kept_character_maps_back(lines):
+    """No space, control or format character survives except one space between Latin words,
+    which maps back to a dropped space or line break; every other character maps to itself."""
+    from kg.clean import clean
+
+    raw = "\n".join(lines)
+    text, offs = clean(raw)
+    assert len(text) == len(offs) and offs == sorted(offs)
+    for ch, o in zip(text, offs):
+        if ch == " ":
+            assert raw[o] in " \t\u3000\u00a0\u2003\n\u2028"  # a dropped space or a line break
+        else:
+            assert raw[o] == ch and ch not in "\t\u3000\u00a0\x01\u200b\ufeff\ue000\u2003"
