@@ -15,6 +15,7 @@ from itertools import accumulate
 from . import gazetteer as gazmod
 from .lexicon import Lexicon
 from .model import Mention, Sentence, Token, nested
+from .patterns import units
 from .rules import EntityRule, RuleSet
 from .segment import BYLINE_ROLES
 
@@ -248,7 +249,7 @@ class EntityExtractor:
         self.company_descriptors = tuple(v("company_descriptors"))
         self.company_abbr_ends = tuple(v("company_abbreviation_ends"))
         self.team_rule = next((r for r in rules.entity_rules if r.kind == "team"), None)
-        self.body_rules = [r for r in rules.entity_rules if r.kind == "place_body"]
+        self.token_rules = [r for r in rules.entity_rules if r.kind == "tokens"]
         score = r"(?<![\d.])\d{1,3}\s*比\s*\d{1,3}(?![\d.%％])(?=[\u4e00-\u9fff]{0,3}(?:战胜|击败|获胜|胜|负|落败|输给|战平|逼平|取胜|告负|不敌|力克|[，。；！]|$))"  # noqa: E501
         self.match_re = re.compile("|".join([score] + [re.escape(w) for w in v("match_words")]))
         self.state_prefixes = tuple(v("state_prefixes"))
@@ -280,7 +281,7 @@ class EntityExtractor:
         found += self._lexicon(ctx, found)
         if self.gaz_rule is not None:
             found += self._abbreviations(ctx, found)
-        found += self._place_bodies(ctx, found)
+        found += self._token_rules(ctx, found)
         found += self._short_names(ctx, found)
         found += self._list_mentions(ctx, found)
         found += self._coordinated(ctx, found)
@@ -1141,33 +1142,28 @@ class EntityExtractor:
             (prev is not None and prev.text == "、") or (nxt is not None and nxt.text == "、")
         )
 
-    # ---- a place's body: 美国财政部, 郑州市技术监督局 ------------------------
-    def _place_bodies(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
-        out = self._forces(ctx, found)
-        places = {m.end: m for m in found if m.type == "Place" and not m.bare}
-        for m in found:
-            p = places.get(m.start)
-            if m.type != "Institution" or m.bare or p is None or m.text[-1] not in ORG_CHARS:
-                continue
-            if any(o.start < p.start and o.end >= m.end for o in found):
-                continue
-            out.append(
-                Mention(ctx.text[p.start : m.end], "Institution", p.start, m.end, m.rule, ctx.sent, subtype=m.subtype)
-            )
-        return out
-
-    def _forces(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
-        """美军, 英国海军: a place and a word for its forces, ending where a word ends."""
+    # ---- token patterns over the mentions found so far (kind: tokens) ---------------
+    def _token_rules(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
+        """Each tokens rule's matches: its `name` capture (or the whole match) is a mention of the
+        rule's type; its subtype is the rule's, else that of the last mention it spans (the head)."""
+        if not self.token_rules:
+            return []
+        assert self.rules.patterns is not None  # load_rules gives every rule set its compiler
+        present = self.rules.patterns.present(ctx.text)
+        rules = [r for r in self.token_rules if r.compiled is not None and r.compiled.possible(present)]
+        if not rules:
+            return []
+        named = [m for m in found if not m.bare]
+        seq = self.rules.patterns.sequence(units(ctx.text, ctx.tokens, named))
         out = []
-        for rule in self.body_rules:
-            for p in (m for m in found if m.type == "Place" and not m.bare):
-                head = next((h for h in rule.suffixes if ctx.text.startswith(h, p.end)), None)
-                if head is None or p.end + len(head) not in ctx.bounds:
-                    continue
-                end = p.end + len(head)
-                out.append(
-                    Mention(ctx.text[p.start : end], rule.type, p.start, end, rule.id, ctx.sent, subtype=rule.subtype)
-                )
+        for rule in rules:
+            assert rule.compiled is not None  # filtered above
+            for m in self.rules.patterns.finditer(rule.compiled, seq):
+                span = m.captures.get("name")
+                s, e = (span[0].start, span[-1].end) if span else (m.start, m.end)
+                heads = [u.mention for u in (span or []) if u.mention is not None]
+                subtype = rule.subtype or (heads[-1].subtype if heads else "")
+                out.append(Mention(ctx.text[s:e], rule.type, s, e, rule.id, ctx.sent, subtype=subtype))
         return out
 
     @staticmethod

@@ -69,7 +69,7 @@ class Unit:
     start: int  # offsets into the sentence text
     end: int
     pos: str = ""
-    mention: Mention | None = None  # a mention whose entity is resolved, for mention units
+    mention: Mention | None = None  # for mention units: resolved (relations) or not yet (entity patterns)
 
 
 @dataclass(frozen=True)
@@ -108,9 +108,16 @@ def _clause_mark(unit: Unit) -> bool:
 def _person_name(unit: Unit) -> bool:
     """A mention of a person, or a token of two or three characters tagged as a personal name."""
     if unit.mention is not None:
-        assert unit.mention.entity is not None  # units hold resolved mentions
-        return "Person" in unit.mention.entity.types
+        return "Person" in kinds(unit.mention)
     return unit.pos.startswith("nr") and 2 <= len(unit.text) <= 3
+
+
+def kinds(m: Mention) -> frozenset[str]:
+    """What a mention unit is, for `mention:` constraints: its entity's types and subtypes once
+    resolved, else the type and subtype the entity rules gave it."""
+    if m.entity is not None:
+        return frozenset(m.entity.types | m.entity.subtypes)
+    return frozenset((m.type, m.subtype) if m.subtype else (m.type,))
 
 
 def _is_punct(text: str) -> bool:
@@ -354,8 +361,8 @@ class Compiler:
         if (c.mention is None) != (u.mention is None):
             return False
         if c.mention:
-            assert u.mention is not None and u.mention.entity is not None  # checked above; units hold resolved mentions
-            if not (u.mention.entity.types | u.mention.entity.subtypes) & set(c.mention):
+            assert u.mention is not None  # checked above
+            if not kinds(u.mention) & set(c.mention):
                 return False
         if c.text is not None and u.text not in c.text:
             return False
@@ -376,9 +383,7 @@ class Compiler:
         tests run once per distinct (text, tag) or mention types and cached."""
         index = self._index()
         if u.mention is not None:
-            ent = u.mention.entity
-            assert ent is not None  # units hold resolved mentions only
-            key: tuple = (u.text if index.mention_text else "", frozenset(ent.types | ent.subtypes))
+            key: tuple = (u.text if index.mention_text else "", kinds(u.mention))
             tests = index.mention
             words = ""
         else:

@@ -22,8 +22,8 @@ ENTITY_KINDS = {
     "short_name",
     "post_org",
     "lexicon",
-    "place_body",
     "team",
+    "tokens",
 }
 CAPTURES = {"subject", "object", "value"}  # what a relation pattern's captures may be called
 MAX_FILE_BYTES = 2_000_000
@@ -49,7 +49,10 @@ ENTITY_FIELDS = {
     "type": TEXT,
     "subtype": TEXT,
     "suffixes": WORDS,
-    "pattern": TEXT,
+    "pattern": (
+        lambda v: isinstance(v, str) or isinstance(v, list),
+        "a regular expression (kind: pattern) or a list of token elements (kind: tokens)",
+    ),
     "whole_words": FLAG,
     "scan": TEXT,
     "require": TEXT,
@@ -108,6 +111,8 @@ class EntityRule:
     suffixes: list[str] = field(default_factory=list)
     pattern: re.Pattern | None = None
     pattern_src: str = ""  # as written; {list} names a vocabulary list
+    elements: list | None = None  # kind tokens: the token pattern as written
+    compiled: Pattern | None = None  # kind tokens: compiled with the relation patterns
     whole_words: bool = False  # a pattern's match must start and end where words do
     scan: str = "soft"
     require: str = ""
@@ -195,8 +200,12 @@ def _entity_rule(d: dict, where: str) -> EntityRule:
     typ = d.get("type", "")
     if kind not in ("list", "lexicon") and typ not in TYPES:
         raise KgError(f"{where}: type {typ!r} is not one of {', '.join(TYPES)}")
-    if kind == "pattern" and "pattern" not in d:
-        raise KgError(f"{where}: a pattern rule needs a 'pattern'")
+    if kind in ("pattern", "tokens") and "pattern" not in d:
+        raise KgError(f"{where}: a {kind} rule needs a 'pattern'")
+    if kind == "pattern" and not isinstance(d["pattern"], str):
+        raise KgError(f"{where}: field 'pattern' of a pattern rule must be a regular expression (a string)")
+    if kind == "tokens" and not isinstance(d["pattern"], list):
+        raise KgError(f"{where}: field 'pattern' of a tokens rule must be a list of token elements")
     match, no_match = _examples(d, where)
     return EntityRule(
         id=d["id"],
@@ -205,7 +214,8 @@ def _entity_rule(d: dict, where: str) -> EntityRule:
         type=typ,
         subtype=d.get("subtype", ""),
         suffixes=sorted(d.get("suffixes", []), key=len, reverse=True),
-        pattern_src=d.get("pattern", ""),
+        pattern_src=d.get("pattern", "") if kind == "pattern" else "",
+        elements=d.get("pattern") if kind == "tokens" else None,
         whole_words=d.get("whole_words", False),
         scan=d.get("scan", "soft"),
         require=d.get("require", ""),
@@ -267,6 +277,18 @@ def _compile_relation(rule: RelationRule, compiler: Compiler) -> None:
             and not (rule.pairwise and need == "object")
         ):
             raise KgError(f"{rule.source}: field 'pattern' has no '{need}' capture")
+
+
+def _compile_tokens(rule: EntityRule, compiler: Compiler) -> None:
+    """A tokens rule's pattern, compiled; its one capture, if any, is the name."""
+    assert rule.elements is not None  # checked when the rule was read
+    rule.compiled = compiler.compile(rule.elements, rule.source)
+    other = set(rule.compiled.rx.groupindex) - {"name"}
+    if other:
+        raise KgError(
+            f"{rule.source}: field 'pattern' captures {sorted(other)[0]!r}; an entity pattern captures "
+            f"only 'name' (or nothing: the whole match is the name)"
+        )
 
 
 def _regex(src: str, where: str, field: str) -> str:
@@ -369,6 +391,9 @@ def load_rules(extra: list[str] | None = None) -> RuleSet:
         if listed not in vocab:
             raise KgError(f"relation_word_lists names {listed!r}, which is no vocabulary list")
     compiler = Compiler(vocab, macros)
+    for rule in ents.values():
+        if rule.kind == "tokens":
+            _compile_tokens(rule, compiler)
     for rel in rels.values():
         if rel.pattern is not None:
             _compile_relation(rel, compiler)

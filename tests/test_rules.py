@@ -69,6 +69,33 @@ rules:
     assert "水库" not in base.suffixes
 
 
+def test_a_tokens_rule_joins_a_mention_and_words_into_a_new_mention(tmp_path):
+    """A user's token pattern over the mentions found so far: a place and a port word are one project."""
+    extra = tmp_path / "ports.yaml"
+    extra.write_text(
+        """
+rules:
+  - id: project.port
+    description: a place's port area
+    kind: tokens
+    type: Project
+    pattern:
+      - {mention: Place, capture: name}
+      - {text: [港区, 码头], capture: name}
+""",
+        encoding="utf-8",
+    )
+    from kg.model import Sentence
+
+    ex = extractor([str(extra)])
+    text = "鄂州市港区今年扩建，江边码头停运。"
+    sent = Sentence(text, list(range(len(text))))
+    found = {(m.text, m.type, m.rule) for m in ex.entities.find(sent)}
+    assert ("鄂州市港区", "Project", "project.port") in found
+    assert not [r for t, _, r in found if r == "project.port" and t != "鄂州市港区"]  # 江边 is no place
+    assert not [m for m in extractor().entities.find(sent) if m.text == "鄂州市港区"]
+
+
 @pytest.mark.parametrize(
     "text,message",
     [
@@ -84,6 +111,13 @@ rules:
             "a relation rule is a token 'pattern'",
         ),
         ("rules: [: :", "not valid YAML"),
+        ("rules: [{id: x, kind: tokens, type: Company, pattern: 'a+'}]", "of a tokens rule must be a list"),
+        ("rules: [{id: x, kind: pattern, type: Company, pattern: [{text: a}]}]", "must be a regular expression"),
+        (
+            "rules: [{id: x, kind: tokens, type: Company, pattern: [{mention: Place, capture: subject}]}]",
+            "captures 'subject'; an entity pattern captures only 'name'",
+        ),
+        ("rules: [{id: x, kind: tokens, type: Company, pattern: [{in: no_list}]}]", "no_list"),
         (
             "relations: [{id: y, relation: builds, unless: '落户(', pattern: [{mention: true, capture: subject}]}]",
             "bad regular expression",
