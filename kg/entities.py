@@ -57,55 +57,8 @@ SOFT_STOP_POS = {
     "k",
 }
 SPECIFIC_POS = ("ns", "nr", "nrt", "nrfg", "nt", "nz", "eng", "x", "j")
-TOWN_SUFFIXES = ("镇", "乡", "街道", "村")
 MAX_NAME = 40
-BRANCH_SUFFIXES = ("分公司", "子公司")  # a legal name of its own may stand before them
 DOTS = "·•・"
-GEO_ENDS = set("江河湖海山岛洲湾港峡原峰宫岭川溪泉洋谷")
-FUNCTION_CHARS = set("都也就还又在将对是说称和与及的了等曾已均亦家们向从把被给让为于以而并却才再")
-NOT_NAME_END = set("县市省镇村州宫堡港湾寺庙报社杯赛诗传原朝团书塔馆楼桥路街站厂院局部队会说")
-ORG_CHARS = set("部委局院会社党团行所校馆司厂署办处室队盟组协联门")
-LEAD_CHARS = set("到在从向由据将被对把给为经了")
-ABSTRACT_CHARS = set("性化度率型式界类者们学法论")
-HONORIFICS = {
-    "同志",
-    "先生",
-    "女士",
-    "教授",
-    "院士",
-    "博士",
-    "老师",
-    "主席",
-    "总理",
-    "总统",
-    "首相",
-    "大使",
-    "部长",
-    "等人",
-}
-SURNAME_CHARS = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
-    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
-    "龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞"
-    "左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕"
-    "屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧"
-    "闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
-)
-COMPOUND_SURNAMES = (
-    "欧阳",
-    "司马",
-    "上官",
-    "诸葛",
-    "东方",
-    "皇甫",
-    "尉迟",
-    "公孙",
-    "慕容",
-    "长孙",
-    "宇文",
-    "司徒",
-    "令狐",
-)
 
 
 _ROLES = "|".join(BYLINE_ROLES)
@@ -128,19 +81,8 @@ class _Ctx:
                 self.tok_at.update(dict.fromkeys(range(t.start, t.end), i))
 
 
-NUMERAL_CHARS = set("一二三四五六七八九十百千万两几〇零")
-
-
 def _all_cjk(text: str) -> bool:
     return all("\u4e00" <= c <= "\u9fff" for c in text)
-
-
-def looks_like_person(name: str) -> bool:
-    if not 2 <= len(name) <= 4 or not all("\u4e00" <= c <= "\u9fff" for c in name):
-        return False
-    if len(name) == 4:
-        return name[:2] in COMPOUND_SURNAMES
-    return name[0] in SURNAME_CHARS or name[:2] in COMPOUND_SURNAMES
 
 
 class EntityExtractor:
@@ -149,6 +91,18 @@ class EntityExtractor:
     def __init__(self, rules: RuleSet):
         self.rules = rules
         v = rules.words
+        self.town_suffixes = tuple(v("town_suffixes"))
+        self.branch_suffixes = tuple(v("branch_suffixes"))
+        self.geo_end_chars = set("".join(v("geo_end_chars")))
+        self.function_chars = set("".join(v("function_chars")))
+        self.not_name_end_chars = set("".join(v("not_name_end_chars")))
+        self.org_chars = set("".join(v("org_chars")))
+        self.lead_chars = set("".join(v("lead_chars")))
+        self.abstract_chars = set("".join(v("abstract_chars")))
+        self.honorifics = set(v("honorifics"))
+        self.surname_chars = set("".join(v("surname_chars")))
+        self.compound_surnames = tuple(v("compound_surnames"))
+        self.numeral_chars = set("".join(v("numeral_chars")))
         self.name_verbs = set(v("name_verbs"))
         self.determiners = set(v("determiners"))
         self.honour_scopes = tuple(v("honour_scopes"))
@@ -165,7 +119,9 @@ class EntityExtractor:
         self._generic_cache: dict[str, bool] = {}
         self._split_cache: dict[str, tuple[int, ...]] = {}
         self.legal = tuple(v("legal_forms"))
-        self.full_legal = tuple(f for f in self.legal if len(f) >= 4 and f not in BRANCH_SUFFIXES)  # 有限公司, not 集团
+        self.full_legal = tuple(
+            f for f in self.legal if len(f) >= 4 and f not in self.branch_suffixes
+        )  # 有限公司, not 集团
         self.generic = set(v("generic_heads"))
         self.generic_longest_first = sorted(self.generic, key=lambda w: (-len(w), w))  # one answer, any hash seed
         triggers = set(v("relation_words"))  # the words relations are stated by end names
@@ -236,7 +192,9 @@ class EntityExtractor:
         self.translit = set("".join(v("translit_chars")))
         self.person_titles = set(v("person_titles")) | set(self.titles)
         self.person_title_ends = tuple(sorted(self.person_titles))
-        self.person_after = tuple(sorted(set(v("person_after")) | set(self.speech) | HONORIFICS, key=len, reverse=True))
+        self.person_after = tuple(
+            sorted(set(v("person_after")) | set(self.speech) | self.honorifics, key=len, reverse=True)
+        )
         self.person_after_re = re.compile("(?=" + "|".join(map(re.escape, self.person_after)) + ")")
         self.abbr = set("".join(v("place_abbreviations")))
         self.country_abbr = set("".join(v("country_abbreviations")))
@@ -261,6 +219,14 @@ class EntityExtractor:
             if t
             else None
         )
+
+    def _looks_like_person(self, name: str) -> bool:
+        """Two to four Chinese characters that start with a surname (a compound one for four)."""
+        if not 2 <= len(name) <= 4 or not all("\u4e00" <= c <= "\u9fff" for c in name):
+            return False
+        if len(name) == 4:
+            return name[:2] in self.compound_surnames
+        return name[0] in self.surname_chars or name[:2] in self.compound_surnames
 
     # ---- entry point -------------------------------------------------------
     def tokens(self, sent: Sentence) -> list[Token]:
@@ -336,7 +302,7 @@ class EntityExtractor:
         host = ctx.tokens[idx]
         if host.text in self.boundary or host.text.endswith("地区") and suffix == "区":
             return False
-        if suffix in TOWN_SUFFIXES:
+        if suffix in self.town_suffixes:
             return (
                 host.pos.startswith("ns")
                 or not self.lex.in_dictionary(host.text)
@@ -364,7 +330,7 @@ class EntityExtractor:
         return head not in self.boundary and head not in self.determiners
 
     def _suffix_mention(self, ctx: _Ctx, rule: EntityRule, suffix: str, s_start: int, end: int):
-        town = suffix in TOWN_SUFFIXES
+        town = suffix in self.town_suffixes
         if town:
             left = self._town_left(ctx.text, s_start)
             idx = ctx.tok_at.get(left)
@@ -372,7 +338,7 @@ class EntityExtractor:
                 left = ctx.tokens[idx].end
             left = self._skip_leading_words(ctx, left, s_start)
         else:
-            left = self._scan_left(ctx, s_start, hard=rule.scan == "hard", whole=suffix not in BRANCH_SUFFIXES)
+            left = self._scan_left(ctx, s_start, hard=rule.scan == "hard", whole=suffix not in self.branch_suffixes)
             left = self._trim_left(ctx.text, left, s_start)
             left = self._skip_leading_verbs(ctx, left, s_start, rule.type == "Place")
             if rule.type == "Company" or rule.require == "place_stem":
@@ -459,7 +425,7 @@ class EntityExtractor:
         return (
             not any(prev.text.endswith(s) for s in self.all_suffixes)
             and prev.text[-1] not in "局委署厅"
-            and not (len(prev.text) >= 3 and prev.text[-1] in GEO_ENDS)  # 黄河大峡谷和…景区
+            and not (len(prev.text) >= 3 and prev.text[-1] in self.geo_end_chars)  # 黄河大峡谷和…景区
             and not self.gaz.lookup(prev.text)
         )
 
@@ -485,7 +451,7 @@ class EntityExtractor:
                 break
             if hard and whole and tok.text.endswith(self.full_legal) and not self._bracketed_legal(ctx, j):
                 break
-            if (tok.text[0] in LEAD_CHARS or self._after_name_end(ctx, j)) and self._lead_guess(tok):
+            if (tok.text[0] in self.lead_chars or self._after_name_end(ctx, j)) and self._lead_guess(tok):
                 left = tok.start + 1  # 由林茂集团, A有限公司和鸿X: the tokenizer's guess took a function word in
                 break
             if hard and tok.pos.startswith("nr") and len(tok.text) >= 3 and tok.text[-1] in self.strong_boundary:
@@ -517,7 +483,7 @@ class EntityExtractor:
             left += 1
         if (
             left + 2 < limit
-            and text[left] in LEAD_CHARS
+            and text[left] in self.lead_chars
             and text[left + 1] in "省市区县镇"
             and not self.gaz.lookup(text[left : left + 2])
         ):
@@ -726,7 +692,7 @@ class EntityExtractor:
             elif tok.start >= lo and (
                 tok.text in self.boundary
                 or tok.text in self.generic
-                and tok.text[-1] in ORG_CHARS
+                and tok.text[-1] in self.org_chars
                 or tok.pos == "f"
                 or tok.pos in SOFT_STOP_POS
                 or any(c in HARD_STOP for c in tok.text)
@@ -740,7 +706,7 @@ class EntityExtractor:
             and tok.text[-1] in "省市区县镇"
             and not tok.pos.startswith("ns")
             and not self.gaz.lookup(tok.text)
-            and (tok.text[0] in LEAD_CHARS or tok.pos.startswith("v"))
+            and (tok.text[0] in self.lead_chars or tok.pos.startswith("v"))
         )
 
     def _after_title(self, text: str, s: int, e: int) -> int:
@@ -809,7 +775,7 @@ class EntityExtractor:
         text, out = ctx.text, []
         if ctx.sent.kind in ("byline", "caption") or "记者" in text:
             for m in BYLINE_PERSON.finditer(text):
-                if looks_like_person(m.group(1)) and self._plausible_name(m.group(1)):
+                if self._looks_like_person(m.group(1)) and self._plausible_name(m.group(1)):
                     out.append(
                         Mention(m.group(1), "Person", m.start(1), m.end(1), rule.id, ctx.sent, subtype="Journalist")
                     )
@@ -823,7 +789,7 @@ class EntityExtractor:
                     said = rest.startswith(tuple(self.speech))  # 经理图门吉说: a name of no common surname
                     if (
                         len(name) == n
-                        and (looks_like_person(name) or said and self._unusual_name(name))
+                        and (self._looks_like_person(name) or said and self._unusual_name(name))
                         and self._plausible_name(name, after_post=True)
                         and (
                             not rest
@@ -841,7 +807,7 @@ class EntityExtractor:
         out += self._speaker_names(ctx, spans)
         out += self._doctrine_names(ctx, spans)
         for i, tok in enumerate(ctx.tokens):
-            if not tok.pos.startswith("nr") or not looks_like_person(tok.text) or (tok.start, tok.end) in spans:
+            if not tok.pos.startswith("nr") or not self._looks_like_person(tok.text) or (tok.start, tok.end) in spans:
                 continue
             before = text[: tok.start]
             after = text[tok.end :]
@@ -863,7 +829,7 @@ class EntityExtractor:
         if not (len(first.text) == 1 or first.pos.startswith("nr")) or first.end > e:
             return False
         return (
-            nxt.text in HONORIFICS
+            nxt.text in self.honorifics
             or ctx.text.startswith(self.person_after, e)
             or (nxt.pos.startswith(("v", "p", "d")) and nxt.text not in self.name_verbs)
         )
@@ -878,7 +844,7 @@ class EntityExtractor:
         if (
             len(nxt.text) == 1
             and "\u4e00" <= nxt.text <= "\u9fff"
-            and nxt.text not in FUNCTION_CHARS
+            and nxt.text not in self.function_chars
             and len(after.text) >= 2
             and after.pos.startswith(("v", "d", "p"))
         ):
@@ -941,7 +907,7 @@ class EntityExtractor:
             len(tok.text) >= 2
             and freq >= rule.min_freq
             and self.lex.tag(tok.text) == tok.pos
-            and (tok.pos == "nt" or tok.text[-1] in ORG_CHARS)
+            and (tok.pos == "nt" or tok.text[-1] in self.org_chars)
         )
 
     def _dictionary_place(self, tok: Token) -> bool:
@@ -963,7 +929,7 @@ class EntityExtractor:
         """jieba tags many ordinary words ns (神圣, 山洞): a dictionary place needs the form of
         a place name, a place's slot, or a frequent use as a name."""
         w = tok.text
-        if w[-1] in GEO_ENDS or sum(c in self.translit for c in w) >= 2:
+        if w[-1] in self.geo_end_chars or sum(c in self.translit for c in w) >= 2:
             return True
         if self._place_context(ctx, i, tok):
             return True
@@ -1090,10 +1056,10 @@ class EntityExtractor:
             return (
                 self._foreign_name(ctx, i, tok)
                 or len(name) <= 3
-                and looks_like_person(name)
+                and self._looks_like_person(name)
                 and not self.lex.in_dictionary(name)
             )
-        if not looks_like_person(name) or name[-1] in ABSTRACT_CHARS or self.gaz.lookup(name):
+        if not self._looks_like_person(name) or name[-1] in self.abstract_chars or self.gaz.lookup(name):
             return False
         if self.lex.in_dictionary(name) and not self.lex.tag(name).startswith("nr"):
             return False
@@ -1119,7 +1085,7 @@ class EntityExtractor:
         nxt = ctx.tokens[i + 1] if i + 1 < len(ctx.tokens) else None
         if (
             not self.lex.in_dictionary(name)
-            and name[-1] not in ABSTRACT_CHARS
+            and name[-1] not in self.abstract_chars
             and (prev is None or prev.pos in ("x", "p", "c", "uj", "v") or prev.text in self.person_titles)
             and not (
                 nxt is not None
@@ -1131,14 +1097,14 @@ class EntityExtractor:
             return True  # an unknown word tagged as a name by the HMM: 薛明, 卢亮
         if prev is not None and (prev.text in self.person_titles or prev.text.endswith(tuple(self.person_titles))):
             return True
-        if nxt is not None and (nxt.text in self.speech or nxt.text in self.titles or nxt.text in HONORIFICS):
+        if nxt is not None and (nxt.text in self.speech or nxt.text in self.titles or nxt.text in self.honorifics):
             return True
         near = [
             t
             for t in (ctx.tokens[i - 2] if i >= 2 else None, ctx.tokens[i + 2] if i + 2 < len(ctx.tokens) else None)
             if t is not None
         ]
-        return any(t.pos.startswith("nr") and looks_like_person(t.text) for t in near) and (
+        return any(t.pos.startswith("nr") and self._looks_like_person(t.text) for t in near) and (
             (prev is not None and prev.text == "、") or (nxt is not None and nxt.text == "、")
         )
 
@@ -1363,7 +1329,7 @@ class EntityExtractor:
         for k in [h.start() for h in self.person_after_re.finditer(text)] + colons:
             for n in (3, 2):
                 s = k - n
-                if s < 0 or (s, k) in spans or not looks_like_person(text[s:k]):
+                if s < 0 or (s, k) in spans or not self._looks_like_person(text[s:k]):
                     continue
                 if not self._plausible_name(text[s:k]) or not self._slot_start(ctx, s):
                     continue
@@ -1401,7 +1367,7 @@ class EntityExtractor:
                 if (
                     t.text.endswith(w)
                     and len(name) >= 2
-                    and (looks_like_person(name) or all(c in self.translit for c in name))
+                    and (self._looks_like_person(name) or all(c in self.translit for c in name))
                 ):
                     spans.add((t.start, t.start + len(name)))
                     out.append(Mention(name, "Person", t.start, t.start + len(name), self.person_rule.id, ctx.sent))
@@ -1464,7 +1430,7 @@ class EntityExtractor:
             and (len(nxt) == 1 or not self.lex.in_dictionary(nxt))
         ):
             return False  # a piece of a longer transcription: 瓦拉|多利德, 斯特罗|耶夫
-        if self._place_context(ctx, i, tok) or name[-1] in NOT_NAME_END:
+        if self._place_context(ctx, i, tok) or name[-1] in self.not_name_end_chars:
             return False
         titled = (
             prev in self.person_titles
@@ -1482,7 +1448,7 @@ class EntityExtractor:
         no numeral, function character or verb of saying in it (not 一人, 还解释)."""
         return (
             _all_cjk(name)
-            and not any(c in FUNCTION_CHARS or c in NUMERAL_CHARS for c in name)
+            and not any(c in self.function_chars or c in self.numeral_chars for c in name)
             and not any(v in name for v in self.speech)
         )
 
@@ -1492,18 +1458,18 @@ class EntityExtractor:
         tag = self.lex.tag(name)
         if self.lex.in_dictionary(name) and not tag.startswith("nr"):
             return False
-        if name.endswith(("先生", "女士", "小姐", "老", "总", "某")) or name[-1] in ABSTRACT_CHARS:
+        if name.endswith(("先生", "女士", "小姐", "老", "总", "某")) or name[-1] in self.abstract_chars:
             return False
         if (
-            name[-1] in NOT_NAME_END
+            name[-1] in self.not_name_end_chars
             or name.endswith(self.person_title_ends)
             and any(name.endswith(t) for t in self.person_titles if len(t) < len(name))
             or any(v in name[1:] for v in ("表示", "说", "称"))
         ):
             return False
-        if len(name) == 3 and name[2] in FUNCTION_CHARS or len(name) == 2 and name[1] in FUNCTION_CHARS:
+        if len(name) == 3 and name[2] in self.function_chars or len(name) == 2 and name[1] in self.function_chars:
             return False
-        if len(name) == 3 and name[0] in FUNCTION_CHARS and (self.lex.tag(name[1:]) or "x")[0] in "trpc":
+        if len(name) == 3 and name[0] in self.function_chars and (self.lex.tag(name[1:]) or "x")[0] in "trpc":
             return False  # 于本周: a surname character before a time word
         if len(name) == 3 and self.lex.in_dictionary(name) and not (after_post and self._rare_name(name)):
             tail, head = name[1:], name[:2]
@@ -1630,7 +1596,7 @@ class EntityExtractor:
             return False
         toks = self._item_tokens(ctx, start, end)
         bad = ("v", "p", "c", "u", "d", "r", "y", "e", "o")
-        if toks and toks[-1].text in FUNCTION_CHARS:
+        if toks and toks[-1].text in self.function_chars:
             return False  # 研究院已与A…签订: an adverb ends the clause's subject, not a name
         return not any(
             t.pos.startswith(bad) and t.pos != "vn" and t.text not in self.name_verbs

@@ -16,12 +16,9 @@ from functools import lru_cache
 from .entities import EntityExtractor, prune_nested
 from .model import Article, Entity, Mention
 
-GOV_SUFFIXES = ("管委会", "管理委员会", "党工委", "党委", "政府", "人民政府", "委员会", "常委会")
-PROJECT_TAILS = ("工程", "项目", "工程项目", "站")
 ALIAS_INTRO = re.compile(r"[（(]\s*(?:以下)?简称\s*[“\"「]?([^”\"」）)]{2,12})[”\"」]?\s*[）)]")
 
 
-DEMONSTRATIVES = ("该", "此", "这一", "这个", "这")
 CACHE_NAMES = 100_000  # names whose place prefix and short names are kept, across documents
 
 
@@ -40,12 +37,9 @@ def unqualified(name: str) -> str:
     return re.sub(r"[（(][^）)]*[）)]$", "", name)
 
 
-FILLERS = ("产业", "科技")
-
-
 @lru_cache(maxsize=65536)
-def defilled(name: str) -> str:
-    for f in FILLERS:
+def defilled(name: str, fillers: tuple[str, ...]) -> str:
+    for f in fillers:
         name = name.replace(f, "")
     return name
 
@@ -120,7 +114,7 @@ class _Index:
         if cn.rest:
             self._put("rest", cn.rest, n)
         if c.type == "Project":
-            for tail in PROJECT_TAILS:
+            for tail in self.r.project_tails:
                 if cn.norm.endswith(tail):
                     self._put("project", cn.norm[: -len(tail)], n)
         self._put("defilled", cn.defilled, n)
@@ -189,6 +183,10 @@ class Resolver:
         self.legal_set = set(self.legal)
         self.industry = sorted(v("industry_words"), key=len, reverse=True)
         self.industry_set = set(self.industry)
+        self.gov_suffixes = tuple(v("government_suffixes"))  # a bare 管委会 refers to the last one named
+        self.project_tails = tuple(v("project_tails"))  # X and X工程 are one project
+        self.demonstratives = tuple(v("demonstratives"))  # 该, 这一: a bare word that refers back
+        self.fillers = tuple(v("name_fillers"))  # words a short name may leave out (X产业园 = X园)
         self.zone_abbreviations = sorted(
             (tuple(p.split("=", 1)) for p in v("zone_abbreviations") if "=" in p), key=lambda p: -len(p[0])
         )
@@ -356,7 +354,7 @@ class Resolver:
     def _names(self, text: str, typ: str) -> _Names:
         a = norm(text)
         pa, ra = self.strip_place(a)
-        return _Names(a, pa, ra, defilled(ra), family(typ), self.zone_short(a))
+        return _Names(a, pa, ra, defilled(ra, self.fillers), family(typ), self.zone_short(a))
 
     def _matches(self, m: Mention, c: _Cluster, mn: _Names | None = None) -> bool:
         mn = mn or self._names(m.text, m.type)
@@ -375,7 +373,7 @@ class Resolver:
         pa, ra, pb, rb = mn.place, mn.rest, cn.place, cn.rest
         if ra and ra == rb and (pa or pb) and (not pa or pb.startswith(pa) or pa.startswith(pb)):
             return len(ra) >= 4
-        if c.type == "Project" and b.startswith(a) and b[len(a) :] in PROJECT_TAILS:
+        if c.type == "Project" and b.startswith(a) and b[len(a) :] in self.project_tails:
             return True
         if len(a) >= 4 and m.type == c.type and mn.defilled == cn.defilled:
             return len(mn.defilled) >= 3 and (not pa or not pb or pb.startswith(pa) or pa.startswith(pb))
@@ -422,11 +420,10 @@ class Resolver:
                 out.setdefault(norm(intro.group(1)), self._key(m))
         return out
 
-    @staticmethod
-    def _demonstrative(bare: Mention) -> bool:
+    def _demonstrative(self, bare: Mention) -> bool:
         """该项目, 这一项目, 此项目: a short head that points back to what the article just named."""
         text = bare.sentence.text if bare.sentence else ""
-        return text[max(0, bare.start - 2) : bare.start].endswith(DEMONSTRATIVES)
+        return text[max(0, bare.start - 2) : bare.start].endswith(self.demonstratives)
 
     def _antecedent(self, bare: Mention, ix: "_Index") -> _Cluster | None:
         word = compact(bare.text)
@@ -456,12 +453,12 @@ class Resolver:
 
     def _synthesise(self, bare: Mention, ix: "_Index") -> _Cluster | None:
         """高新区党工委书记、管委会副主任: the bare 管委会 shares the place of the body before it."""
-        if not bare.text.endswith(GOV_SUFFIXES):
+        if not bare.text.endswith(self.gov_suffixes):
             return None
         prev = [
             m
             for m in ix.in_sentence(bare.sentence)
-            if m.end <= bare.start and not m.bare and m.type == "Institution" and m.text.endswith(GOV_SUFFIXES)
+            if m.end <= bare.start and not m.bare and m.type == "Institution" and m.text.endswith(self.gov_suffixes)
         ]
         if not prev:
             return None

@@ -202,3 +202,21 @@ def test_docs_rules_md_is_the_rule_files_as_they_are():
     page = markdown(extractor().rules)
     assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == page, "run: kg rules --markdown > docs/rules.md"
     assert "suborg.copula" in page and "subject=[Company|Institution]" in page
+
+
+def test_the_character_and_word_lists_the_python_reads_are_vocabulary(tmp_path):
+    """Surnames, the characters that end a body's name, demonstratives …: a user's file extends them."""
+    extra = tmp_path / "names.yaml"
+    extra.write_text("surname_chars: [鑫]\ndemonstratives: [本届]\n", encoding="utf-8")
+    base, mine = extractor(), extractor([str(extra)])
+    assert not base.entities._looks_like_person("鑫立达")
+    assert mine.entities._looks_like_person("鑫立达") and mine.entities._looks_like_person("王立达")
+    assert "本届" in mine.resolver.demonstratives and "本届" not in base.resolver.demonstratives
+    assert not [n for n in ("ORG_CHARS", "SURNAME_CHARS", "GOV_SUFFIXES") if n in _source("entities", "resolve")]
+
+
+def _source(*modules: str) -> str:
+    from importlib import import_module
+    from pathlib import Path
+
+    return "".join(Path(import_module(f"kg.{m}").__file__).read_text(encoding="utf-8") for m in modules)
