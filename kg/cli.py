@@ -23,7 +23,8 @@ EXAMPLES = {
     "extract": "kg extract seeds/000_ec529398d460bb70.txt -o mentions.jsonl\n"
     "  kg extract ../shared/benchmarks/cluener2020.dev.jsonl -o p.jsonl",
     "explain": 'kg explain "嘉兴学院与浙江禾欣实业集团股份有限公司签署战略合作协议。"',
-    "eval": "kg eval build/graph.ttl ../shared/eval/seed.gold.json --details",
+    "eval": "kg eval build/graph.ttl ../shared/eval/seed.gold.json --details\n"
+    "  kg eval build/ ../shared/eval/dev/gold/   # every gold file of the folder: in total and per file",
     "rules": "kg rules            # list the rules and run every example\n  kg rules --rules my_rules.yaml",
     "viz": "kg viz build/ --focus 松江区 --hops 1 -o focus.html\n  kg viz build/ --types Company Place --relations locatedIn",  # noqa: E501
     "push": "kg push build/ http://127.0.0.1:7878/store",
@@ -110,7 +111,13 @@ def _parser() -> argparse.ArgumentParser:
 
     v = cmd("eval", "score a graph against gold annotations: P/R/F1 per type and relation, with misses")
     v.add_argument("graph", metavar="GRAPH", help="a .ttl file or a folder made by kg build")
-    v.add_argument("gold", nargs="+", metavar="GOLD.json")
+    v.add_argument(
+        "gold",
+        nargs="+",
+        metavar="GOLD",
+        help="gold files (.json) or folders of them; with several, "
+        "each is also scored against the part of the graph its documents state",
+    )
     v.add_argument("--details", action="store_true", help="list every miss and spurious item")
     v.add_argument("--json", action="store_true")
 
@@ -417,50 +424,34 @@ def cmd_explain(args) -> int:
 
 # ---- eval ------------------------------------------------------------------------
 def cmd_eval(args) -> int:
-    from .evaluate import evaluate
+    from .evaluate import evaluate_files, gold_files
     from .store import load_graph
 
-    rep = evaluate(load_graph(args.graph), args.gold)
+    paths = gold_files(args.gold)
+    g = load_graph(args.graph)
+    rep, per = evaluate_files(g, paths) if len(paths) > 1 else (None, [])
+    if rep is None:
+        from .evaluate import evaluate
+
+        rep = evaluate(g, paths)
     if args.json:
-
-        def d(x):
-            return {
-                "precision": round(x.p, 4),
-                "recall": round(x.r, 4),
-                "f1": round(x.f1, 4),
-                "tp": x.tp,
-                "fp": x.fp,
-                "fn": x.fn,
-            }
-
-        print(
-            json.dumps(
-                {
-                    "entities": d(rep.entities),
-                    "relations": d(rep.relations),
-                    "by_type": {k: d(v) for k, v in sorted(rep.by_type.items())},
-                    "by_relation": {k: d(v) for k, v in sorted(rep.by_relation.items())},
-                    "missed": rep.missed,
-                    "spurious": rep.spurious,
-                },
-                ensure_ascii=False,
-                indent=1,
-            )
-        )
+        print(json.dumps(_eval_json(rep, per), ensure_ascii=False, indent=1))
         return 0
     out = _console()
     t = Table("", "P", "R", "F1", "tp", "fp", "fn", header_style="bold", title="kg eval")
 
-    def row(name, x, style=""):
-        t.add_row(f"{style}{name}", f"{x.p:.3f}", f"{x.r:.3f}", f"{x.f1:.3f}", str(x.tp), str(x.fp), str(x.fn))
+    def row(table, name, x, style=""):
+        table.add_row(f"{style}{name}", f"{x.p:.3f}", f"{x.r:.3f}", f"{x.f1:.3f}", str(x.tp), str(x.fp), str(x.fn))
 
-    row("entities", rep.entities, "[bold]")
+    row(t, "entities", rep.entities, "[bold]")
     for k, v in sorted(rep.by_type.items()):
-        row(f"  {k}", v)
-    row("relations", rep.relations, "[bold]")
+        row(t, f"  {k}", v)
+    row(t, "relations", rep.relations, "[bold]")
     for k, v in sorted(rep.by_relation.items()):
-        row(f"  {k}", v)
+        row(t, f"  {k}", v)
     out.print(t)
+    if per:
+        out.print(_eval_files_table(per))
     if args.details:
         for m in rep.missed:
             out.print(Text("missed   ", style="red") + safe(m))
@@ -468,6 +459,49 @@ def cmd_eval(args) -> int:
             out.print(Text("spurious ", style="yellow") + safe(s))
     print(f"entity_f1={rep.entities.f1:.3f} relation_f1={rep.relations.f1:.3f}")
     return 0
+
+
+def _eval_files_table(per) -> Table:
+    """One row per gold file: its documents' part of the graph against it."""
+    t = Table("gold file", "entity P", "R", "F1", "relation P", "R", "F1", header_style="bold", title="per gold file")
+    for f in per:
+        e, r = f.report.entities, f.report.relations
+        name = safe(Path(f.gold).name) + ("" if f.found else " [yellow](no document of it in the graph)[/]")
+        t.add_row(name, f"{e.p:.3f}", f"{e.r:.3f}", f"{e.f1:.3f}", f"{r.p:.3f}", f"{r.r:.3f}", f"{r.f1:.3f}")
+    return t
+
+
+def _eval_json(rep, per) -> dict:
+    def d(x):
+        return {
+            "precision": round(x.p, 4),
+            "recall": round(x.r, 4),
+            "f1": round(x.f1, 4),
+            "tp": x.tp,
+            "fp": x.fp,
+            "fn": x.fn,
+        }
+
+    out = {
+        "entities": d(rep.entities),
+        "relations": d(rep.relations),
+        "by_type": {k: d(v) for k, v in sorted(rep.by_type.items())},
+        "by_relation": {k: d(v) for k, v in sorted(rep.by_relation.items())},
+        "missed": rep.missed,
+        "spurious": rep.spurious,
+    }
+    if per:
+        out["files"] = [
+            {
+                "gold": f.gold,
+                "documents": f.documents,
+                "found": f.found,
+                "entities": d(f.report.entities),
+                "relations": d(f.report.relations),
+            }
+            for f in per
+        ]
+    return out
 
 
 # ---- rules -----------------------------------------------------------------------

@@ -13,15 +13,19 @@ import json
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from .errors import KgError
 from .model import RELATIONS, TYPES
+from .namespaces import KG
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDF_TYPE = RDF_NS + "type"
+PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 
@@ -203,3 +207,90 @@ def _relations(rep, gold, names, gold_rel, node_gold, triples) -> None:
             rep.relations.fn += 1
             rep.by_relation[r["p"]].fn += 1
             rep.missed.append(f"relation {r['s']} {r['p']} {r['o']}")
+
+
+@dataclass
+class FileReport:
+    """One gold file scored against the part of the graph its documents state."""
+
+    gold: str
+    documents: list[str]
+    found: list[str]  # those of its documents the graph holds
+    report: Report
+
+
+def gold_files(paths: list[str]) -> list[str]:
+    """The gold files given: a file as it is, a folder's *.json files (sorted, recursively)."""
+    out: list[str] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            found = sorted(str(f) for f in path.rglob("*.json"))
+            if not found:
+                raise KgError(f"{p}: no gold file (*.json) in this folder")
+            out += found
+        elif path.exists():
+            out.append(p)
+        else:
+            raise KgError(f"{p}: no such gold file or folder")
+    return out
+
+
+def documents_of(path: str) -> list[str]:
+    try:
+        with open(path, encoding="utf-8") as f:
+            docs = json.load(f).get("documents", [])
+    except (OSError, json.JSONDecodeError, AttributeError) as exc:
+        raise KgError(f"{path}: cannot read gold annotation ({exc})") from None
+    return [str(d) for d in docs] if isinstance(docs, list) else []
+
+
+def evaluate_files(g: Graph, paths: list[str]) -> tuple[Report, list[FileReport]]:
+    """The whole graph against all gold files together (as the referee scores a set), and
+    each gold file against the subgraph of its documents."""
+    total = evaluate(g, paths)
+    docs = _graph_documents(g)
+    per = []
+    for path in paths:
+        names = documents_of(path)
+        chosen = {iri for n in names for iri in docs.get(_doc_key(n), [])}
+        found = sorted({str(label) for iri in chosen for label in g.objects(iri, URIRef(LABEL))})
+        per.append(FileReport(path, names, found, evaluate(subgraph(g, chosen), [path])))
+    return total, per
+
+
+def _doc_key(name: str) -> str:
+    return name.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _graph_documents(g: Graph) -> dict[str, list[Node]]:
+    """Document nodes by their label's last path part (a folder build labels d01.txt pages/d01.txt)."""
+    out: dict[str, list[Node]] = defaultdict(list)
+    for d in g.subjects(URIRef(RDF_TYPE), KG.Document):
+        for label in g.objects(d, URIRef(LABEL)):
+            out[_doc_key(str(label))].append(d)
+    return out
+
+
+def subgraph(g: Graph, documents: set[Node]) -> Graph:
+    """The entities derived from ``documents`` (all their triples) and the relations an
+    assertion from a sentence of theirs states."""
+    derived = URIRef(PROV_DERIVED)
+    entities = {s for d in documents for s in g.subjects(derived, d) if (s, URIRef(RDF_TYPE), None) in g}
+    out = Graph()
+    for e in entities:
+        for p, o in g.predicate_objects(e):
+            if local(p) not in RELATIONS:
+                out.add((e, p, o))
+    sentence, subj, pred, obj = (
+        KG.sentence,
+        URIRef(RDF_NS + "subject"),
+        URIRef(RDF_NS + "predicate"),
+        URIRef(RDF_NS + "object"),
+    )
+    for a, sent in g.subject_objects(sentence):
+        if any((sent, derived, d) in g for d in documents):
+            spo = (g.value(a, subj), g.value(a, pred), g.value(a, obj))
+            if all(x is not None for x in spo):
+                out.add(spo)  # type: ignore[arg-type]  # checked: none is None
+    return out
