@@ -306,7 +306,8 @@ def print_summary(out: Console, s, path: Path) -> None:
 # ---- query -----------------------------------------------------------------------
 def cmd_query(args) -> int:
     from . import query as q
-    from .store import OxStore, has_store, load_graph
+    from .backends import open_backend
+    from .store import has_store
 
     text = q.read_query(args.query)
     if not args.endpoint:
@@ -322,15 +323,11 @@ def cmd_query(args) -> int:
         q.update_store(args.graph, text)
         _console(stderr=True).print("updated the store and graph.ttl")
         return 0
-    if args.endpoint:
-        from .remote import query_endpoint
-
-        res = query_endpoint(args.endpoint, text)
-    elif has_store(args.graph):
-        res = q.with_timeout(lambda: q.run_store(OxStore.open(args.graph, read_only=True).ox, text), args.timeout)
-    else:
-        g = load_graph(args.graph)
-        res = q.with_timeout(lambda: q.run(g, text), args.timeout)
+    backend = open_backend(args.graph, args.endpoint)
+    try:
+        res = q.with_timeout(lambda: backend.query(text), None if args.endpoint else args.timeout)
+    finally:
+        backend.close()
     if res.kind == "CONSTRUCT":
         sys.stdout.write(q.render(res, "turtle"))
     elif args.format != "table":

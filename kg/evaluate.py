@@ -19,7 +19,7 @@ from typing import Any
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from .errors import KgError
+from .errors import KgError, UsageError
 from .model import RELATIONS, TYPES
 from .namespaces import KG
 
@@ -227,12 +227,12 @@ def gold_files(paths: list[str]) -> list[str]:
         if path.is_dir():
             found = sorted(str(f) for f in path.rglob("*.json"))
             if not found:
-                raise KgError(f"{p}: no gold file (*.json) in this folder")
+                raise UsageError(f"{p}: no gold file (*.json) in this folder")
             out += found
         elif path.exists():
             out.append(p)
         else:
-            raise KgError(f"{p}: no such gold file or folder")
+            raise UsageError(f"{p}: no such gold file or folder")
     return out
 
 

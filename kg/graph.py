@@ -70,7 +70,9 @@ class KnowledgeGraph:
 
     # ---- using ---------------------------------------------------------------
     def query(self, sparql: str) -> q.Result:
-        return q.run(self.graph, q.read_query(sparql))
+        from .backends import MemoryBackend
+
+        return MemoryBackend(self.graph).query(q.read_query(sparql))
 
     def entity(self, name: str):
         """The card of the entity called ``name`` (any of its names); KgError if none."""

@@ -22,18 +22,13 @@ import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from rdflib import BNode, Literal, URIRef
 
 from . import query as q
+from .backends import Backend, open_backend
 from .errors import KgError
-
-if TYPE_CHECKING:
-    from rdflib import Graph
-
-    from .store import OxStore
 
 TYPES = {
     "json": "application/sparql-results+json",
@@ -107,27 +102,23 @@ class _Graph:
 
     def __init__(self, outdir: Path):
         self.outdir = outdir
-        self.home: Path | None = None
-        self.store: OxStore | None = None
-        self.turtle: tuple | None = None
-        self.graph: Graph | None = None
+        self.backend: Backend | None = None
+        self.key: object = None  # the generation, or graph.ttl's (inode, mtime, size), it reads
 
     def run(self, text: str, max_rows: int) -> q.Result:
-        from .store import OxStore, has_store, load_graph
+        from .store import has_store
 
         if has_store(self.outdir):
-            if self.store is None or (self.outdir / "store").resolve() != self.home:
-                fresh = OxStore.open(self.outdir, read_only=True)
-                if self.store is not None:
-                    self.store.close()
-                self.store, self.home = fresh, fresh.home
-            return q.run_store(self.store.ox, text, max_rows=max_rows)
-        stat = (self.outdir / "graph.ttl").stat()
-        key = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-        if self.turtle != key:
-            self.graph, self.turtle = load_graph(self.outdir), key
-        assert self.graph is not None  # loaded with self.turtle
-        return q.run(self.graph, text, max_rows=max_rows)
+            key: object = (self.outdir / "store").resolve()
+        else:
+            stat = (self.outdir / "graph.ttl").stat()
+            key = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if self.backend is None or key != self.key:
+            fresh = open_backend(self.outdir)
+            if self.backend is not None:
+                self.backend.close()
+            self.backend, self.key = fresh, getattr(fresh, "home", key)
+        return self.backend.query(text, max_rows=max_rows)
 
 
 def answer(res: q.Result, kind: str) -> tuple[bytes, str]:

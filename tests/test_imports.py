@@ -13,12 +13,22 @@ LAYERS = [
     {"errors", "model", "namespaces", "faults", "terminal", "backtrack"},
     {"reader", "clean", "segment", "gazetteer", "lexicon", "rules", "patterns"},
     {"entities", "resolve", "relations", "pipeline", "extract", "ruletest", "ruledocs"},
-    {"rdf", "turtle", "store", "analytics", "evaluate", "query", "export", "remote", "card", "viz"},
+    {"rdf", "turtle", "store", "analytics", "evaluate", "query", "export", "remote", "card", "viz", "backends"},
     {"graph", "builder", "serve"},
     {"cli", "__main__", "__init__"},
 ]
 TYPE_ONLY = {("rdf", "pipeline"), ("rdf", "rules")}  # annotations under TYPE_CHECKING
-READERS = ["kg.query", "kg.serve", "kg.card", "kg.viz", "kg.export", "kg.analytics", "kg.store", "kg.remote"]
+READERS = [
+    "kg.backends",
+    "kg.query",
+    "kg.serve",
+    "kg.card",
+    "kg.viz",
+    "kg.export",
+    "kg.analytics",
+    "kg.store",
+    "kg.remote",
+]
 
 
 def _imports() -> nx.DiGraph:
