@@ -144,11 +144,22 @@ def summarise(graph: Graph) -> Summary:
     return s
 
 
-def build(sources: Iterable[str] | str, rules: list[str] | None = None) -> KnowledgeGraph:
-    """Build a knowledge graph from .txt files, folders and .jsonl files."""
+def build(
+    sources: Iterable[str] | str, rules: list[str] | None = None, outdir: str | Path | None = None, **options
+) -> KnowledgeGraph:
+    """Build a knowledge graph from .txt files, folders and .jsonl files: in memory, or with
+    ``outdir`` into a build folder exactly as ``kg build SOURCES -o OUTDIR`` does (the store,
+    incremental rebuilds, workers: ``options`` are kg.builder.build's), and open it."""
     if isinstance(sources, (str, Path)):
         sources = [str(sources)]
-    return KnowledgeGraph.build([str(s) for s in sources], rules)
+    if outdir is None:
+        if options:
+            raise TypeError(f"build options {sorted(options)} need an outdir")
+        return KnowledgeGraph.build([str(s) for s in sources], rules)
+    from .builder import build as build_into
+
+    build_into([str(s) for s in sources], outdir, rules=rules, **options)
+    return KnowledgeGraph.load(outdir)
 
 
 def load(outdir: str | Path) -> KnowledgeGraph:

@@ -48,3 +48,20 @@ def test_an_endpoint_answers_as_the_store_it_serves(tmp_path):
         assert remote.query(COUNT, max_rows=1).truncated
     finally:
         srv.stop()
+
+
+def test_the_library_and_the_cli_build_the_same_graph(tmp_path):
+    """kg.build in memory, kg.build(outdir=…) and `kg build` give one graph, triple for triple."""
+    import kg
+    from conftest import SEED
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "seed.txt").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    (docs / "b.txt").write_text("星禾光电有限公司总经理王立新表示，公司落户芜湖市。\n", encoding="utf-8")
+    memory = kg.build(str(docs))
+    built = kg.build(str(docs), outdir=tmp_path / "lib", workers=1)
+    run_kg("build", docs, "-o", tmp_path / "cli", "-q", check=True)
+    cli = kg.load(tmp_path / "cli")
+    assert len(memory.graph) > 1000
+    assert set(memory.graph) == set(built.graph) == set(cli.graph)
