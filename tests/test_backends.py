@@ -52,8 +52,9 @@ def test_an_endpoint_answers_as_the_store_it_serves(tmp_path):
 
 def test_the_library_and_the_cli_build_the_same_graph(tmp_path):
     """kg.build in memory, kg.build(outdir=…) and `kg build` give one graph, triple for triple."""
-    import kg
     from conftest import SEED
+
+    import kg
 
     docs = tmp_path / "docs"
     docs.mkdir()
