@@ -88,6 +88,9 @@ def main() -> None:
             "cluener": lambda: mention_set(work, "cluener", BENCH / "cluener2020.dev.jsonl"),
             "peoples-daily": lambda: mention_set(work, "peoples-daily", BENCH / "peoples_daily_1998.dev.jsonl"),
         }
+        unknown = sorted(set(args.only or ()) - set(sets))
+        if unknown:
+            ap.error(f"unknown set {unknown[0]!r} (one of {', '.join(sets)})")
         print("| set | what | P | R | F1 |")
         print("|---|---|---|---|---|")
         for name, make in sets.items():
