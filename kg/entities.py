@@ -155,6 +155,7 @@ class EntityExtractor:
         self.all_suffixes = {s for s, _ in self.suffix_rules}
         self.suffix_tuple = tuple(sorted(self.all_suffixes))
         self.place_suffixes = {s for s, r in self.suffix_rules if r.type == "Place" and len(s) >= 2}
+        self.project_suffixes = {s for s, r in self.suffix_rules if r.type == "Project"}
         self.suffix_lengths = sorted({len(s) for s in self.all_suffixes}, reverse=True)
         self.by_suffix: dict[str, EntityRule] = {}
         for s, r in self.suffix_rules:
@@ -1017,11 +1018,16 @@ class EntityExtractor:
         return ctx.tokens[k].text if k is not None and ctx.tokens[k].start == at else ""
 
     def _title_splits(self, w: str) -> tuple[int, ...]:
-        """Where a word splits into a name suffix and a title (党委|书记)."""
+        """Where a word splits into a name suffix and a title (党委|书记); a post that begins
+        with a project's suffix (项目经理) stays whole: a project employs nobody."""
         hit = self._split_cache.get(w)
         if hit is None:
             hit = self._split_cache[w] = tuple(
-                k for k in range(1, len(w)) if w[k:] in self.title_set and w[:k] in self.all_suffixes
+                k
+                for k in range(1, len(w))
+                if w[k:] in self.title_set
+                and w[:k] in self.all_suffixes
+                and not (w in self.title_set and w[:k] in self.project_suffixes)  # 项目经理 is one post
             )
         return hit
 

@@ -283,8 +283,8 @@ def _bracketed(text: str, n: Mention) -> bool:
 
 def _structure(inner: Entity, outer: Entity):
     it, ot = inner.type, outer.type
-    if "Alliance" in outer.subtypes or "GovernmentBody" in outer.subtypes:
-        return None
+    if "Alliance" in outer.subtypes or ("GovernmentBody" in outer.subtypes and it == "Place"):
+        return None  # a government body or an alliance named by its place is not located there as such
     if it == "Place" and ot == "Place":
         return outer, "partOf", inner
     if it == "Place":
