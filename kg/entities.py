@@ -189,7 +189,7 @@ class EntityExtractor:
         words.update({t: "n" for t in self.titles})
         words.update({t: "v" for t in triggers})
         words.update({r: "ns" for r in v("regions")})
-        self.lex = Lexicon(words)
+        self.lex = Lexicon(words, retag={w: "n" for w in v("nouns")})
         self.translit = set("".join(v("translit_chars")))
         self.person_titles = set(v("person_titles")) | set(self.titles)
         self.person_title_ends = tuple(sorted(self.person_titles))

@@ -62,8 +62,14 @@ class Lexicon:
     """A POS tokenizer with domain words added; one per rule set."""
 
     def __init__(
-        self, words: dict[str, str], use_rjieba: bool | None = None, splits: list[tuple[str, str]] | None = None
+        self,
+        words: dict[str, str],
+        use_rjieba: bool | None = None,
+        splits: list[tuple[str, str]] | None = None,
+        retag: dict[str, str] | None = None,
     ):
+        self.retag = dict(retag or {})  # words whose tag the rules correct (零部件 is a noun, not a numeral)
+        words = {**words, **self.retag}
         self.fast = None
         self.pos: jieba.posseg.POSTokenizer | None = None
         self._dict = _dictionary()
@@ -98,8 +104,9 @@ class Lexicon:
         if hit is not None:
             return hit
         out, pos = [], 0
+        retag = self.retag
         for w, flag in self._pairs(text):
-            out.append(Token(w, flag, pos, pos + len(w)))
+            out.append(Token(w, retag.get(w, flag) if retag else flag, pos, pos + len(w)))
             pos += len(w)
         if len(self._cache) > 20000 or self._cached_chars + len(text) > CACHE_CHARS:
             self._cache.clear()

@@ -92,3 +92,12 @@ def test_lexicon_look_ups_come_from_one_dictionary_table():
     text = "甲乙区与某某公司签约。"
     slow = Lexicon({"甲乙区": "ns"}, use_rjieba=False)
     assert [t.text for t in slow.tokens(text)] == [t.text for t in lex.tokens(text)]
+
+
+def test_the_rules_can_correct_a_words_tag():
+    """零部件 is tagged as a numeral-classifier by the dictionary; the vocabulary's nouns retag it."""
+    from kg.lexicon import Lexicon
+
+    plain, fixed = Lexicon({}), Lexicon({}, retag={"零部件": "n"})
+    assert [t.pos for t in plain.tokens("零部件") if t.text == "零部件"] == ["mq"]
+    assert [t.pos for t in fixed.tokens("零部件") if t.text == "零部件"] == ["n"]
