@@ -1117,7 +1117,8 @@ class EntityExtractor:
     # ---- token patterns over the mentions found so far (kind: tokens) ---------------
     def _token_rules(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
         """Each tokens rule's matches: its `name` capture (or the whole match) is a mention of the
-        rule's type; its subtype is the rule's, else that of the last mention it spans (the head)."""
+        rule's type (without one, the type of the last mention it spans: the head); its subtype is
+        the rule's, else the head's."""
         if not self.token_rules:
             return []
         assert self.rules.patterns is not None  # load_rules gives every rule set its compiler
@@ -1126,16 +1127,24 @@ class EntityExtractor:
         if not rules:
             return []
         named = [m for m in found if not m.bare]
-        seq = self.rules.patterns.sequence(units(ctx.text, ctx.tokens, named))
+        seqs = {}
         out = []
         for rule in rules:
+            if rule.references not in seqs:  # references: the bare words too (“X产业学院”)
+                seqs[rule.references] = self.rules.patterns.sequence(
+                    units(ctx.text, ctx.tokens, found if rule.references else named)
+                )
+            seq = seqs[rule.references]
             assert rule.compiled is not None  # filtered above
             for m in self.rules.patterns.finditer(rule.compiled, seq):
                 span = m.captures.get("name")
                 s, e = (span[0].start, span[-1].end) if span else (m.start, m.end)
                 heads = [u.mention for u in (span or []) if u.mention is not None]
-                subtype = rule.subtype or (heads[-1].subtype if heads else "")
-                out.append(Mention(ctx.text[s:e], rule.type, s, e, rule.id, ctx.sent, subtype=subtype))
+                if not rule.type and not heads:
+                    continue  # the type comes from the head, and there is none
+                typ = rule.type or heads[-1].type
+                subtype = rule.subtype or (heads[-1].subtype if heads and heads[-1].type == typ else "")
+                out.append(Mention(ctx.text[s:e], typ, s, e, rule.id, ctx.sent, subtype=subtype))
         return out
 
     @staticmethod

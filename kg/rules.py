@@ -54,6 +54,7 @@ ENTITY_FIELDS = {
         "a regular expression (kind: pattern) or a list of token elements (kind: tokens)",
     ),
     "whole_words": FLAG,
+    "references": FLAG,
     "scan": TEXT,
     "require": TEXT,
     "min_freq": COUNT,
@@ -112,6 +113,7 @@ class EntityRule:
     pattern: re.Pattern | None = None
     pattern_src: str = ""  # as written; {list} names a vocabulary list
     elements: list | None = None  # kind tokens: the token pattern as written
+    references: bool = False  # kind tokens: bare words (产业学院) are mention units too
     compiled: Pattern | None = None  # kind tokens: compiled with the relation patterns
     whole_words: bool = False  # a pattern's match must start and end where words do
     scan: str = "soft"
@@ -198,7 +200,7 @@ def _entity_rule(d: dict, where: str) -> EntityRule:
     if kind not in ENTITY_KINDS:
         raise KgError(f"{where}: unknown kind {kind!r} (one of {', '.join(sorted(ENTITY_KINDS))})")
     typ = d.get("type", "")
-    if kind not in ("list", "lexicon") and typ not in TYPES:
+    if kind not in ("list", "lexicon") and typ not in TYPES and not (kind == "tokens" and typ == ""):
         raise KgError(f"{where}: type {typ!r} is not one of {', '.join(TYPES)}")
     if kind in ("pattern", "tokens") and "pattern" not in d:
         raise KgError(f"{where}: a {kind} rule needs a 'pattern'")
@@ -216,6 +218,7 @@ def _entity_rule(d: dict, where: str) -> EntityRule:
         suffixes=sorted(d.get("suffixes", []), key=len, reverse=True),
         pattern_src=d.get("pattern", "") if kind == "pattern" else "",
         elements=d.get("pattern") if kind == "tokens" else None,
+        references=d.get("references", False),
         whole_words=d.get("whole_words", False),
         scan=d.get("scan", "soft"),
         require=d.get("require", ""),
