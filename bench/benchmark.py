@@ -103,10 +103,10 @@ def stage_speeds(texts: list[str]) -> dict:
     """MB/s of each stage, in this process, on a sample of the corpus."""
     import jieba.posseg as pg
 
+    from kg.extract.pipeline import Corpus, extractor
+    from kg.graph.rdf import ntriples
     from kg.model import Document
-    from kg.pipeline import Corpus, extractor
-    from kg.rdf import ntriples
-    from kg.segment import segment
+    from kg.text.segment import segment
 
     ex = extractor()
     mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
@@ -136,8 +136,8 @@ LOAD_CPU = "store bulk load, per CPU-second (the loader uses every core)"
 def load_time(docs) -> tuple[float, float]:
     """Wall and CPU seconds of the store's bulk loader for the documents' facts, loaded as a
     build loads them."""
-    from kg.builder import document_ntriples
-    from kg.store import OxStore
+    from kg.graph.build import document_ntriples
+    from kg.graph.store import OxStore
 
     facts = [(f"urn:bench:{i}", document_ntriples(d)[1]) for i, d in enumerate(docs)]
     with tempfile.TemporaryDirectory() as tmp:
@@ -198,7 +198,7 @@ def query_bench(build_dir: Path, target: int) -> list[tuple[str, float, float]]:
     from rdflib import Graph
 
     from kg.errors import KgError
-    from kg.query import run, run_store, with_timeout
+    from kg.graph.query import run, run_store, with_timeout
 
     base = build_dir / "graph.ttl"
     triples = list(ox.parse(path=str(base), format=ox.RdfFormat.TURTLE))

@@ -13,9 +13,9 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from kg.analytics import to_networkx
-from kg.rdf import ENT, KG
-from kg.viz import render
+from kg.graph.analytics import to_networkx
+from kg.graph.page import render
+from kg.graph.rdf import ENT, KG
 
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
 rng = random.Random(1)

@@ -10,7 +10,7 @@ __version__ = "0.1.0"
 
 def __getattr__(name: str):
     if name in __all__:
-        from . import graph
+        from .graph import api as graph
 
         return getattr(graph, name)
     raise AttributeError(f"module 'kg' has no attribute {name!r}")

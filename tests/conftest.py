@@ -14,7 +14,7 @@ SCORER = SHARED / "eval" / "score.py"
 
 @pytest.fixture(scope="session")
 def seed_kg():
-    from kg.graph import KnowledgeGraph
+    from kg.graph.api import KnowledgeGraph
 
     return KnowledgeGraph.build([str(SEED)])
 
@@ -28,8 +28,8 @@ def seed_out(tmp_path_factory, seed_kg):
 
 @pytest.fixture(scope="session")
 def seed_result():
-    from kg.pipeline import extractor
-    from kg.reader import read_text_file
+    from kg.extract.pipeline import extractor
+    from kg.text.reader import read_text_file
 
     return extractor().process(read_text_file(SEED))
 

@@ -101,7 +101,7 @@ def _free_port():
 
 @pytest.fixture(scope="module")
 def served(outdir):
-    from kg.serve import server
+    from kg.web.serve import server
 
     port = _free_port()
     httpd = server(outdir, "127.0.0.1", port)

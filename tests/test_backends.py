@@ -1,9 +1,9 @@
-"""One interface over the graph back-ends, chosen in one place (kg/backends.py)."""
+"""One interface over the graph back-ends, chosen in one place (kg/graph/backends.py)."""
 
 import pytest
 from conftest import run_kg
 
-from kg.backends import MemoryBackend, RemoteBackend, StoreBackend, open_backend
+from kg.graph.backends import MemoryBackend, RemoteBackend, StoreBackend, open_backend
 
 COUNT = "SELECT ?s ?o WHERE { ?s kg:locatedIn ?o } ORDER BY ?s ?o"
 

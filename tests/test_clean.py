@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.clean import clean
+from kg.text.clean import clean
 
 CASES = [
     ("健 康 产 创 中 心 运 营 ，华 道", "健康产创中心运营，华道"),
@@ -50,7 +50,7 @@ NOISY = list("ab-1Z中文，") + [" ", "\t", "\u3000", "\u00a0", "\x01", "\u200b
 def test_noise_is_dropped_and_every_kept_character_maps_back(lines):
     """No space, control or format character survives except one space between Latin words,
     which maps back to a dropped space or line break; every other character maps to itself."""
-    from kg.clean import clean
+    from kg.text.clean import clean
 
     raw = "\n".join(lines)
     text, offs = clean(raw)

@@ -29,7 +29,7 @@ def _src(folder: Path, pages: dict) -> Path:
 
 
 def _store_triples(out: Path) -> set:
-    from kg.store import OxStore
+    from kg.graph.store import OxStore
 
     store = OxStore.open(out, read_only=True)
     try:
@@ -260,7 +260,7 @@ def _pagerank_rows(out) -> int:
 
 
 def test_scores_live_in_the_store_and_survive_later_builds(tmp_path):
-    from kg.store import BuildLock
+    from kg.graph.store import BuildLock
 
     src, out = _src(tmp_path / "src", PAGES), tmp_path / "out"
     run_kg("build", src, "-o", out, "-q", check=True)

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 from conftest import ROOT
 
-from kg.pipeline import MAX_EVIDENCE
+from kg.extract.pipeline import MAX_EVIDENCE
 
 pytestmark = pytest.mark.slow  # about 12 s: four runs of kg, two of them on 0.5–1 MB
 

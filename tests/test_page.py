@@ -84,7 +84,7 @@ def test_page_data_matches_the_graph(seed_kg, seed_page):
     entities = [n for n in data["nodes"] if n["type"] != "Award"]
     from rdflib.namespace import RDF
 
-    from kg.rdf import KG
+    from kg.graph.rdf import KG
 
     ents = {
         s
@@ -167,7 +167,7 @@ def test_large_page_keeps_earlier_positions():
     each new node beside a neighbour."""
     import networkx as nx
 
-    from kg import viz
+    from kg.graph import page as viz
 
     n = viz.LAYOUT_THRESHOLD + 100
     nodes = [{"id": f"e{i}"} for i in range(n)]
@@ -195,7 +195,7 @@ def test_layout_survives_a_spectral_layout_that_does_not_converge(monkeypatch):
     import networkx as nx
     from scipy.sparse.linalg import ArpackNoConvergence
 
-    from kg import viz
+    from kg.graph import page as viz
 
     def fail(*a, **k):
         raise ArpackNoConvergence("No convergence", None, None)
@@ -214,9 +214,9 @@ def test_layout_survives_a_spectral_layout_that_does_not_converge(monkeypatch):
 def test_a_capped_page_keeps_the_most_connected_entities_with_their_names(tmp_path):
     """With a cap, the page keeps the highest-degree entities (ties by IRI), their labels,
     aliases and edges among them, as the uncapped graph has them, and counts them all."""
-    from kg.analytics import store_networkx
-    from kg.builder import build
-    from kg.store import OxStore
+    from kg.graph.analytics import store_networkx
+    from kg.graph.build import build
+    from kg.graph.store import OxStore
 
     build([str(SEED)], tmp_path / "out", page=False)
     ox = OxStore.open(tmp_path / "out", read_only=True).ox

@@ -1,11 +1,11 @@
-"""Token patterns (kg/patterns.py): what each element means, and a bad pattern is one line."""
+"""Token patterns (kg/rules/engine.py): what each element means, and a bad pattern is one line."""
 
 import pytest
 from conftest import run_kg
 
 from kg.errors import KgError
 from kg.model import Entity, Mention, Token
-from kg.patterns import Compiler, units
+from kg.rules.engine import Compiler, units
 
 VOCAB = {"coordinators": ["、", "和", "与"], "heads": ["子公司", "分公司"], "hedges": ["拟"]}
 

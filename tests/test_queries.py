@@ -91,7 +91,7 @@ def test_entity_aliases(seed_kg):
 def seed_store(tmp_path_factory):
     from conftest import SEED
 
-    from kg.builder import build
+    from kg.graph.build import build
 
     out = tmp_path_factory.mktemp("seed_store")
     build([str(SEED)], out, page=False)
@@ -102,13 +102,15 @@ def seed_store(tmp_path_factory):
 def test_sorting_in_python_gives_oxigraphs_order(seed_store, name):
     """run_store sorts a trailing ORDER BY itself: the rows equal Oxigraph's own sort (up to
     the order of rows with equal keys, which SPARQL leaves open)."""
-    from kg.query import run_store, sparql_order, split_order
-    from kg.store import OxStore, to_rdflib
+    from kg.graph.query import run_store, sparql_order, split_order
+    from kg.graph.store import OxStore, to_rdflib
 
     store = OxStore.open(seed_store, read_only=True).ox
     text = (ROOT / "queries" / name).read_text(encoding="utf-8")
     ours = run_store(store, text)
-    res = store.query(text, prefixes={p: str(ns) for p, ns in __import__("kg.query").query.PREFIXES.items()})
+    res = store.query(
+        text, prefixes={p: str(ns) for p, ns in __import__("kg.graph.query").graph.query.PREFIXES.items()}
+    )
     theirs = [[to_rdflib(sol[v]) for v in res.variables] for sol in res]
     assert sorted(map(repr, ours.rows)) == sorted(map(repr, theirs))
     _, order = split_order(text)
@@ -120,7 +122,7 @@ def test_sorting_in_python_gives_oxigraphs_order(seed_store, name):
 
 
 def test_order_by_is_left_to_oxigraph_when_it_is_not_plain():
-    from kg.query import split_order
+    from kg.graph.query import split_order
 
     assert split_order("SELECT ?a WHERE { ?a ?b ?c } ORDER BY ?a LIMIT 5")[1] is None
     assert split_order("SELECT ?a WHERE { ?a ?b ?c } ORDER BY STR(?a)")[1] is None
@@ -139,6 +141,6 @@ def test_order_by_is_left_to_oxigraph_when_it_is_not_plain():
     ],
 )
 def test_updates_are_told_from_queries_whatever_the_prologue_layout(text, update):
-    from kg.query import is_update
+    from kg.graph.query import is_update
 
     assert is_update(text) is update

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from kg.errors import KgError
-from kg.reader import ReadReport, read_sources
+from kg.text.reader import ReadReport, read_sources
 
 TEXT = "本报讯（记者 王梅） 全国智能装备行业产教融合共同体日前成立。"
 

@@ -4,8 +4,8 @@ import re
 
 from conftest import ROOT
 
-from kg.pipeline import extractor
-from kg.ruletest import check_all
+from kg.extract.examples import check_all
+from kg.extract.pipeline import extractor
 
 
 def test_readme_rule_examples_load_and_pass(tmp_path):

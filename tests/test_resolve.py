@@ -1,7 +1,7 @@
 """Short names of companies: 微创医疗 is 上海微创医疗器械（集团）有限公司, 新能源科技 is no one."""
 
+from kg.extract.pipeline import extractor
 from kg.model import Document
-from kg.pipeline import extractor
 
 
 def _relations(text: str) -> tuple[set, object]:

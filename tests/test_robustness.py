@@ -82,7 +82,7 @@ def test_symlink_loops_and_unreadable_files(tmp_path, monkeypatch):
     proc, rep = _build_json(src, "-o", tmp_path / "out")
     assert proc.returncode == 0 and rep["documents"] == 2
 
-    from kg.reader import ReadReport, read_sources
+    from kg.text.reader import ReadReport, read_sources
 
     real = Path.read_bytes
 

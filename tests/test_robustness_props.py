@@ -5,11 +5,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import Graph
 
-from kg.clean import clean
+from kg.extract.pipeline import Corpus, extractor
+from kg.graph.rdf import ntriples
 from kg.model import Document
-from kg.pipeline import Corpus, extractor
-from kg.rdf import ntriples
-from kg.segment import segment
+from kg.text.clean import clean
+from kg.text.segment import segment
 
 PIECES = [
     "公司",
@@ -70,7 +70,7 @@ def test_cleaning_keeps_the_offset_map_true(raw):
 @SETTINGS
 @given(st.lists(texts, max_size=4))
 def test_a_clean_line_appended_whole_equals_it_appended_char_by_char(lines):
-    from kg.clean import _append_chars, _append_line
+    from kg.text.clean import _append_chars, _append_line
 
     raw = "\n".join(lines)
     fast, slow = ([], []), ([], [])

@@ -4,9 +4,9 @@ import pytest
 from conftest import ROOT
 
 from kg.errors import KgError
-from kg.pipeline import extractor
-from kg.rules import load_rules
-from kg.ruletest import check_entity_example, check_relation_example
+from kg.extract.examples import check_entity_example, check_relation_example
+from kg.extract.pipeline import extractor
+from kg.rules.load import load_rules
 
 RULES = load_rules()
 CASES = [(r, e, True) for r in RULES.entity_rules + RULES.relation_rules for e in r.match] + [
@@ -41,7 +41,7 @@ def test_no_seed_names_in_rules():
     from importlib import resources
 
     for f in ("vocabulary.yaml", "entities.yaml", "relations.yaml"):
-        text = (resources.files("kg") / "rules" / f).read_text(encoding="utf-8")
+        text = (resources.files("kg") / "rules" / "data" / f).read_text(encoding="utf-8")
         assert not [n for n in names if n in text], f
 
 
@@ -196,8 +196,8 @@ def test_a_ratio_or_a_date_is_no_score():
 
 def test_docs_rules_md_is_the_rule_files_as_they_are():
     """docs/rules.md is generated (kg rules --markdown): it must not drift from the rule files."""
-    from kg.pipeline import extractor
-    from kg.ruledocs import markdown
+    from kg.extract.pipeline import extractor
+    from kg.rules.docs import markdown
 
     page = markdown(extractor().rules)
     assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == page, "run: kg rules --markdown > docs/rules.md"
@@ -212,7 +212,9 @@ def test_the_character_and_word_lists_the_python_reads_are_vocabulary(tmp_path):
     assert not base.entities._looks_like_person("鑫立达")
     assert mine.entities._looks_like_person("鑫立达") and mine.entities._looks_like_person("王立达")
     assert "本届" in mine.resolver.demonstratives and "本届" not in base.resolver.demonstratives
-    assert not [n for n in ("ORG_CHARS", "SURNAME_CHARS", "GOV_SUFFIXES") if n in _source("entities", "resolve")]
+    assert not [
+        n for n in ("ORG_CHARS", "SURNAME_CHARS", "GOV_SUFFIXES") if n in _source("extract.mentions", "extract.resolve")
+    ]
 
 
 def _source(*modules: str) -> str:

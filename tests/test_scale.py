@@ -56,7 +56,7 @@ def test_graph_ttl_is_the_stores_default_graph_after_adds_and_removals(tmp_path)
     """graph.ttl is written from per-document chunks: it states exactly the store's triples."""
     from rdflib import Graph
 
-    from kg.store import OxStore
+    from kg.graph.store import OxStore
 
     src, out = tmp_path / "src", tmp_path / "out"
     _write(src, {"a.txt": PAGES["a.txt"], "b.txt": PAGES["b.txt"]})
@@ -83,8 +83,8 @@ def test_named_graphs_hold_only_what_documents_can_share(tmp_path):
     its named graph keeps entities and relations, and its facts come back whole."""
     import pyoxigraph as ox
 
-    from kg.store import GRAPH_BASE, OxStore
-    from kg.turtle import header
+    from kg.graph.store import GRAPH_BASE, OxStore
+    from kg.graph.turtle import header
 
     src, out = tmp_path / "src", tmp_path / "out"
     _write(src, {"a.txt": PAGES["a.txt"], "b.txt": PAGES["b.txt"]})
@@ -121,7 +121,7 @@ def test_a_store_with_whole_named_graphs_still_updates_correctly(tmp_path):
     """Stores written before private facts left the named graphs change and prune correctly."""
     import pyoxigraph as ox
 
-    from kg.store import OxStore
+    from kg.graph.store import OxStore
 
     src, inc, full = tmp_path / "src", tmp_path / "inc", tmp_path / "full"
     _write(src, {"a.txt": PAGES["a.txt"], "b.txt": PAGES["b.txt"]})
@@ -140,26 +140,26 @@ def test_a_store_with_whole_named_graphs_still_updates_correctly(tmp_path):
 
 def test_a_store_of_an_older_fact_shape_is_re_extracted_and_cleaned(tmp_path, monkeypatch):
     """Assertions once carried their sentence as a literal and their document directly: a store
-    of that shape (another kg.rdf.MODEL) is re-extracted, and its old facts leave with it."""
+    of that shape (another kg.graph.rdf.MODEL) is re-extracted, and its old facts leave with it."""
     import pyoxigraph as ox
 
-    import kg.rdf
-    from kg.builder import build
-    from kg.store import OxStore
+    import kg.graph.rdf
+    from kg.graph.build import build
+    from kg.graph.store import OxStore
 
     src, inc, full = tmp_path / "src", tmp_path / "inc", tmp_path / "full"
     _write(src, {"a.txt": PAGES["a.txt"], "b.txt": PAGES["b.txt"]})
-    monkeypatch.setattr(kg.rdf, "MODEL", "1")
+    monkeypatch.setattr(kg.graph.rdf, "MODEL", "1")
     build([str(src)], inc, workers=1, page=False)
     store = OxStore.open(inc)
     old = []
     for doc in ("a.txt", "b.txt"):
-        d = ox.NamedNode(kg.rdf.doc_iri(doc))
+        d = ox.NamedNode(kg.graph.rdf.doc_iri(doc))
         for s, p, _ in store.document_triples(store.graph_iri(doc)):
-            if p.value == str(kg.rdf.KG.rule):
+            if p.value == str(kg.graph.rdf.KG.rule):
                 old += [
-                    ox.Quad(s, ox.NamedNode(str(kg.rdf.PROV.wasDerivedFrom)), d),
-                    ox.Quad(s, ox.NamedNode(str(kg.rdf.KG.sentence)), ox.Literal("旧句子", language="zh")),
+                    ox.Quad(s, ox.NamedNode(str(kg.graph.rdf.PROV.wasDerivedFrom)), d),
+                    ox.Quad(s, ox.NamedNode(str(kg.graph.rdf.KG.sentence)), ox.Literal("旧句子", language="zh")),
                 ]
     assert old
     store.ox.extend(old)
@@ -180,18 +180,18 @@ def test_the_page_reuses_evidence_no_document_changed(tmp_path, monkeypatch):
     equals the evidence read afresh."""
     import json as _json
 
-    import kg.viz
-    from kg import analytics
-    from kg.builder import build
-    from kg.store import EVIDENCE, OxStore
+    import kg.graph.page
+    from kg.graph import analytics
+    from kg.graph.build import build
+    from kg.graph.store import EVIDENCE, OxStore
 
     src, out = tmp_path / "src", tmp_path / "out"
     _write(src, {"a.txt": PAGES["a.txt"], "b.txt": PAGES["b.txt"]})
     build([str(src)], out, workers=1)
     asked = []
-    real = kg.viz.store_evidence
+    real = kg.graph.page.store_evidence
     monkeypatch.setattr(
-        kg.viz, "store_evidence", lambda ox, subjects=None, *a: asked.append(subjects) or real(ox, subjects, *a)
+        kg.graph.page, "store_evidence", lambda ox, subjects=None, *a: asked.append(subjects) or real(ox, subjects, *a)
     )
     _write(src, {"a.txt": PAGES["a.txt"], "c.txt": PAGES["c.txt"]})
     build([str(src)], out, workers=1, prune=True)
@@ -200,7 +200,7 @@ def test_the_page_reuses_evidence_no_document_changed(tmp_path, monkeypatch):
     wanted = {(u, k, v) for u, v, k in G.edges(keys=True)} | {
         (n, "award", a) for n, d in G.nodes(data=True) for a in d.get("awards", [])
     }
-    fresh = real(store.ox, sorted(G.nodes), wanted, kg.viz.EVIDENCE_PER_EDGE)
+    fresh = real(store.ox, sorted(G.nodes), wanted, kg.graph.page.EVIDENCE_PER_EDGE)
     kept = {
         (s, p, o): items for s, p, o, items in _json.loads((store.home / EVIDENCE).read_text(encoding="utf-8"))["edges"]
     }
@@ -255,7 +255,7 @@ def test_workers_give_identical_output(tmp_path):
 
 def test_a_second_build_into_the_same_folder_is_refused(tmp_path):
     from kg.errors import KgError
-    from kg.store import BuildLock
+    from kg.graph.store import BuildLock
 
     out = tmp_path / "out"
     with BuildLock(out):
@@ -330,7 +330,7 @@ def test_build_into_a_remote_store_and_query_it(tmp_path, oxigraph_server):
 
 def test_a_failed_bulk_load_fails_the_build_and_every_batch_is_loaded_once():
     """Batches load in a background thread: each once and in order; an error there is raised."""
-    from kg.builder import _Loader
+    from kg.graph.build import _Loader
 
     class Store:
         def __init__(self):
@@ -355,10 +355,10 @@ def test_a_failed_bulk_load_fails_the_build_and_every_batch_is_loaded_once():
 def test_resolution_does_not_depend_on_the_order_a_set_iterates_in(monkeypatch, reverse):
     """Short names are a set; the order it iterates in (which varies between processes)
     must not decide which name is found first: workers gave different graphs once."""
+    from kg.extract.pipeline import Corpus, extractor
+    from kg.extract.resolve import Resolver
+    from kg.graph.rdf import ntriples
     from kg.model import Document
-    from kg.pipeline import Corpus, extractor
-    from kg.rdf import ntriples
-    from kg.resolve import Resolver
 
     text = (
         "你想拿大奖吗？那就赶快登陆北京掌上明珠信息技术有限公司经典武侠题材手机网游《武林OL》。"

@@ -9,7 +9,7 @@ from conftest import GOLD, SCORER, SEED
 from rdflib import Graph, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
-from kg.rdf import KG
+from kg.graph.rdf import KG
 
 
 def _by_label(g: Graph, label: str) -> URIRef:
@@ -116,7 +116,7 @@ def test_assertions_of_one_sentence_share_its_node(seed_kg):
 
 
 def test_same_input_gives_identical_turtle(seed_kg):
-    from kg.graph import KnowledgeGraph
+    from kg.graph.api import KnowledgeGraph
 
     again = KnowledgeGraph.build([str(SEED)])
     assert again.turtle() == seed_kg.turtle()
@@ -143,7 +143,7 @@ def test_turtle_loads_in_a_second_library(seed_out):
 
 
 def test_extract_offsets_slice_the_raw_text(seed_result):
-    from kg.extract import record
+    from kg.extract.output import record
 
     raw = SEED.read_text(encoding="utf-8")
     rec = record(seed_result)

@@ -1,6 +1,6 @@
 """Pages split into articles at bylines; headlines and captions stand apart from the body."""
 
-from kg.segment import segment
+from kg.text.segment import segment
 
 PAGE = """□记者 张 明
 

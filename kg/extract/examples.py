@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import Document, Entity
+from ..model import Document, Entity
+from ..rules.load import EntityRule, Example, RelationRule
 from .pipeline import Extractor
-from .rules import EntityRule, Example, RelationRule
 
 
 @dataclass

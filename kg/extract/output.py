@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .model import DocumentResult, Entity, Mention, nested
+from ..model import DocumentResult, Entity, Mention, nested
 
 
 def _top(mentions: list[Mention]) -> list[Mention]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from .errors import KgError
+from ..errors import KgError
 from .store import atomic_write
 from .turtle import PREFIXES
 

@@ -20,9 +20,9 @@ from pyvis.network import Network
 from rdflib import Graph, Literal
 from rdflib.namespace import PROV, RDF, RDFS
 
+from ..model import RELATIONS, TYPES
+from ..namespaces import KG
 from . import analytics
-from .model import RELATIONS, TYPES
-from .namespaces import KG
 
 COLOURS = {
     "Company": "#e4572e",
@@ -458,7 +458,7 @@ def render_with_positions(g, H: nx.MultiDiGraph, title: str = "kg", previous: di
         "relations": {r: REL_ZH[r] for r in RELATIONS},
         "physics": physics,
     }
-    tpl = Template((resources.files("kg") / "page.html").read_text(encoding="utf-8"))
+    tpl = Template((resources.files("kg") / "graph" / "page.html").read_text(encoding="utf-8"))
     positions = {} if physics else {n["id"]: (n["x"], n["y"]) for n in data["nodes"]}
     return tpl.substitute(
         title=html.escape(title),

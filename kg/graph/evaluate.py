@@ -19,9 +19,9 @@ from typing import Any
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from .errors import KgError, UsageError
-from .model import RELATIONS, TYPES
-from .namespaces import KG
+from ..errors import KgError, UsageError
+from ..model import RELATIONS, TYPES
+from ..namespaces import KG
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDF_TYPE = RDF_NS + "type"

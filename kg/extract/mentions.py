@@ -1,6 +1,6 @@
 """Find entity mentions in a sentence by applying the entity rules.
 
-The engine reads rules (kg/rules/entities.yaml and user files) and applies them by
+The engine reads rules (kg/rules/data/entities.yaml and user files) and applies them by
 kind: suffix, pattern, gazetteer, list and person. A name's left edge is decided
 by structure: punctuation, boundary words, verbs, list markers.
 """
@@ -12,12 +12,12 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from itertools import accumulate
 
-from . import gazetteer as gazmod
-from .lexicon import Lexicon
-from .model import Mention, Sentence, Token, nested
-from .patterns import units
-from .rules import EntityRule, RuleSet
-from .segment import BYLINE_ROLES
+from ..model import Mention, Sentence, Token, nested
+from ..rules.engine import units
+from ..rules.load import EntityRule, RuleSet
+from ..text import gazetteer as gazmod
+from ..text.lexicon import Lexicon
+from ..text.segment import BYLINE_ROLES
 
 HARD_STOP = set("，。；：、！？,;:!?“”‘’\"'《》【】…—|/\n□■●◆▲△★☆『』「」·<>=#{}[]")
 BRACKETS = set("（）()")

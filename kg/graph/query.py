@@ -15,8 +15,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.query import ResultRow
 
-from .errors import KgError
-from .namespaces import DOC, ENT, KG, RULE, SCHEMA, STMT
+from ..errors import KgError
+from ..namespaces import DOC, ENT, KG, RULE, SCHEMA, STMT
 
 PREFIXES = {
     "kg": KG,
@@ -158,7 +158,7 @@ def update_store(outdir, text: str) -> None:
     """Apply SPARQL Update to a new generation of OUTDIR's store (under the build lock),
     export graph.ttl from it, and switch to it: killed at any moment, OUTDIR shows the
     store and graph.ttl from before, or both from after."""
-    from . import faults
+    from .. import faults
     from .store import GRAPH_FILE, BuildLock, NewGeneration, OxStore, atomic_write, require_outdir
 
     out = Path(outdir)

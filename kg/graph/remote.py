@@ -10,7 +10,7 @@ from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 
-from .errors import KgError
+from ..errors import KgError
 from .query import Result
 
 

@@ -8,9 +8,9 @@ from typing import cast
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from .model import RELATIONS, TYPES
-from .namespaces import KG
-from .viz import evidence
+from ..model import RELATIONS, TYPES
+from ..namespaces import KG
+from .page import evidence
 
 
 @dataclass

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from .model import Entity, Relation
-from .namespaces import DOC, ENT, KG, RELATION_IRIS, RULE, SCHEMA, STMT, iri_safe
+from ..model import Entity, Relation
+from ..namespaces import DOC, ENT, KG, RELATION_IRIS, RULE, SCHEMA, STMT, iri_safe
 
 if TYPE_CHECKING:
-    from .pipeline import Corpus
-    from .rules import RuleSet
+    from ..extract.pipeline import Corpus
+    from ..rules.load import RuleSet
 
 # the shape of the facts written; a store built with another shape is re-extracted (3: evidence per triple bounded)
 MODEL = "3"
@@ -63,7 +63,7 @@ def _document(doc_id: str) -> str:
 
 def ontology() -> Graph:
     g = Graph()
-    g.parse(data=(resources.files("kg") / "ontology.ttl").read_text(encoding="utf-8"), format="turtle")
+    g.parse(data=(resources.files("kg") / "graph" / "ontology.ttl").read_text(encoding="utf-8"), format="turtle")
     return g
 
 

@@ -11,8 +11,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..model import Article, Sentence
 from .clean import clean_lines
-from .model import Article, Sentence
 
 BYLINE_START = re.compile(
     r"^\s*(?:本\s*报\s*讯|本报[^\s，。]{0,12}电|□\s*记\s*者|记\s*者(?:\s*[\u4e00-\u9fff]){2,4}\s*$)"

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .errors import KgError
-from .model import RELATIONS, TYPES, Document
-from .reader import ReadReport, read_sources
+from ..errors import KgError
+from ..model import RELATIONS, TYPES, Document
+from ..text.reader import ReadReport, read_sources
 from .store import (
     EVIDENCE,
     GRAPH_FILE,
@@ -59,9 +59,9 @@ def sha256(text: str) -> str:
 
 
 def rules_fingerprint(rules: list[str] | None) -> str:
-    from . import __version__
+    from .. import __version__
+    from ..rules.load import builtin_files
     from .rdf import MODEL
-    from .rules import builtin_files
 
     h = hashlib.sha256(f"{__version__}/{MODEL}".encode())
     for _, text in builtin_files():
@@ -79,7 +79,7 @@ def _init_worker(rules: list[str] | None) -> None:
     global _RULES
     _RULES = rules
     _die_with_parent()
-    from .pipeline import extractor
+    from ..extract.pipeline import extractor
 
     extractor(rules)
 
@@ -97,7 +97,7 @@ def _die_with_parent() -> None:
 
 def document_ntriples(doc: Document, rules: list[str] | None = None) -> tuple[str, bytes, int, bytes]:
     """(document id, its facts as N-Triples, number of articles, the same as a Turtle chunk)."""
-    from .pipeline import Corpus, extractor
+    from ..extract.pipeline import Corpus, extractor
     from .rdf import ntriples
     from .turtle import body
 
@@ -369,8 +369,8 @@ def _check_ids(docs: list[Document]) -> None:
 
 def _ontology(store: OxStore, rules: list[str] | None) -> None:
     """The ontology and a node for every rule, in one graph of their own."""
+    from ..rules.load import load_rules
     from .rdf import ontology, rule_triples
-    from .rules import load_rules
 
     nt = ontology().serialize(format="nt", encoding="utf-8")
     lines = {line + b"\n" for line in nt.splitlines() if line.strip()}
@@ -416,7 +416,8 @@ def write_page(
     """The network page of the most connected entities, into the generation folder ``home``.
     Evidence of an edge is taken from ``cache`` (the previous build's) unless its subject is
     in ``touched``; nodes keep their ``previous`` positions."""
-    from . import analytics, viz
+    from . import analytics
+    from . import page as viz
 
     G = analytics.store_networkx(store.ox, MAX_PAGE_NODES)
     if G.graph["entities"] > len(G):
@@ -450,7 +451,7 @@ def read_layout(path: Path) -> dict | None:
 def _page_evidence(store: OxStore, G, wanted: set, cache: dict | None, touched: set[str] | None) -> dict:
     """The evidence of the wanted edges: the cached where no document changed the subject's
     relations, the rest from the store (per edge the same either way: its first assertions)."""
-    from . import viz
+    from . import page as viz
 
     if cache is None or touched is None:
         return viz.store_evidence(store.ox, sorted(G.nodes), wanted, viz.EVIDENCE_PER_EDGE)
@@ -465,7 +466,7 @@ EVIDENCE_VERSION = 1
 
 
 def _write_evidence(path: Path, evidence: dict) -> None:
-    from . import viz
+    from . import page as viz
 
     edges = [[s, p, o, items] for (s, p, o), items in sorted(evidence.items())]
     data = {"version": EVIDENCE_VERSION, "most": viz.EVIDENCE_PER_EDGE, "edges": edges}
@@ -474,7 +475,7 @@ def _write_evidence(path: Path, evidence: dict) -> None:
 
 def _read_evidence(path: Path) -> dict | None:
     """The evidence a build kept for its page, or None when it is missing or of another kind."""
-    from . import viz
+    from . import page as viz
 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

@@ -16,7 +16,7 @@ from types import ModuleType
 
 import jieba
 
-from .model import Token
+from ..model import Token
 
 jieba.setLogLevel(logging.WARNING)
 _lock = threading.Lock()

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from .patterns import describe
-from .rules import Example, RuleSet
+from .engine import describe
+from .load import Example, RuleSet
 
 
 def markdown(rules: RuleSet) -> str:
     out = [
         "# kg's rules",
         "",
-        "Made by `kg rules --markdown > docs/rules.md` from `kg/rules/*.yaml`; do not edit by hand.",
+        "Made by `kg rules --markdown > docs/rules.md` from `kg/rules/data/*.yaml`; do not edit by hand.",
         "Every example below is run through the whole rule set by `kg rules` and the tests.",
         "",
     ]

@@ -7,12 +7,12 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .entities import EntityExtractor
-from .model import Document, DocumentResult, Entity, Mention, Relation
+from ..model import Document, DocumentResult, Entity, Mention, Relation
+from ..rules.load import RuleSet, load_rules
+from ..text.segment import segment
+from .mentions import EntityExtractor
 from .relations import RelationExtractor, structural
 from .resolve import Resolver
-from .rules import RuleSet, load_rules
-from .segment import segment
 
 # At most this many assertions (evidence: offsets, rule, sentence) of one relation triple are
 # kept per document, the first in text order; the triple itself is stated once either way. A

@@ -8,10 +8,10 @@ from importlib import resources
 
 import yaml
 
-from .backtrack import problem
-from .errors import KgError, UsageError
-from .model import RELATIONS, TYPES
-from .patterns import Compiler, Pattern
+from ..backtrack import problem
+from ..errors import KgError, UsageError
+from ..model import RELATIONS, TYPES
+from .engine import Compiler, Pattern
 
 ENTITY_KINDS = {
     "suffix",
@@ -138,7 +138,7 @@ class RelationRule:
     requires: str = ""  # a regex the clause of the match must contain
     unless: str = ""  # a regex the text right after the match must not begin with
     inverse: bool = False  # the subject capture is the triple's object
-    pattern: list | None = None  # token-pattern elements (kg/patterns.py)
+    pattern: list | None = None  # token-pattern elements (kg/rules/engine.py)
     compiled: Pattern | None = None
     topic: list[str] = field(default_factory=list)  # captures that, left empty, are the sentence's topic
     antecedent: str = ""  # a capture that, when empty, is the nearest fitting entity named before
@@ -333,9 +333,9 @@ def _load_yaml(text: str, name: str) -> dict:
 
 
 def builtin_files() -> list[tuple[str, str]]:
-    pkg = resources.files("kg") / "rules"
+    pkg = resources.files("kg") / "rules" / "data"
     names = ("vocabulary.yaml", "entities.yaml", "relations.yaml")
-    return [(f"kg/rules/{n}", (pkg / n).read_text(encoding="utf-8")) for n in names]
+    return [(f"kg/rules/data/{n}", (pkg / n).read_text(encoding="utf-8")) for n in names]
 
 
 def _read_rule_file(path: str) -> str:

@@ -11,10 +11,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .errors import KgError, UsageError
-from .model import RELATIONS as RELATION_CHOICES
-from .model import TYPES as TYPES_CHOICES
-from .terminal import safe, visible
+from ..errors import KgError, UsageError
+from ..model import RELATIONS as RELATION_CHOICES
+from ..model import TYPES as TYPES_CHOICES
+from ..terminal import safe, visible
 
 EXAMPLES = {
     "build": "kg build seeds/ -o build/\n  kg build archive/ more.jsonl -o build/ --rules my_rules.yaml",
@@ -206,14 +206,14 @@ def _parser() -> argparse.ArgumentParser:
 
 # ---- build -----------------------------------------------------------------------
 def cmd_build(args) -> int:
-    from .builder import build
-    from .reader import expand
+    from ..graph.build import build
+    from ..text.reader import expand
 
     err = _console(stderr=True)
     out = _console()
     expand(args.sources)  # fails early, with one line, on a missing source
     if args.rules:
-        from .rules import load_rules
+        from ..rules.load import load_rules
 
         load_rules(args.rules)  # and on a bad rule file
     show = not args.quiet and not args.json and err.is_terminal
@@ -247,7 +247,7 @@ def cmd_build(args) -> int:
         rep = build(args.sources, args.out, **kwargs)
     print_inputs(err, rep.skipped, rep.warnings)
     if args.store:
-        from .remote import push
+        from ..graph.remote import push
 
         push(args.out, args.store)
     path = Path(args.out) / "graph.ttl"
@@ -305,9 +305,9 @@ def print_summary(out: Console, s, path: Path) -> None:
 
 # ---- query -----------------------------------------------------------------------
 def cmd_query(args) -> int:
-    from . import query as q
-    from .backends import open_backend
-    from .store import has_store
+    from ..graph import query as q
+    from ..graph.backends import open_backend
+    from ..graph.store import has_store
 
     text = q.read_query(args.query)
     if not args.endpoint:
@@ -333,7 +333,7 @@ def cmd_query(args) -> int:
     elif args.format != "table":
         text = q.render(res, args.format)
         if args.format != "json" and sys.stdout.isatty():
-            from .terminal import delimited
+            from ..terminal import delimited
 
             text = delimited(text, "\r\n" if args.format == "csv" else "\n")
         sys.stdout.write(text)
@@ -343,7 +343,7 @@ def cmd_query(args) -> int:
 
 
 def print_table(out: Console, res) -> None:
-    from .query import term_text
+    from ..graph.query import term_text
 
     if res.kind == "ASK":
         out.print("yes" if res.answer else "no")
@@ -359,10 +359,10 @@ def print_table(out: Console, res) -> None:
 
 # ---- extract ---------------------------------------------------------------------
 def cmd_extract(args) -> int:
-    from .extract import dumps
-    from .pipeline import extractor
-    from .reader import ReadReport, read_sources
-    from .store import atomic_write
+    from ..extract.output import dumps
+    from ..extract.pipeline import extractor
+    from ..graph.store import atomic_write
+    from ..text.reader import ReadReport, read_sources
 
     ex = extractor(args.rules)
     report = ReadReport()
@@ -383,8 +383,8 @@ def _table(columns: list[str], style: str) -> Table:
 
 # ---- explain ---------------------------------------------------------------------
 def cmd_explain(args) -> int:
-    from .model import Document, Entity
-    from .pipeline import extractor
+    from ..extract.pipeline import extractor
+    from ..model import Document, Entity
 
     text = args.text
     if len(text) < 260 and text.endswith(".txt") and Path(text).is_file():
@@ -421,14 +421,14 @@ def cmd_explain(args) -> int:
 
 # ---- eval ------------------------------------------------------------------------
 def cmd_eval(args) -> int:
-    from .evaluate import evaluate_files, gold_files
-    from .store import load_graph
+    from ..graph.evaluate import evaluate_files, gold_files
+    from ..graph.store import load_graph
 
     paths = gold_files(args.gold)
     g = load_graph(args.graph)
     rep, per = evaluate_files(g, paths) if len(paths) > 1 else (None, [])
     if rep is None:
-        from .evaluate import evaluate
+        from ..graph.evaluate import evaluate
 
         rep = evaluate(g, paths)
     if args.json:
@@ -503,13 +503,13 @@ def _eval_json(rep, per) -> dict:
 
 # ---- rules -----------------------------------------------------------------------
 def cmd_rules(args) -> int:
-    from .patterns import describe
-    from .pipeline import extractor
-    from .ruletest import check_all
+    from ..extract.examples import check_all
+    from ..extract.pipeline import extractor
+    from ..rules.engine import describe
 
     ex = extractor(args.rules)
     if args.markdown:
-        from .ruledocs import markdown
+        from ..rules.docs import markdown
 
         sys.stdout.write(markdown(ex.rules))
         return 0
@@ -532,8 +532,9 @@ def cmd_rules(args) -> int:
 
 # ---- viz -------------------------------------------------------------------------
 def cmd_viz(args) -> int:
-    from . import analytics, viz
-    from .store import atomic_write, graph_path, load_graph
+    from ..graph import analytics
+    from ..graph import page as viz
+    from ..graph.store import atomic_write, graph_path, load_graph
 
     g = load_graph(args.graph)
     G = analytics.to_networkx(g)
@@ -558,9 +559,9 @@ def cmd_viz(args) -> int:
 
 # ---- show ------------------------------------------------------------------------
 def cmd_show(args) -> int:
-    from .card import card, find
-    from .store import load_graph
-    from .viz import evidence
+    from ..graph.card import card, find
+    from ..graph.page import evidence
+    from ..graph.store import load_graph
 
     g = load_graph(args.graph)
     hits = find(g, args.name)
@@ -588,7 +589,7 @@ def cmd_show(args) -> int:
 def print_card(out: Console, c) -> None:
     from rich.panel import Panel
 
-    from .viz import REL_ZH
+    from ..graph.page import REL_ZH
 
     head = safe(c.name, "bold").append(safe("  " + " · ".join(c.types), "cyan"))
     if c.aliases:
@@ -613,8 +614,8 @@ def print_card(out: Console, c) -> None:
 
 # ---- export ----------------------------------------------------------------------
 def cmd_export(args) -> int:
-    from .export import export
-    from .store import OxStore, has_store, load_graph
+    from ..graph.export import export
+    from ..graph.store import OxStore, has_store, load_graph
 
     store = OxStore.open(args.graph, read_only=True) if has_store(args.graph) else None
     files = export(load_graph(args.graph), args.out, args.format, store=store)
@@ -626,7 +627,7 @@ def cmd_export(args) -> int:
 def cmd_serve(args) -> int:
     import os
 
-    from .serve import Limits, server
+    from ..web.serve import Limits, server
 
     limits = Limits(
         timeout=args.timeout,
@@ -656,7 +657,7 @@ def cmd_serve(args) -> int:
 
 # ---- push ------------------------------------------------------------------------
 def cmd_push(args) -> int:
-    from .remote import push
+    from ..graph.remote import push
 
     n = push(args.graph, args.url)
     _console(stderr=True).print(safe(f"{n} graph(s) written to {args.url}"))
@@ -665,11 +666,11 @@ def cmd_push(args) -> int:
 
 # ---- stats -----------------------------------------------------------------------
 def cmd_stats(args) -> int:
-    from . import analytics
-    from .store import load_graph
+    from ..graph import analytics
+    from ..graph.store import load_graph
 
     if args.write:
-        from .builder import write_scores
+        from ..graph.build import write_scores
 
         G, s, where = write_scores(args.graph)
     else:

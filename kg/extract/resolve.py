@@ -13,8 +13,8 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .entities import EntityExtractor, prune_nested
-from .model import Article, Entity, Mention
+from ..model import Article, Entity, Mention
+from .mentions import EntityExtractor, prune_nested
 
 ALIAS_INTRO = re.compile(r"[（(]\s*(?:以下)?简称\s*[“\"「]?([^”\"」）)]{2,12})[”\"」]?\s*[）)]")
 

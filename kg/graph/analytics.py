@@ -10,8 +10,8 @@ import networkx as nx
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
-from .model import RELATIONS
-from .namespaces import KG
+from ..model import RELATIONS
+from ..namespaces import KG
 
 
 @dataclass

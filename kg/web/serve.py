@@ -26,9 +26,9 @@ from xml.sax.saxutils import escape
 
 from rdflib import BNode, Literal, URIRef
 
-from . import query as q
-from .backends import Backend, open_backend
-from .errors import KgError
+from ..errors import KgError
+from ..graph import query as q
+from ..graph.backends import Backend, open_backend
 
 TYPES = {
     "json": "application/sparql-results+json",
@@ -106,7 +106,7 @@ class _Graph:
         self.key: object = None  # the generation, or graph.ttl's (inode, mtime, size), it reads
 
     def run(self, text: str, max_rows: int) -> q.Result:
-        from .store import has_store
+        from ..graph.store import has_store
 
         if has_store(self.outdir):
             key: object = (self.outdir / "store").resolve()
@@ -158,7 +158,7 @@ class QueryPool:
     def __init__(self, outdir: Path, limits: Limits):
         self.outdir, self.limits = outdir, limits
         self.ctx = mp.get_context("forkserver")
-        self.ctx.set_forkserver_preload(["kg.serve"])
+        self.ctx.set_forkserver_preload(["kg.web.serve"])
         self.idle: queue.Queue = queue.Queue()
         for _ in range(limits.workers):
             self.idle.put(self._start())

@@ -37,10 +37,10 @@ from typing import TYPE_CHECKING, Callable
 import ahocorasick
 import regex
 
-from .errors import KgError
+from ..errors import KgError
 
 if TYPE_CHECKING:
-    from .model import Mention
+    from ..model import Mention
 
 START, END = "\ue000", "\ue001"
 FEATURE_BASE = 0xF0000

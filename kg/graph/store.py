@@ -32,9 +32,9 @@ from typing import Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
 
-from . import faults
-from .errors import KgError, UsageError
-from .namespaces import ASSERTION_BASE, DOC_BASE, GRAPH_BASE, KG, RELATION_IRIS, iri_safe
+from .. import faults
+from ..errors import KgError, UsageError
+from ..namespaces import ASSERTION_BASE, DOC_BASE, GRAPH_BASE, KG, RELATION_IRIS, iri_safe
 
 GRAPH_FILE = "graph.ttl"
 PAGE_FILE = "graph.html"

@@ -11,11 +11,11 @@ from typing import Callable, Iterable
 from rdflib import Graph
 from rdflib.namespace import RDF
 
+from ..extract.pipeline import Corpus, extractor
+from ..model import RELATIONS, TYPES, Document
+from ..text.reader import ReadReport, read_sources
 from . import query as q
-from .model import RELATIONS, TYPES, Document
-from .pipeline import Corpus, extractor
 from .rdf import KG, build_graph
-from .reader import ReadReport, read_sources
 from .store import GRAPH_FILE, PAGE_FILE, atomic_write, load_graph
 
 
@@ -76,8 +76,8 @@ class KnowledgeGraph:
 
     def entity(self, name: str):
         """The card of the entity called ``name`` (any of its names); KgError if none."""
+        from ..errors import KgError
         from .card import card, find
-        from .errors import KgError
 
         hits = find(self.graph, name)
         if not hits:
@@ -96,7 +96,7 @@ class KnowledgeGraph:
 
         from IPython.display import HTML
 
-        from .viz import page
+        from .page import page
 
         doc = page(self.graph, "kg", **view)
         import warnings
@@ -113,14 +113,14 @@ class KnowledgeGraph:
         return self.graph.serialize(format="turtle", encoding="utf-8")
 
     def html(self, title: str = "kg") -> str:
-        from .viz import page
+        from .page import page
 
         return page(self.graph, title)
 
     def save(self, outdir: str | Path) -> Path:
         """graph.ttl and graph.html into a new or empty folder, or one kg made (not a build's:
         its exports are its store's)."""
-        from .errors import KgError
+        from ..errors import KgError
         from .store import claim_outdir, has_store
 
         out = Path(outdir)
@@ -149,14 +149,14 @@ def build(
 ) -> KnowledgeGraph:
     """Build a knowledge graph from .txt files, folders and .jsonl files: in memory, or with
     ``outdir`` into a build folder exactly as ``kg build SOURCES -o OUTDIR`` does (the store,
-    incremental rebuilds, workers: ``options`` are kg.builder.build's), and open it."""
+    incremental rebuilds, workers: ``options`` are kg.graph.build.build's), and open it."""
     if isinstance(sources, (str, Path)):
         sources = [str(sources)]
     if outdir is None:
         if options:
             raise TypeError(f"build options {sorted(options)} need an outdir")
         return KnowledgeGraph.build([str(s) for s in sources], rules)
-    from .builder import build as build_into
+    from .build import build as build_into
 
     build_into([str(s) for s in sources], outdir, rules=rules, **options)
     return KnowledgeGraph.load(outdir)

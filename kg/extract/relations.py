@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
 
-from .lexicon import Lexicon
-from .model import Article, Entity, Mention, Relation, Sentence, nested
-from .patterns import units
-from .rules import RelationRule, RuleSet
+from ..model import Article, Entity, Mention, Relation, Sentence, nested
+from ..rules.engine import units
+from ..rules.load import RelationRule, RuleSet
+from ..text.lexicon import Lexicon
 
 CLAUSE = re.compile(r"[，。；！？：,;!?]")
 QUOTES = '“”"‘’「」《》 '
@@ -106,7 +106,7 @@ class RelationExtractor:
                 out += self._pattern(ctx, rule)
         return out
 
-    # ---- token patterns (kg/patterns.py) ------------------------------------------------
+    # ---- token patterns (kg/rules/engine.py) ------------------------------------------------
     def _sequence(self, ctx: _Ctx):
         """The sentence's units (each outermost mention one), encoded once for every pattern rule."""
         seq = ctx.__dict__.get("_seq")

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from .errors import KgError, UsageError
-from .model import Document
+from ..errors import KgError, UsageError
+from ..model import Document
 
 MAX_BYTES = 20_000_000  # files larger than this are skipped (kg build --max-bytes)
 REPLACED_MAX = 0.01  # at most this share of undecodable bytes is replaced, else skipped

@@ -1,0 +1,1 @@
+"""Text: read input files, clean OCR with offsets kept, split articles and sentences, tokenize."""
