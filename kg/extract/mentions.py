@@ -390,6 +390,8 @@ class EntityExtractor:
             return True
         if w in self.name_verbs or w in self.industry or w in self.all_suffixes:
             return False
+        if w in self.gaz.weak_short:
+            return False  # 大连 (tagged an adverb) heading a name: 大连外资企业协会
         if tok.pos == "f":  # 东侧雨棚区 stops at 侧; 西/岑科创 (a word the tokenizer guessed) does not
             return len(w) < 2 and not (idx + 1 < len(ctx.tokens) and self._guessed_word(ctx.tokens[idx + 1]))
         if tok.pos in ("m", "mq") and not re.search(r"[A-Za-z]", w):
