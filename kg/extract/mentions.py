@@ -116,6 +116,7 @@ class EntityExtractor:
         self.industry_lens = sorted({len(w) for w in self.industry}, reverse=True)
         self.title_ends = tuple(self.titles)
         self.speech_starts = tuple(self.speech)
+        self.speech_adverbs = tuple(v("speech_adverbs"))
         self._generic_cache: dict[str, bool] = {}
         self._split_cache: dict[str, tuple[int, ...]] = {}
         self.legal = tuple(v("legal_forms"))
@@ -771,6 +772,12 @@ class EntityExtractor:
         return out
 
     # ---- persons -----------------------------------------------------------
+    def _says(self, rest: str) -> bool:
+        """The text after a name starts with a verb of saying, or an adverb and one (曾表示)."""
+        if rest.startswith(self.speech_starts):
+            return True
+        return any(rest.startswith(a) and rest.startswith(self.speech_starts, len(a)) for a in self.speech_adverbs)
+
     def _person_mentions(self, ctx: _Ctx) -> list[Mention]:
         rule = self.person_rule
         if rule is None:
@@ -789,7 +796,7 @@ class EntityExtractor:
                 for n in (2,) if short_said else (3, 2):
                     name = text[hit.end() : hit.end() + n]
                     rest = text[hit.end() + n :]
-                    said = rest.startswith(tuple(self.speech))  # 经理图门吉说: a name of no common surname
+                    said = self._says(rest)  # 经理图门吉说, 总裁茅忠群曾表示: a name of no common surname
                     if (
                         len(name) == n
                         and (self._looks_like_person(name) or said and self._unusual_name(name))
@@ -797,7 +804,7 @@ class EntityExtractor:
                         and (
                             not rest
                             or rest[0] in "，、。；：（(等"
-                            or rest.startswith(tuple(self.speech))
+                            or said
                             or self._split_name(ctx, hit.end(), hit.end() + n)
                         )
                     ):
