@@ -892,8 +892,8 @@ class EntityExtractor:
 
     def _lexicon_ok(self, ctx: _Ctx, i: int, tok: Token, typ: str, rule: EntityRule) -> bool:
         nxt = ctx.tokens[i + 1].text if i + 1 < len(ctx.tokens) else ""
-        if nxt in self.industry or nxt in self.all_suffixes or nxt in self.generic:
-            return False  # part of a longer name: 科达 in 科达软件
+        if nxt in self.industry or nxt in self.all_suffixes or (nxt in self.generic and nxt not in self.title_set):
+            return False  # part of a longer name: 科达 in 科达软件 (but 中央军委委员: a post follows)
         freq = self.lex.freq(tok.text)
         if typ == "Person":
             short = len(tok.text) == 2
