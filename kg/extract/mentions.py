@@ -244,6 +244,7 @@ class EntityExtractor:
         found += self._suffix_mentions(ctx)
         found += self._pattern_mentions(ctx)
         found += self._gazetteer_mentions(ctx)
+        found = self._not_inside_places(found)
         found += self._person_mentions(ctx)
         found += self._post_orgs(ctx, found)
         found += self._lexicon(ctx, found)
@@ -254,6 +255,20 @@ class EntityExtractor:
         found += self._list_mentions(ctx, found)
         found += self._coordinated(ctx, found)
         return self._outside_titles(ctx, self._teams(ctx, prune_nested(dedupe(found))))
+
+    @staticmethod
+    def _not_inside_places(found: list[Mention]) -> list[Mention]:
+        """A name never starts inside a place's name: 高|陵区个体劳动者协会 (the tokenizer cut 高陵区)
+        starts where the place does."""
+        places = [p for p in found if p.type == "Place" and not p.bare]
+        out = []
+        for m in found:
+            p = next((p for p in places if p.start < m.start < p.end < m.end), None) if m.type != "Place" else None
+            if p is not None:
+                text = p.sentence.text if p.sentence else ""
+                m = replace(m, text=text[p.start : m.end], start=p.start)
+            out.append(m)
+        return out
 
     # ---- suffix rules ------------------------------------------------------
     def _suffix_mentions(self, ctx: _Ctx) -> list[Mention]:
