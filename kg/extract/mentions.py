@@ -1147,10 +1147,16 @@ class EntityExtractor:
             return []
         assert self.rules.patterns is not None  # load_rules gives every rule set its compiler
         present = self.rules.patterns.present(ctx.text)
-        rules = [r for r in self.token_rules if r.compiled is not None and r.compiled.possible(present)]
+        named = [m for m in found if not m.bare]
+        kinds = {k for m in named for k in (m.type, m.subtype) if k}
+        every = kinds | {k for m in found for k in (m.type, m.subtype) if k}
+        rules = [
+            r
+            for r in self.token_rules
+            if r.compiled is not None and r.compiled.possible(present, every if r.references else kinds)
+        ]
         if not rules:
             return []
-        named = [m for m in found if not m.bare]
         seqs = {}
         out = []
         for rule in rules:

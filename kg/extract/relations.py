@@ -100,9 +100,10 @@ class RelationExtractor:
             return out  # every relation pattern names a mention
         assert self.patterns is not None  # load_rules always gives the rule set its compiler
         present = self.patterns.present(ctx.text)
+        kinds = {k for m in ctx.mentions if m.entity is not None for k in m.entity.types | m.entity.subtypes}
         for rule in self.rules:
             assert rule.compiled is not None  # compiled when the rules load
-            if rule.compiled.possible(present):
+            if rule.compiled.possible(present, kinds):
                 out += self._pattern(ctx, rule)
         return out
 

@@ -170,11 +170,15 @@ class Pattern:
     groups: dict[str, Constraint] = field(default_factory=dict)  # capture → its members' constraint
     required: str = ""  # features every match has (its fixed words): a sentence without one is skipped
     words: list[frozenset[str]] = field(default_factory=list)  # those elements' words
+    kinds: list[frozenset[str]] = field(default_factory=list)  # mention types every match has, one of each set
 
-    def possible(self, present: set[str]) -> bool:
+    def possible(self, present: set[str], kinds: set[str] | None = None) -> bool:
         """Whether the sentence holds a word of every fixed element, given the rules' fixed
-        words it holds (Compiler.present), before it is encoded."""
-        return all(not ws.isdisjoint(present) for ws in self.words)
+        words it holds (Compiler.present), and (given the kinds of its mentions) a mention of
+        every required type, before it is encoded."""
+        if not all(not ws.isdisjoint(present) for ws in self.words):
+            return False
+        return kinds is None or all(not k.isdisjoint(kinds) for k in self.kinds)
 
 
 @dataclass
@@ -213,11 +217,12 @@ class Compiler:
         self._cache.clear()
         self._word_set = None
         self._idx = None
-        fixed = [self.constraint(e, where) for e in elements if _fixed_words(e)]
+        fixed = [self.constraint(e, where) for e in _fixed_elements(elements)]
         words = [frozenset(self._words_of(c)) for c in fixed]
         self._fixed.update(*words)
         self._automaton = None
-        return Pattern(elements, rx, groups, "".join(self.feature(c) for c in fixed), words)
+        kinds = [frozenset(_as_tuple(e["mention"])) for e in elements if _required_mention(e)]
+        return Pattern(elements, rx, groups, "".join(self.feature(c) for c in fixed), words, kinds)
 
     def _words_of(self, c: Constraint) -> set[str]:
         words = set(c.text) if c.text is not None else set().union(*(self.vocab[n] for n in c.in_))
@@ -483,6 +488,30 @@ class _Index:
                 self.token.append((c, f))
         self.words = {w: "".join(fs) for w, fs in table.items()}
         self.mention_text = any(c.text is not None or c.regex is not None for c, _ in self.mention)
+
+
+def _fixed_elements(elements: list) -> list[dict]:
+    """The elements whose words every match has: fixed ones, and the one element of a plain
+    look-ahead or look-behind (the word must be there too)."""
+    out = []
+    for e in elements:
+        if _fixed_words(e):
+            out.append(e)
+        for look in ("ahead", "behind"):
+            inner = e.get(look) if isinstance(e, dict) else None
+            if isinstance(inner, list) and len(inner) == 1 and isinstance(inner[0], dict) and _fixed_words(inner[0]):
+                out.append(inner[0])
+    return out
+
+
+def _required_mention(e: dict) -> bool:
+    """A top-level element every match passes through once at least: a mention of given types."""
+    return (
+        isinstance(e, dict)
+        and e.get("mention") not in (None, True)
+        and e.get("op") in (None, "+")
+        and not (set(e) & {"any", "gap", "ahead", "not_ahead", "behind", "not_behind", "use"})
+    )
 
 
 def _fixed_words(e: dict) -> bool:
