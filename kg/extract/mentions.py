@@ -246,7 +246,6 @@ class EntityExtractor:
         found += self._gazetteer_mentions(ctx)
         found = self._not_inside_places(found)
         found += self._person_mentions(ctx)
-        found += self._post_orgs(ctx, found)
         found += self._lexicon(ctx, found)
         if self.gaz_rule is not None:
             found += self._abbreviations(ctx, found)
@@ -1531,32 +1530,6 @@ class EntityExtractor:
         """柯建军: a word the dictionary tags as a person's name and has seen only a few times
         (雷阵雨, 青少年, also tagged so, are frequent)."""
         return self.lex.tag(name).startswith("nr") and self.lex.freq(name) < 20
-
-    # ---- an organisation named before a post: X科技总经理张三 ------------------
-    def _post_orgs(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
-        rule = next((r for r in self.rules.entity_rules if r.kind == "post_org"), None)
-        if rule is None:
-            return []
-        out = []
-        ends = {m.end for m in found}
-        for p in (m for m in found if m.type == "Person"):
-            title = next((t for t in self.titles if ctx.text.endswith(t, 0, p.start)), None)
-            if title is None:
-                continue
-            end = p.start - len(title)
-            if end <= 0 or end in ends:
-                continue
-            idx = ctx.tok_at.get(end - 1)
-            if idx is None or ctx.tokens[idx].end != end:
-                continue
-            left = self._scan_left(ctx, ctx.tokens[idx].start, hard=False)
-            name = ctx.text[left:end]
-            if 3 <= len(name) <= 12 and self._ends_industry(name) and not self._generic_item(name):
-                industry = self._industry_end(name)
-                assert industry is not None  # the name ends with an industry word
-                if self._brand(ctx, left, end - len(industry)):
-                    out.append(Mention(name, rule.type, left, end, rule.id, ctx.sent, subtype="ShortName"))
-        return out
 
     # ---- coordinated lists -------------------------------------------------
     def _list_mentions(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:

@@ -20,7 +20,6 @@ ENTITY_KINDS = {
     "person",
     "gazetteer",
     "short_name",
-    "post_org",
     "lexicon",
     "team",
     "tokens",
