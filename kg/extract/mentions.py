@@ -117,6 +117,7 @@ class EntityExtractor:
         self.title_ends = tuple(self.titles)
         self.speech_starts = tuple(self.speech)
         self.speech_adverbs = tuple(v("speech_adverbs"))
+        self.glued_suffix_chars = set("".join(v("glued_suffix_chars")))
         self._generic_cache: dict[str, bool] = {}
         self._split_cache: dict[str, tuple[int, ...]] = {}
         self.legal = tuple(v("legal_forms"))
@@ -240,6 +241,11 @@ class EntityExtractor:
             for t in ctx.tokens:
                 for k in self._title_splits(t.text):
                     ctx.bounds.add(t.start + k)
+        for t in ctx.tokens:  # 磁灶|镇则, 葛公镇梅|山村: a town's suffix the tokenizer glued to the next word
+            if len(t.text) > 1 and (not t.pos.startswith("n") or t.pos.startswith("nr")):
+                for k, c in enumerate(t.text[:-1]):
+                    if c in self.glued_suffix_chars:
+                        ctx.bounds.add(t.start + k + 1)
         found: list[Mention] = []
         found += self._suffix_mentions(ctx)
         found += self._pattern_mentions(ctx)
@@ -624,9 +630,11 @@ class EntityExtractor:
             return (
                 bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", stem))
                 and not re.search(r"[个家批余多几位名项]", stem)
-                and not (self.lex.in_dictionary(stem) and (not tag.startswith(SPECIFIC_POS) or freq > 1000))
-                and not (len(toks) == 1 and toks[0].text == stem and self._common(toks[0]))
-            )
+                and not (
+                    self.lex.in_dictionary(stem) and freq >= 20 and (not tag.startswith(SPECIFIC_POS) or freq > 1000)
+                )
+                and not (len(toks) == 1 and toks[0].text == stem and freq >= 20 and self._common(toks[0]))
+            )  # a word the dictionary has seen a few times only may name a town (磁灶镇)
         return bool(toks) and toks[-1].pos == "ns" and toks[-1].start >= left
 
     def _common(self, tok: Token) -> bool:
