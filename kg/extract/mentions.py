@@ -117,6 +117,7 @@ class EntityExtractor:
         self.title_ends = tuple(self.titles)
         self.speech_starts = tuple(self.speech)
         self.speech_adverbs = tuple(v("speech_adverbs"))
+        self.name_adjectives = set(v("name_adjectives"))
         self.glued_suffix_chars = set("".join(v("glued_suffix_chars")))
         self._generic_cache: dict[str, bool] = {}
         self._split_cache: dict[str, tuple[int, ...]] = {}
@@ -417,7 +418,12 @@ class EntityExtractor:
             return len(w) < 2 and not (idx + 1 < len(ctx.tokens) and self._guessed_word(ctx.tokens[idx + 1]))
         if tok.pos in ("m", "mq") and not re.search(r"[A-Za-z]", w):
             return True
+        if w in self.name_adjectives and idx > 0 and self._place_token(ctx.tokens[idx - 1]):
+            return False  # 湖南省|先进|陶瓷研究院: a place's body named by a descriptive adjective
         return tok.pos in SOFT_STOP_POS
+
+    def _place_token(self, tok: Token) -> bool:
+        return tok.pos == "ns" or bool(self.gaz.lookup(tok.text))
 
     @staticmethod
     def _counted(ctx: _Ctx, idx: int) -> bool:
