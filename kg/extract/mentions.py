@@ -423,7 +423,8 @@ class EntityExtractor:
         return tok.pos in SOFT_STOP_POS
 
     def _place_token(self, tok: Token) -> bool:
-        return tok.pos == "ns" or bool(self.gaz.lookup(tok.text))
+        """A place's name, or the suffix that ends one (丙丁|省)."""
+        return tok.pos == "ns" or tok.text[-1] in "省市区县州镇" or bool(self.gaz.lookup(tok.text))
 
     @staticmethod
     def _counted(ctx: _Ctx, idx: int) -> bool:
