@@ -221,7 +221,7 @@ class Compiler:
         words = [frozenset(self._words_of(c)) for c in fixed]
         self._fixed.update(*words)
         self._automaton = None
-        kinds = [frozenset(_as_tuple(e["mention"])) for e in elements if _required_mention(e)]
+        kinds = [frozenset(_as_tuple(e["mention"])) for e in _required_mentions(elements)]
         return Pattern(elements, rx, groups, "".join(self.feature(c) for c in fixed), words, kinds)
 
     def _words_of(self, c: Constraint) -> set[str]:
@@ -499,8 +499,20 @@ def _fixed_elements(elements: list) -> list[dict]:
             out.append(e)
         for look in ("ahead", "behind"):
             inner = e.get(look) if isinstance(e, dict) else None
-            if isinstance(inner, list) and len(inner) == 1 and isinstance(inner[0], dict) and _fixed_words(inner[0]):
-                out.append(inner[0])
+            if isinstance(inner, list):
+                out += [x for x in inner if isinstance(x, dict) and _fixed_words(x)]
+    return out
+
+
+def _required_mentions(elements: list) -> list[dict]:
+    """The mention elements every match passes through: top-level ones and those of a plain
+    look-ahead or look-behind."""
+    out = [e for e in elements if _required_mention(e)]
+    for e in elements:
+        for look in ("ahead", "behind"):
+            inner = e.get(look) if isinstance(e, dict) else None
+            if isinstance(inner, list):
+                out += [x for x in inner if _required_mention(x)]
     return out
 
 
