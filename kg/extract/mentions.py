@@ -242,7 +242,7 @@ class EntityExtractor:
             for t in ctx.tokens:
                 for k in self._title_splits(t.text):
                     ctx.bounds.add(t.start + k)
-        for t in ctx.tokens:  # 磁灶|镇则, 葛公镇梅|山村: a town's suffix the tokenizer glued to the next word
+        for t in ctx.tokens:  # 白塔|镇则: a town's suffix the tokenizer glued to the next word
             if len(t.text) > 1 and (not t.pos.startswith("n") or t.pos.startswith("nr")):
                 for k, c in enumerate(t.text[:-1]):
                     if c in self.glued_suffix_chars:
@@ -264,8 +264,8 @@ class EntityExtractor:
 
     @staticmethod
     def _not_inside_places(found: list[Mention]) -> list[Mention]:
-        """A name never starts inside a place's name: 高|陵区个体劳动者协会 (the tokenizer cut 高陵区)
-        starts where the place does."""
+        """A name never starts inside a place's name: where the tokenizer cut a district's name
+        (丙|丁区X协会), the name starts where the place does."""
         places = [p for p in found if p.type == "Place" and not p.bare]
         out = []
         for m in found:
@@ -413,13 +413,13 @@ class EntityExtractor:
         if w in self.name_verbs or w in self.industry or w in self.all_suffixes:
             return False
         if w in self.gaz.weak_short:
-            return False  # 大连 (tagged an adverb) heading a name: 大连外资企业协会
+            return False  # a city's short form tagged as an ordinary word (大同, 保定) heading a name
         if tok.pos == "f":  # 东侧雨棚区 stops at 侧; 西/岑科创 (a word the tokenizer guessed) does not
             return len(w) < 2 and not (idx + 1 < len(ctx.tokens) and self._guessed_word(ctx.tokens[idx + 1]))
         if tok.pos in ("m", "mq") and not re.search(r"[A-Za-z]", w):
             return True
         if w in self.name_adjectives and idx > 0 and self._place_token(ctx.tokens[idx - 1]):
-            return False  # 湖南省|先进|陶瓷研究院: a place's body named by a descriptive adjective
+            return False  # X省|先进|材料研究院: a place's body named by a descriptive adjective
         return tok.pos in SOFT_STOP_POS
 
     def _place_token(self, tok: Token) -> bool:
@@ -456,7 +456,7 @@ class EntityExtractor:
         return (
             not any(prev.text.endswith(s) for s in self.all_suffixes)
             and prev.text[-1] not in "局委署厅"
-            and not (len(prev.text) >= 3 and prev.text[-1] in self.geo_end_chars)  # 黄河大峡谷和…景区
+            and not (len(prev.text) >= 3 and prev.text[-1] in self.geo_end_chars)  # X大峡谷和…景区
             and not self.gaz.lookup(prev.text)
         )
 
@@ -641,7 +641,7 @@ class EntityExtractor:
                     self.lex.in_dictionary(stem) and freq >= 20 and (not tag.startswith(SPECIFIC_POS) or freq > 1000)
                 )
                 and not (len(toks) == 1 and toks[0].text == stem and freq >= 20 and self._common(toks[0]))
-            )  # a word the dictionary has seen a few times only may name a town (磁灶镇)
+            )  # a word the dictionary has seen a few times only may name a town
         return bool(toks) and toks[-1].pos == "ns" and toks[-1].start >= left
 
     def _common(self, tok: Token) -> bool:
@@ -825,7 +825,7 @@ class EntityExtractor:
                 for n in (2,) if short_said else (3, 2):
                     name = text[hit.end() : hit.end() + n]
                     rest = text[hit.end() + n :]
-                    said = self._says(rest)  # 经理图门吉说, 总裁茅忠群曾表示: a name of no common surname
+                    said = self._says(rest)  # 经理图门吉说, 总裁X某曾表示: a name of no common surname
                     if (
                         len(name) == n
                         and (self._looks_like_person(name) or said and self._unusual_name(name))
@@ -922,7 +922,7 @@ class EntityExtractor:
     def _lexicon_ok(self, ctx: _Ctx, i: int, tok: Token, typ: str, rule: EntityRule) -> bool:
         nxt = ctx.tokens[i + 1].text if i + 1 < len(ctx.tokens) else ""
         if nxt in self.industry or nxt in self.all_suffixes or (nxt in self.generic and nxt not in self.title_set):
-            return False  # part of a longer name: 科达 in 科达软件 (but 中央军委委员: a post follows)
+            return False  # part of a longer name: 科达 in 科达软件 (but X委委员: a post follows)
         freq = self.lex.freq(tok.text)
         if typ == "Person":
             short = len(tok.text) == 2
