@@ -421,16 +421,12 @@ def cmd_explain(args) -> int:
 
 # ---- eval ------------------------------------------------------------------------
 def cmd_eval(args) -> int:
-    from ..graph.evaluate import evaluate_files, gold_files
+    from ..graph.evaluate import evaluate, evaluate_files, gold_files
     from ..graph.store import load_graph
 
     paths = gold_files(args.gold)
     g = load_graph(args.graph)
-    rep, per = evaluate_files(g, paths) if len(paths) > 1 else (None, [])
-    if rep is None:
-        from ..graph.evaluate import evaluate
-
-        rep = evaluate(g, paths)
+    rep, per = evaluate_files(g, paths) if len(paths) > 1 else (evaluate(g, paths), [])
     if args.json:
         print(json.dumps(_eval_json(rep, per), ensure_ascii=False, indent=1))
         return 0

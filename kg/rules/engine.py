@@ -203,6 +203,8 @@ class Compiler:
         self._prefixes: set[str] = set()
         self._fixed: set[str] = set()  # the fixed words of every compiled pattern
         self._automaton: ahocorasick.Automaton | None = None
+        self._last_text: str | None = None
+        self._last_present: set[str] = set()
 
     # ---- compiling -----------------------------------------------------------------
     def compile(self, elements, where: str) -> Pattern:
@@ -220,7 +222,7 @@ class Compiler:
         fixed = [self.constraint(e, where) for e in _fixed_elements(elements)]
         words = [frozenset(self._words_of(c)) for c in fixed]
         self._fixed.update(*words)
-        self._automaton = None
+        self._automaton, self._last_text = None, None
         kinds = [frozenset(_as_tuple(e["mention"])) for e in _required_mentions(elements)]
         return Pattern(elements, rx, groups, "".join(self.feature(c) for c in fixed), words, kinds)
 
@@ -336,15 +338,19 @@ class Compiler:
         )
 
     def present(self, text: str) -> set[str]:
-        """The patterns' fixed words that occur in ``text``, in one pass (Aho–Corasick)."""
+        """The patterns' fixed words that occur in ``text``, in one pass (Aho–Corasick); the
+        entity and the relation stage ask for the same sentence in turn, so the last answer is kept."""
+        if not self._fixed:
+            return set()
+        if text == self._last_text:
+            return self._last_present
         if self._automaton is None:
             self._automaton = ahocorasick.Automaton()
             for w in self._fixed:
                 self._automaton.add_word(w, w)
             self._automaton.make_automaton()
-        if not self._fixed:
-            return set()
-        return {w for _, w in self._automaton.iter(text)}
+        self._last_text, self._last_present = text, {w for _, w in self._automaton.iter(text)}
+        return self._last_present
 
     def words(self) -> set[str]:
         """Every word the compiled patterns name (their texts and the words of their lists)."""
