@@ -1623,8 +1623,8 @@ class EntityExtractor:
 
     def _list_item_shape(self, ctx: _Ctx, start: int, end: int) -> bool:
         item = ctx.text[start:end]
-        if not 2 <= len(item) <= 12 or re.search(r"[\s，。；：“”《》（）()]", item):
-            return False
+        if not 2 <= len(item) <= 12 or re.search(r"[\s，。；：“”《》（）()]|[0-9０-９][年月日号]", item):
+            return False  # a date is no name (于1月5日与A、B等单位签约)
         if item in self.determiners or item in self.boundary:
             return False
         toks = self._item_tokens(ctx, start, end)

@@ -183,6 +183,7 @@ class Resolver:
         self.legal_set = set(self.legal)
         self.industry = sorted(v("industry_words"), key=len, reverse=True)
         self.industry_set = set(self.industry)
+        self.activities = tuple(v("business_activities"))  # 长盛基金管理有限公司 is 长盛基金
         self.gov_suffixes = tuple(v("government_suffixes"))  # a bare 管委会 refers to the last one named
         self.project_tails = tuple(v("project_tails"))  # X and X工程 are one project
         self.demonstratives = tuple(v("demonstratives"))  # 该, 这一: a bare word that refers back
@@ -242,6 +243,9 @@ class Resolver:
         whole = core + "集团" if form.startswith("集团") else ""
         _, core = self.strip_place(core)
         out = {core, whole} - {""}
+        act = next((a for a in self.activities if core.endswith(a)), "")
+        if act and any(core[: -len(act)].endswith(w) for w in self.industry) and len(core) - len(act) >= 4:
+            out |= {core[: -len(act)], core[: -len(act)] + "公司"}
         if form.startswith("集团") and len(core) >= 3 and not self._industry_only(core):
             out |= {core + "集团", core + "公司"}  # 宝武钢铁集团有限公司 is 宝武钢铁集团
         for tail in ("科技", "技术", "集团", "股份", "控股", "实业", "发展"):

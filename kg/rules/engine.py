@@ -112,6 +112,20 @@ def _person_name(unit: Unit) -> bool:
     return unit.pos.startswith("nr") and 2 <= len(unit.text) <= 3
 
 
+@predicate("unknown_word")
+def _unknown_word(unit: Unit) -> bool:
+    """A token of two or more Chinese characters that jieba's dictionary lacks (the tokenizer
+    guessed it): a brand's name (星禾 in 星禾电力), rarely an ordinary word."""
+    from ..text.lexicon import word_freq  # jieba's table, loaded by whoever tokenized the unit
+
+    text = unit.text
+    return unit.mention is None and len(text) >= 2 and _all_cjk(text) and word_freq(text) == 0
+
+
+def _all_cjk(text: str) -> bool:
+    return all("\u4e00" <= c <= "\u9fff" for c in text)
+
+
 def kinds(m: Mention) -> frozenset[str]:
     """What a mention unit is, for `mention:` constraints: its entity's types and subtypes once
     resolved, else the type and subtype the entity rules gave it."""
@@ -243,6 +257,10 @@ class Compiler:
             raise KgError(
                 f"{where}: unknown pattern key {sorted(unknown)[0]!r} (one of {', '.join(sorted(ELEMENT_KEYS))})"
             )
+        structure = [k for k in ("any", "use", "gap", *LOOKS) if k in e]
+        tests = sorted(CONSTRAINT_KEYS & set(e))
+        if structure and tests:
+            raise KgError(f"{where}: {structure[0]!r} takes no test beside it ({tests[0]!r}): put it inside")
         for look, wrap in LOOKS.items():
             if look in e:
                 return wrap.format(self._sequence(e[look], where, groups))
