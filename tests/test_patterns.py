@@ -101,6 +101,13 @@ def test_look_around_and_negation():
     assert _matches(neg, [A, ("收购", "v"), B]) and not _matches(neg, [A, ("拟", "v"), B])
 
 
+def test_unknown_word_is_a_word_the_dictionary_lacks():
+    pat = [{"predicate": "unknown_word", "capture": "name"}, {"text": "电力"}]
+    assert _matches(pat, [("禾栖", "n"), ("电力", "n")]) == [{"name": ["禾栖"]}]
+    assert not _matches(pat, [("国家", "n"), ("电力", "n")])  # a dictionary word
+    assert not _matches(pat, [A, ("电力", "n")])  # a mention is no token
+
+
 def test_predicates_and_regex_tests():
     pat = [
         {"mention": ["Company"], "capture": "object"},
@@ -122,6 +129,8 @@ def test_predicates_and_regex_tests():
         ([{"capture": "subject"}], "needs a test"),
         ([{"text": "是", "group": True, "capture": "x"}], "'group' needs a 'mention'"),
         ("是", "must be a list"),
+        ([{"any": [[{"text": "是"}]], "not_in": "adverbs"}], "'any' takes no test beside it ('not_in')"),
+        ([{"ahead": [{"text": "是"}], "pos": "v"}], "'ahead' takes no test beside it ('pos')"),
     ],
 )
 def test_bad_patterns_are_one_clear_error(pattern, message):
