@@ -81,3 +81,22 @@ def test_a_short_name_introduced_with_jiancheng_is_the_same_entity_whatever_its_
     firms = [e for e in res.entities if "Company" in e.types]
     assert [e.name for e in firms] == ["南屿市云栖城市建设投资集团有限公司"]
     assert "南屿城投" in firms[0].aliases
+
+
+def test_this_company_is_the_topic_of_the_sentence_before_not_the_last_name():
+    text = (
+        "星禾氢能有限公司成立于2021年，是云栖能源集团有限公司的控股子公司。"
+        "今年3月，该公司加入南屿市氢能产业协会。该公司总经理柯振南介绍，加氢站年底投运。"
+    )
+    rels, _ = _relations(text)
+    assert ("星禾氢能有限公司", "memberOf", "南屿市氢能产业协会") in rels
+    assert ("柯振南", "worksFor", "星禾氢能有限公司") in rels
+    assert ("柯振南", "worksFor", "云栖能源集团有限公司") not in rels
+
+
+def test_a_legal_form_alone_refers_back_only_after_a_demonstrative():
+    text = "星禾精工有限公司落户南屿新城。公司总经理柯振南表示，将扩大产能。"
+    rels, _ = _relations(text)
+    assert not any(p == "worksFor" for _, p, _ in rels)
+    rels, _ = _relations(text.replace("公司总经理", "该公司总经理"))
+    assert ("柯振南", "worksFor", "星禾精工有限公司") in rels

@@ -406,7 +406,7 @@ class Resolver:
             if m.subtype:
                 c.subtypes.add(m.subtype)
         ix.named_done(mentions)
-        for m in sorted((m for m in mentions if m.bare and compact(m.text) not in self.legal_set), key=order):
+        for m in sorted((m for m in mentions if m.bare and self._refers(m)), key=order):
             c = self._antecedent(m, ix)
             if c is not None:
                 c.mentions.append(m)
@@ -423,6 +423,11 @@ class Resolver:
             if intro:
                 out.setdefault(norm(intro.group(1)), self._key(m))
         return out
+
+    def _refers(self, bare: Mention) -> bool:
+        """A bare word that may point back: not a legal form alone (公司, 集团), unless a
+        demonstrative says it does (该公司, 这家集团)."""
+        return compact(bare.text) not in self.legal_set or self._demonstrative(bare)
 
     def _demonstrative(self, bare: Mention) -> bool:
         """该项目, 这一项目, 此项目: a short head that points back to what the article just named."""
@@ -447,6 +452,8 @@ class Resolver:
             k = bisect_right(orders, at)
             if k < len(orders) and (after is None or orders[k] < after[0]):
                 after = (orders[k], c)
+        if before is not None and self._demonstrative(bare):
+            return self._topic(fits, ix, at) or before[1]
         if before is not None:
             return before[1]
         if pointing:
@@ -454,6 +461,24 @@ class Resolver:
         if after is not None:
             return after[1]
         return fits[0] if len(fits) == 1 and len(word) >= 3 else None
+
+    @staticmethod
+    def _topic(fits: list[_Cluster], ix: "_Index", at: tuple[int, int, int]) -> _Cluster | None:
+        """该公司 points to the topic: in the nearest sentence before it that names one of the
+        fitting entities, the one named first (its subject), not the one named last."""
+        best: tuple[tuple[int, int], int] | None = None  # ((article, sentence), -start)
+        pick = None
+        for c in fits:
+            orders = ix.orders(c, at[0])
+            k = bisect_left(orders, at)
+            if not k:
+                continue
+            sent = orders[k - 1][:2]
+            first = orders[bisect_left(orders, (*sent, -1))]
+            key = (sent, -first[2])
+            if best is None or key > best:
+                best, pick = key, c
+        return pick
 
     def _synthesise(self, bare: Mention, ix: "_Index") -> _Cluster | None:
         """高新区党工委书记、管委会副主任: the bare 管委会 shares the place of the body before it."""
