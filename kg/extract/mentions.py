@@ -81,6 +81,9 @@ class _Ctx:
                 self.tok_at.update(dict.fromkeys(range(t.start, t.end), i))
 
 
+LISTED_PERSONS = re.compile(r"((?:[\u4e00-\u9fff]{2,3}、)*[\u4e00-\u9fff]{2,5})等(?:[0-9一二两三四五六七八九十]+[人位名]|人)")
+
+
 def _all_cjk(text: str) -> bool:
     return all("\u4e00" <= c <= "\u9fff" for c in text)
 
@@ -845,6 +848,7 @@ class EntityExtractor:
                         break
         out += self._dotted_names(ctx, spans)
         out += self._speaker_names(ctx, spans)
+        out += self._listed_names(ctx, spans)
         out += self._doctrine_names(ctx, spans)
         for i, tok in enumerate(ctx.tokens):
             if not tok.pos.startswith("nr") or not self._looks_like_person(tok.text) or (tok.start, tok.end) in spans:
@@ -1379,6 +1383,31 @@ class EntityExtractor:
             spans.add((s, e))
             out.append(Mention(m.group(), "Person", s, e, self.person_rule.id, ctx.sent, subtype="Foreign"))
         return out
+
+    def _listed_names(self, ctx: _Ctx, spans: set) -> list[Mention]:
+        """罗文辉、许建华等8人: the names of a list that ends in 等N人 (or 等人), each of two or three
+        characters with a surname; the first may stand right after a post (董事长王静等5人)."""
+        assert self.person_rule is not None  # called by _person_mentions, which needs it
+        out = []
+        for m in LISTED_PERSONS.finditer(ctx.text):
+            items, pos = m.group(1).split("、"), m.start(1)
+            found = []
+            for k, item in enumerate(items):
+                starts = (len(item) - 3, len(item) - 2) if k == 0 else (0,)
+                cut = next((c for c in starts if c >= 0 and self._listed_name(item[c:])), None)
+                if cut is None:
+                    found = []
+                    break  # one item that is no name: not a list of persons
+                found.append((pos + cut, pos + len(item)))
+                pos += len(item) + 1
+            for s, e in found:
+                if (s, e) not in spans:
+                    spans.add((s, e))
+                    out.append(Mention(ctx.text[s:e], "Person", s, e, self.person_rule.id, ctx.sent))
+        return out
+
+    def _listed_name(self, name: str) -> bool:
+        return 2 <= len(name) <= 3 and self._looks_like_person(name) and self._plausible_name(name, after_post=True)
 
     def _speaker_names(self, ctx: _Ctx, spans: set) -> list[Mention]:
         """江宏伟说, 记者高允连报道: a Chinese name the tokenizer split, in the slot before a
