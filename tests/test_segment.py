@@ -87,3 +87,16 @@ def test_a_dash_in_running_text_does_not_end_the_sentence():
     page = "本报讯（记者 郑洁）东方美谷生物医药产业园首个项目——上海绿谷制药有限公司研发中心正式投用。\n"
     body = [s.text for s in segment(page)[0].sentences if s.kind == "body"]
     assert body == ["东方美谷生物医药产业园首个项目——上海绿谷制药有限公司研发中心正式投用。"]
+
+
+def test_a_preposition_glued_to_a_guessed_word_is_its_own_token():
+    from kg.text.lexicon import Lexicon
+
+    text = "星禾基金总经理由云栖基金副总经理许建华担任。"
+    toks = Lexicon({}, detach="由").tokens(text)
+    assert "".join(t.text for t in toks) == text
+    assert all(a.end == b.start for a, b in zip(toks, toks[1:]))  # offsets still tile the text
+    assert any(t.text == "由" and t.pos == "p" for t in toks)
+    assert not any(t.text.startswith("由") and len(t.text) > 1 for t in toks)
+    # a dictionary word that begins with the character stays whole
+    assert any(t.text == "由于" for t in Lexicon({}, detach="由").tokens("由于天气原因，航班延误。"))

@@ -196,7 +196,7 @@ class EntityExtractor:
         words.update({t: "v" for t in triggers})
         words.update({r: "ns" for r in v("regions")})
         words.update({w: "n" for w in v("industry_words") if len(w) >= 3 and w not in words})  # 新材料 stays one word
-        self.lex = Lexicon(words, retag={w: "n" for w in v("nouns")})
+        self.lex = Lexicon(words, retag={w: "n" for w in v("nouns")}, detach="".join(v("lead_chars")))
         self.translit = set("".join(v("translit_chars")))
         self.person_titles = set(v("person_titles")) | set(self.titles)
         self.person_title_ends = tuple(sorted(self.person_titles))

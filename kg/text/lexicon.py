@@ -67,8 +67,10 @@ class Lexicon:
         use_rjieba: bool | None = None,
         splits: list[tuple[str, str]] | None = None,
         retag: dict[str, str] | None = None,
+        detach: str = "",
     ):
         self.retag = dict(retag or {})  # words whose tag the rules correct (零部件 is a noun, not a numeral)
+        self.detach = frozenset(detach)  # 由|云栖: a preposition the tokenizer glued to a word it guessed
         words = {**words, **self.retag}
         self.fast = None
         self.pos: jieba.posseg.POSTokenizer | None = None
@@ -106,6 +108,9 @@ class Lexicon:
         out, pos = [], 0
         retag = self.retag
         for w, flag in self._pairs(text):
+            if len(w) >= 3 and w[0] in self.detach and self._entry(w) is None:
+                out.append(Token(w[0], "p", pos, pos + 1))
+                w, pos = w[1:], pos + 1
             out.append(Token(w, retag.get(w, flag) if retag else flag, pos, pos + len(w)))
             pos += len(w)
         if len(self._cache) > 20000 or self._cached_chars + len(text) > CACHE_CHARS:
