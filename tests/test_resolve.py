@@ -100,3 +100,12 @@ def test_a_legal_form_alone_refers_back_only_after_a_demonstrative():
     assert not any(p == "worksFor" for _, p, _ in rels)
     rels, _ = _relations(text.replace("公司总经理", "该公司总经理"))
     assert ("柯振南", "worksFor", "星禾精工有限公司") in rels
+
+
+def test_a_brand_alone_is_the_company_named_with_it_before():
+    text = "云栖基金今日发布公告，聘任许建华为总经理。星禾、云栖等基金公司均已发行新产品。"
+    res = extractor().process(Document("d", "d.txt", text))
+    fund = next(e for e in res.entities if e.name == "云栖基金")
+    assert "云栖" in fund.aliases
+    assert not any(e.name == "云栖" for e in res.entities)
+    assert any(e.name == "星禾" for e in res.entities)  # named with no trade word: its own node

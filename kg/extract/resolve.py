@@ -111,6 +111,9 @@ class _Index:
         if c.type == "Company":
             for short in self.r.short_names(c.name):
                 self._put("short", short, n)
+            brand = self.r.brand(cn.norm)
+            if brand:
+                self._put("brand", brand, n)
         if cn.rest:
             self._put("rest", cn.rest, n)
         if c.type == "Project":
@@ -142,7 +145,7 @@ class _Index:
     def candidates(self, mn: _Names) -> list[_Cluster]:
         """The clusters a name may match (Resolver._matches decides), in the order they were made."""
         a = mn.norm
-        keys = [("eq", a), ("alias", a), ("short", a), ("project", a)]
+        keys = [("eq", a), ("alias", a), ("short", a), ("project", a), ("brand", a)]
         if len(a) >= 4:
             keys += [("suffix", a), ("defilled", mn.defilled)]
         if mn.rest:
@@ -265,6 +268,17 @@ class Resolver:
                 )
         return {c for c in out if len(c) >= 3 and not self._industry_only(c)}
 
+    def brand(self, name: str) -> str:
+        """星禾 of 星禾基金 (or 星禾基金公司): the two or three characters before the trade word a
+        company's short name ends in (none for a fuller legal name, a trade word alone, a place)."""
+        form = next((lf for lf in self.legal if name.endswith(lf) and len(lf) <= 2), "")  # 公司, not 有限公司
+        core = name[: len(name) - len(form)]
+        ind = next((w for w in self.industry if core.endswith(w)), "")
+        stem = core[: -len(ind)] if ind else ""
+        if not 2 <= len(stem) <= 3 or self._industry_only(stem) or self.gaz.lookup(stem):
+            return ""
+        return stem
+
     def _industry_only(self, name: str) -> bool:
         """新能源科技: industry words only, a kind of company and no one's name."""
         if name in self.industry_set:
@@ -374,6 +388,8 @@ class Resolver:
             return True
         if c.type == "Company" and a in self.short_names(c.name):
             return True
+        if c.type == m.type == "Company" and a == self.brand(b):
+            return True  # 国泰 is 国泰基金, named before in the document
         pa, ra, pb, rb = mn.place, mn.rest, cn.place, cn.rest
         if ra and ra == rb and (pa or pb) and (not pa or pb.startswith(pa) or pa.startswith(pb)):
             return len(ra) >= 4

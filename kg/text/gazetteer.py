@@ -35,6 +35,14 @@ MIN_COMMON_FREQ = 3000
 PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 
 
+def _country_forms(name: str) -> set[str]:
+    """A country's name as the press also writes it: 俄罗斯联邦 and 蒙古国 for 俄罗斯 and 蒙古
+    (regions of China, 中国香港特别行政区, are divisions: their forms are the table's)."""
+    if name.startswith("中国") or name.endswith(("国", "区", "省")):
+        return {name}
+    return {name, name + "联邦", name + "国"}
+
+
 @dataclass(frozen=True)
 class Place:
     name: str
@@ -103,6 +111,8 @@ class Gazetteer:
                     self.weak_short.setdefault(s, p)  # 大连 (tagged an adverb): a place only in a place's slot
                 continue
             self.short[s] = p
+            if p.name.endswith("特别行政区"):
+                self.short.setdefault(s + "特区", p)  # 香港特区
 
     def _add_countries(self) -> None:
         """Country names in Chinese from pycountry's ISO 3166 translations."""
@@ -121,7 +131,8 @@ class Gazetteer:
                 if n.isascii() or len(n) < 2 or any(ch in n for ch in "()（）、 ,"):
                     continue
                 p = Place(main if not main.isascii() else n, "C" + c.alpha_2, 0)
-                self.countries.setdefault(n, p)
+                for form in _country_forms(n):
+                    self.countries.setdefault(form, p)
 
     def lookup(self, text: str) -> Place | None:
         return self.places.get(text) or self.short.get(text) or self.countries.get(text)
