@@ -20,6 +20,7 @@ from ..rules.load import RelationRule, RuleSet
 from ..text.lexicon import Lexicon
 
 CLAUSE = re.compile(r"[，。；！？：,;!?]")
+PAIR_JOINERS = {"与", "和", "同", "跟", "及"}
 QUOTES = '“”"‘’「」《》 '
 TOPIC_TYPES = ("Company", "Institution", "Place", "Project")
 
@@ -84,6 +85,7 @@ class RelationExtractor:
     def __init__(self, rules: RuleSet, lexicon: Lexicon):
         self.rules = rules.relation_rules
         self.hedges = set(rules.words("hedges"))
+        self.party_words = set(rules.words("party_words"))
         self.lex = lexicon
         self.patterns = rules.patterns
         self.title_tails = sorted(rules.words("title_tails"), key=len, reverse=True)
@@ -129,7 +131,7 @@ class RelationExtractor:
                 continue
             if self.hedged(ctx, c_lo, m.end):
                 continue
-            subs = [u.mention for u in m.captures.get("subject", []) if u.mention is not None]
+            subs = self._arguments(ctx, m.captures.get("subject", []) + m.captures.get("parties", []))
             objs = [u.mention for u in m.captures.get("object", []) if u.mention is not None]
             if not subs and "subject" in rule.topic:
                 subs = self.topic(ctx, m.start, rule.object if rule.inverse else rule.subject)
@@ -209,6 +211,26 @@ class RelationExtractor:
             if text.endswith(tail):
                 return text[: -len(tail)].strip(QUOTES)
         return text
+
+    def _arguments(self, ctx: _Ctx, captured: list) -> list[Mention]:
+        """The mentions a capture holds; a word for both parties (双方) holds the two named last
+        as 'A 与 B', in the sentence or earlier in the article."""
+        out: list[Mention] = []
+        for u in captured:
+            if u.mention is not None:
+                out.append(u.mention)
+            elif u.text in self.party_words:
+                out += self._parties(ctx, u.start)
+        return out
+
+    def _parties(self, ctx: _Ctx, pos: int) -> list[Mention]:
+        here = [ctx.mentions[k] for k in range(ctx.upto(pos))]
+        for ms in (here, ctx.history):
+            for a, b in zip(reversed(ms[:-1]), reversed(ms[1:])):
+                text = a.sentence.text if a.sentence else ""
+                if a.sentence is b.sentence and text[a.end : b.start] in PAIR_JOINERS and a.entity is not b.entity:
+                    return [a, b]
+        return []
 
     @staticmethod
     def _antecedent(ctx: _Ctx, arg: Mention, types: list[str]) -> list[Mention]:

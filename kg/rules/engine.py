@@ -20,7 +20,8 @@ An element is a mapping (see docs/rules.md):
   mention: [Company]        the unit is a mention of one of these types (``true``: any)
   predicate: person_name    a named test written in Python (PREDICATES), few and documented
   op: '?' | '*' | '+' | '{1,3}'   how many units in a row
-  capture: subject          the units it matches are the capture's
+  capture: subject          the units it matches are the capture's (relations: subject, object,
+                            value; parties: a word such as 双方 for the A 与 B named last)
   group: true               a coordinated group of such mentions (A、B和C): one capture, many members
   any: [[…], […]]           one of several sequences
   ahead / not_ahead / behind / not_behind: […]   look-around sequences

@@ -24,7 +24,7 @@ ENTITY_KINDS = {
     "team",
     "tokens",
 }
-CAPTURES = {"subject", "object", "value"}  # what a relation pattern's captures may be called
+CAPTURES = {"subject", "object", "value", "parties"}  # a relation pattern's captures; parties: 双方 (A 与 B named last)
 MAX_FILE_BYTES = 2_000_000
 
 
