@@ -81,6 +81,7 @@ class _Ctx:
                 self.tok_at.update(dict.fromkeys(range(t.start, t.end), i))
 
 
+COUNTED_END = re.compile(r"[0-9一二两三四五六七八九十百千几多数]+[家个所只座条项批]$")
 LISTED_PERSONS = re.compile(r"((?:[\u4e00-\u9fff]{2,3}、)*[\u4e00-\u9fff]{2,5})等(?:[0-9一二两三四五六七八九十]+[人位名]|人)")
 
 
@@ -378,7 +379,14 @@ class EntityExtractor:
         if rule.require == "place_stem" and not town:
             left, stem = self._drop_outer_place(ctx.text, left, s_start)
             name = ctx.text[left:end]
-        bare = not stem or stem in self.determiners or rule.type == "Place" and stem.endswith(self.kind_scopes)
+        counted = COUNTED_END.search(stem) is not None  # (A和B)三家子公司, 5个项目: a number of them
+        bare = (
+            not stem
+            or stem in self.determiners
+            or counted
+            or rule.type == "Place"
+            and stem.endswith(self.kind_scopes)
+        )
         if not bare and rule.specific == "industry":
             bare = self._industry_only(ctx, left, s_start)
         elif not bare and rule.specific and self._generic(ctx, left, s_start, rule.type == "Company"):
@@ -386,7 +394,7 @@ class EntityExtractor:
         if bare and len(suffix) < 2:
             return None
         if bare:
-            name = ctx.text[s_start:end] if not stem or stem in self.determiners else name
+            name = ctx.text[s_start:end] if not stem or stem in self.determiners or counted else name
             left = end - len(name)
         return Mention(name, rule.type, left, end, rule.id, ctx.sent, subtype=rule.subtype, bare=bare)
 
