@@ -123,6 +123,7 @@ class EntityExtractor:
         self.speech_adverbs = tuple(v("speech_adverbs"))
         self.name_adjectives = set(v("name_adjectives"))
         self.glued_suffix_chars = set("".join(v("glued_suffix_chars")))
+        self.proper_suffixes = set(v("proper_name_suffixes"))
         self._generic_cache: dict[str, bool] = {}
         self._split_cache: dict[str, tuple[int, ...]] = {}
         self.legal = tuple(v("legal_forms"))
@@ -252,6 +253,8 @@ class EntityExtractor:
                 for k, c in enumerate(t.text[:-1]):
                     if c in self.glued_suffix_chars:
                         ctx.bounds.add(t.start + k + 1)
+            if len(t.text) >= 3 and t.pos.startswith(("nr", "ns", "nz")) and t.text[-1] in self.glued_suffix_chars:
+                ctx.bounds.add(t.end - 1)  # 张家|村: a village's name the tokenizer took for a person's
         found: list[Mention] = []
         found += self._suffix_mentions(ctx)
         found += self._pattern_mentions(ctx)
@@ -372,6 +375,8 @@ class EntityExtractor:
             if rule.type == "Company" or rule.require == "place_stem":
                 left = self._after_descriptor(ctx, left, s_start)
         stem = ctx.text[left:s_start]
+        if suffix in self.proper_suffixes and stem and not self._proper_stem(ctx, left, s_start):
+            return None  # 充分就业社区, 创业型社区: a kind of community, not one
         end = self._qualifier(ctx.text, end, rule)
         name = ctx.text[left:end]
         if rule.require == "place_stem" and not self._place_stem(ctx, stem, left, s_start, town):
@@ -611,12 +616,24 @@ class EntityExtractor:
                 return left + n, stem[n:]
         return left, stem
 
+    def _proper_stem(self, ctx: _Ctx, left: int, s_start: int) -> bool:
+        """The stem is a name: every word of it a proper noun or one the dictionary lacks."""
+        toks = [ctx.tokens[i] for i in sorted({ctx.tok_at[c] for c in range(left, s_start) if c in ctx.tok_at})]
+        return bool(toks) and all(t.pos.startswith(SPECIFIC_POS) or not self.lex.in_dictionary(t.text) for t in toks)
+
+    def _family_stem(self, stem: str) -> bool:
+        """张家 of 张家村: a surname and 家, a family's village."""
+        return len(stem) == 2 and stem[1] == "家" and stem[0] in self.surname_chars
+
     def _town_left(self, text: str, s_start: int) -> int:
         """A town's name is two to four characters after a boundary or a larger place
         (柯桥区兰亭街道 → 兰亭街道); the tokenizer often splits unknown town names."""
         i = s_start
         while i > 0 and s_start - i < 4:
             ch = text[i - 1]
+            if i == s_start and i >= 2 and self._family_stem(text[i - 2 : i]):
+                i -= 1  # 张家村, 王家镇: a family's name, not a count
+                continue
             if not "\u4e00" <= ch <= "\u9fff" or ch in "个家等的在于和与及是为将从到":
                 break
             if any(text[i - n : i] in self.strong_boundary for n in self.boundary_lengths if n <= i):
@@ -648,7 +665,7 @@ class EntityExtractor:
             freq = self.lex.freq(stem)
             return (
                 bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", stem))
-                and not re.search(r"[个家批余多几位名项]", stem)
+                and not re.search(r"[个家批余多几位名项]", stem[:-1] if self._family_stem(stem) else stem)
                 and not (
                     self.lex.in_dictionary(stem) and freq >= 20 and (not tag.startswith(SPECIFIC_POS) or freq > 1000)
                 )
