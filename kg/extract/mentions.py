@@ -106,6 +106,7 @@ class EntityExtractor:
         self.honorifics = set(v("honorifics"))
         self.surname_chars = set("".join(v("surname_chars")))
         self.compound_surnames = tuple(v("compound_surnames"))
+        self.japanese_surnames = frozenset(v("japanese_surnames"))  # 佐藤和也: four characters
         self.numeral_chars = set("".join(v("numeral_chars")))
         self.name_verbs = set(v("name_verbs"))
         self.determiners = set(v("determiners"))
@@ -235,7 +236,7 @@ class EntityExtractor:
         if not 2 <= len(name) <= 4 or not all("\u4e00" <= c <= "\u9fff" for c in name):
             return False
         if len(name) == 4:
-            return name[:2] in self.compound_surnames
+            return name[:2] in self.compound_surnames or name[:2] in self.japanese_surnames
         return name[0] in self.surname_chars or name[:2] in self.compound_surnames
 
     # ---- entry point -------------------------------------------------------
@@ -851,7 +852,10 @@ class EntityExtractor:
         for hit in self.title_re.finditer(text):
             if True:
                 short_said = text.startswith(tuple(self.speech), hit.end() + 2)
-                for n in (2,) if short_said else (3, 2):
+                lengths = (2,) if short_said else (3, 2)
+                if text[hit.end() : hit.end() + 2] in self.japanese_surnames:
+                    lengths = (4, *lengths)
+                for n in lengths:
                     name = text[hit.end() : hit.end() + n]
                     rest = text[hit.end() + n :]
                     said = self._says(rest)  # 经理图门吉说, 总裁X某曾表示: a name of no common surname
