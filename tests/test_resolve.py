@@ -109,3 +109,16 @@ def test_a_brand_alone_is_the_company_named_with_it_before():
     assert "云栖" in fund.aliases
     assert not any(e.name == "云栖" for e in res.entities)
     assert any(e.name == "星禾" for e in res.entities)  # named with no trade word: its own node
+
+
+def test_a_pronoun_is_the_person_named_last():
+    text = "丙丁县中医院护士长王秀兰从医30年。去年，她被评为“全国三八红旗手”。"
+    res = extractor().process(Document("d", "d.txt", text))
+    awards = {(r.subject.name, r.object) for r in res.relations if r.predicate == "award"}
+    assert ("王秀兰", "全国三八红旗手") in awards
+    assert not any(e.name in ("她", "他") for e in res.entities)
+
+
+def test_a_pronoun_with_no_person_before_it_names_nobody():
+    res = extractor().process(Document("d", "d.txt", "去年，她被评为“全国三八红旗手”。"))
+    assert not any(r.predicate == "award" for r in res.relations)

@@ -1222,7 +1222,7 @@ class EntityExtractor:
                     continue  # the type comes from the head, and there is none
                 typ = rule.type or heads[-1].type
                 subtype = rule.subtype or (heads[-1].subtype if heads and heads[-1].type == typ else "")
-                out.append(Mention(ctx.text[s:e], typ, s, e, rule.id, ctx.sent, subtype=subtype))
+                out.append(Mention(ctx.text[s:e], typ, s, e, rule.id, ctx.sent, subtype=subtype, bare=rule.refers))
         return out
 
     @staticmethod

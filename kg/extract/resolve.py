@@ -189,7 +189,8 @@ class Resolver:
         self.activities = tuple(v("business_activities"))  # 长盛基金管理有限公司 is 长盛基金
         self.gov_suffixes = tuple(v("government_suffixes"))  # a bare 管委会 refers to the last one named
         self.project_tails = tuple(v("project_tails"))  # X and X工程 are one project
-        self.demonstratives = tuple(v("demonstratives"))  # 该, 这一: a bare word that refers back
+        self.demonstratives = tuple(v("demonstratives"))
+        self.pronouns = frozenset(v("person_pronouns"))  # 他, 她: the person named last  # 该, 这一: a bare word that refers back
         self.fillers = tuple(v("name_fillers"))  # words a short name may leave out (X产业园 = X园)
         self.zone_abbreviations = sorted(
             (tuple(p.split("=", 1)) for p in v("zone_abbreviations") if "=" in p), key=lambda p: -len(p[0])
@@ -452,6 +453,8 @@ class Resolver:
 
     def _antecedent(self, bare: Mention, ix: "_Index") -> _Cluster | None:
         word = compact(bare.text)
+        if word in self.pronouns:
+            return self._nearest_person(bare, ix)
         pointing = len(word) < 3 and bare.type != "Institution"
         if pointing and not (self._demonstrative(bare) or bare.type == "Place"):
             return None  # 该项目 and 落户园区 point back; a bare 项目 does not
@@ -495,6 +498,18 @@ class Resolver:
             if best is None or key > best:
                 best, pick = key, c
         return pick
+
+    @staticmethod
+    def _nearest_person(bare: Mention, ix: "_Index") -> _Cluster | None:
+        """他, 她: the person named last before, in the sentence or earlier in the article."""
+        at = order(bare)
+        best = None
+        for c in ix.fits("", "Person"):
+            orders = ix.orders(c, bare.article)
+            k = bisect_left(orders, at)
+            if k and (best is None or orders[k - 1] > best[0]):
+                best = (orders[k - 1], c)
+        return best[1] if best else None
 
     def _synthesise(self, bare: Mention, ix: "_Index") -> _Cluster | None:
         """高新区党工委书记、管委会副主任: the bare 管委会 shares the place of the body before it."""

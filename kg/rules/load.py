@@ -54,6 +54,7 @@ ENTITY_FIELDS = {
     ),
     "whole_words": FLAG,
     "references": FLAG,
+    "refers": FLAG,
     "scan": TEXT,
     "require": TEXT,
     "min_freq": COUNT,
@@ -113,6 +114,7 @@ class EntityRule:
     pattern_src: str = ""  # as written; {list} names a vocabulary list
     elements: list | None = None  # kind tokens: the token pattern as written
     references: bool = False  # kind tokens: bare words (产业学院) are mention units too
+    refers: bool = False  # kind tokens: the mention points back (他, 她), resolved to an antecedent
     compiled: Pattern | None = None  # kind tokens: compiled with the relation patterns
     whole_words: bool = False  # a pattern's match must start and end where words do
     scan: str = "soft"
@@ -218,6 +220,7 @@ def _entity_rule(d: dict, where: str) -> EntityRule:
         pattern_src=d.get("pattern", "") if kind == "pattern" else "",
         elements=d.get("pattern") if kind == "tokens" else None,
         references=d.get("references", False),
+        refers=d.get("refers", False),
         whole_words=d.get("whole_words", False),
         scan=d.get("scan", "soft"),
         require=d.get("require", ""),
