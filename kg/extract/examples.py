@@ -20,10 +20,12 @@ def _run(ex: Extractor, text: str):
     return ex.process(Document(id="example", source="example", raw=text))
 
 
-def _names(res) -> dict[str, set[str]]:
+def _names(res, references: bool = False) -> dict[str, set[str]]:
+    """The mentions found, by text, with their entity's types; a rule that makes references
+    (refers: true) is checked on the resolved references too."""
     out: dict[str, set[str]] = {}
     for m in res.mentions:
-        if m.entity is not None and not m.bare:
+        if m.entity is not None and (references or not m.bare):
             out.setdefault(m.text, set()).update(m.entity.types)
     return out
 
@@ -43,7 +45,7 @@ def _triples(res) -> set[tuple[str, str, str]]:
 
 
 def check_entity_example(ex: Extractor, rule: EntityRule, e: Example, positive: bool) -> list[Failure]:
-    names = _names(_run(ex, e.text))
+    names = _names(_run(ex, e.text), references=rule.refers)
     out = []
     for want in e.mentions:
         found = want in names and (not rule.type or rule.type in names[want])
