@@ -81,6 +81,7 @@ class _Ctx:
                 self.tok_at.update(dict.fromkeys(range(t.start, t.end), i))
 
 
+ORDINAL = re.compile(r"第[0-9一二三四五六七八九十百零]+")
 COUNTED_END = re.compile(r"[0-9一二两三四五六七八九十百千几多数]+[家个所只座条项批]$")
 LISTED_PERSONS = re.compile(r"((?:[\u4e00-\u9fff]{2,3}、)*[\u4e00-\u9fff]{2,5})等(?:[0-9一二两三四五六七八九十]+[人位名]|人)")
 
@@ -408,6 +409,8 @@ class EntityExtractor:
         w = tok.text
         if any(c in HARD_STOP for c in w) or w.isspace():
             return True
+        if ORDINAL.fullmatch(w):
+            return False  # 南京市第一中学, 第二人民医院: an ordinal is part of the name
         if hard:  # 投资, 投资建设 are triggers, and words of names (临港新城投资建设有限公司)
             joined = (
                 len(w) >= 2 and w not in self.determiners and ctx.text.startswith(self.legal, tok.end)
