@@ -83,7 +83,9 @@ class _Ctx:
 
 ORDINAL = re.compile(r"第[0-9一二三四五六七八九十百零]+")
 COUNTED_END = re.compile(r"[0-9一二两三四五六七八九十百千几多数]+[家个所只座条项批]$")
-LISTED_PERSONS = re.compile(r"((?:[\u4e00-\u9fff]{2,3}、)*[\u4e00-\u9fff]{2,5})等(?:[0-9一二两三四五六七八九十]+[人位名]|人)")
+LISTED_PERSONS = re.compile(
+    r"((?:[\u4e00-\u9fff]{2,3}、)*[\u4e00-\u9fff]{2,5})等(?:[0-9一二两三四五六七八九十]+[人位名]|人)"
+)
 
 
 def _all_cjk(text: str) -> bool:
@@ -388,11 +390,7 @@ class EntityExtractor:
             name = ctx.text[left:end]
         counted = COUNTED_END.search(stem) is not None  # (A和B)三家子公司, 5个项目: a number of them
         bare = (
-            not stem
-            or stem in self.determiners
-            or counted
-            or rule.type == "Place"
-            and stem.endswith(self.kind_scopes)
+            not stem or stem in self.determiners or counted or rule.type == "Place" and stem.endswith(self.kind_scopes)
         )
         if not bare and rule.specific == "industry":
             bare = self._industry_only(ctx, left, s_start)
@@ -1423,7 +1421,7 @@ class EntityExtractor:
         out = []
         for m in LISTED_PERSONS.finditer(ctx.text):
             items, pos = m.group(1).split("、"), m.start(1)
-            found = []
+            found: list[tuple[int, int]] = []
             for k, item in enumerate(items):
                 starts = (len(item) - 3, len(item) - 2) if k == 0 else (0,)
                 cut = next((c for c in starts if c >= 0 and self._listed_name(item[c:])), None)

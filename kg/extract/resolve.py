@@ -189,8 +189,8 @@ class Resolver:
         self.activities = tuple(v("business_activities"))  # 长盛基金管理有限公司 is 长盛基金
         self.gov_suffixes = tuple(v("government_suffixes"))  # a bare 管委会 refers to the last one named
         self.project_tails = tuple(v("project_tails"))  # X and X工程 are one project
-        self.demonstratives = tuple(v("demonstratives"))
-        self.pronouns = frozenset(v("person_pronouns"))  # 他, 她: the person named last  # 该, 这一: a bare word that refers back
+        self.demonstratives = tuple(v("demonstratives"))  # 该, 这一: a bare word that refers back
+        self.pronouns = frozenset(v("person_pronouns"))  # 他, 她: the person named last
         self.fillers = tuple(v("name_fillers"))  # words a short name may leave out (X产业园 = X园)
         self.zone_abbreviations = sorted(
             (tuple(p.split("=", 1)) for p in v("zone_abbreviations") if "=" in p), key=lambda p: -len(p[0])
