@@ -122,3 +122,9 @@ def test_a_pronoun_is_the_person_named_last():
 def test_a_pronoun_with_no_person_before_it_names_nobody():
     res = extractor().process(Document("d", "d.txt", "去年，她被评为“全国三八红旗手”。"))
     assert not any(r.predicate == "award" for r in res.relations)
+
+
+def test_a_districts_short_form_heading_a_firms_name_places_it_nowhere():
+    rels, _ = _relations("南海港航工程集团有限公司中标，上海星禾精工有限公司参建。")
+    assert not any(p == "locatedIn" and o == "南海区" for _, p, o in rels)
+    assert ("上海星禾精工有限公司", "locatedIn", "上海市") in rels  # a province or city stays

@@ -280,6 +280,8 @@ def structural(doc: str, articles: list[Article], mentions: list[Mention], gaz) 
             assert n.entity is not None  # inner keeps resolved mentions only
             if n.entity.type == "Place" and n.start == m.start and len(m.text) - len(n.text) < 3:
                 continue
+            if _short_district(n, m, gaz):
+                continue  # 南海|港航工程集团, 湘东|工业大学: a county's short form in a firm's name may be no place
             rel = _structure(n.entity, m.entity)
             if rel:
                 s, p, o = rel
@@ -298,6 +300,15 @@ def structural(doc: str, articles: list[Article], mentions: list[Mention], gaz) 
                 )
     out += _hierarchy(doc, articles, mentions, gaz)
     return out
+
+
+def _short_district(place: Mention, outer: Mention, gaz) -> bool:
+    """A county or district written short (南海 for 南海区) at the head of an organisation's name."""
+    assert outer.entity is not None
+    if outer.entity.type not in ("Company", "Institution"):
+        return False
+    p = gaz.lookup(place.text)
+    return p is not None and p.level == 3 and p.name != place.text
 
 
 def _bracketed(text: str, n: Mention) -> bool:
