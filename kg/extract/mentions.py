@@ -128,6 +128,8 @@ class EntityExtractor:
         self.name_adjectives = set(v("name_adjectives"))
         self.glued_suffix_chars = set("".join(v("glued_suffix_chars")))
         self.proper_suffixes = set(v("proper_name_suffixes"))
+        self.verb_suffixes = set(v("verb_suffixes"))
+        self.legal_tuple = tuple(v("legal_forms")) + tuple(v("branch_suffixes"))
         self._generic_cache: dict[str, bool] = {}
         self._split_cache: dict[str, tuple[int, ...]] = {}
         self.legal = tuple(v("legal_forms"))
@@ -202,7 +204,9 @@ class EntityExtractor:
         words.update({t: "v" for t in triggers})
         words.update({r: "ns" for r in v("regions")})
         words.update({w: "n" for w in v("industry_words") if len(w) >= 3 and w not in words})  # 新材料 stays one word
-        self.lex = Lexicon(words, retag={w: "n" for w in v("nouns")}, detach="".join(v("lead_chars")))
+        self.lex = Lexicon(
+            words, retag={w: "n" for w in v("nouns")}, detach="".join(v("lead_chars") + v("glued_particles"))
+        )
         self.translit = set("".join(v("translit_chars")))
         self.person_titles = set(v("person_titles")) | set(self.titles)
         self.person_title_ends = tuple(sorted(self.person_titles))
@@ -379,6 +383,8 @@ class EntityExtractor:
             if rule.type == "Company" or rule.require == "place_stem":
                 left = self._after_descriptor(ctx, left, s_start)
         stem = ctx.text[left:s_start]
+        if suffix in self.verb_suffixes and stem.endswith(self.legal_tuple):
+            return None  # 星禾集团|控股的云栖科技: the group holds it
         if suffix in self.proper_suffixes and stem and not self._proper_stem(ctx, left, s_start):
             return None  # 充分就业社区, 创业型社区: a kind of community, not one
         end = self._qualifier(ctx.text, end, rule)
@@ -409,6 +415,9 @@ class EntityExtractor:
             return True
         if ORDINAL.fullmatch(w):
             return False  # 南京市第一中学, 第二人民医院: an ordinal is part of the name
+        nxt = ctx.tokens[idx + 1] if idx + 1 < len(ctx.tokens) else None
+        if nxt is not None and ORDINAL.fullmatch(nxt.text) and not self._place_token(tok):
+            return True  # …, before the ordinal only the place the name begins with (not 榜单|第一财经)
         if hard:  # 投资, 投资建设 are triggers, and words of names (临港新城投资建设有限公司)
             joined = (
                 len(w) >= 2 and w not in self.determiners and ctx.text.startswith(self.legal, tok.end)
