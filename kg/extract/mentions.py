@@ -415,9 +415,6 @@ class EntityExtractor:
             return True
         if ORDINAL.fullmatch(w):
             return False  # 南京市第一中学, 第二人民医院: an ordinal is part of the name
-        nxt = ctx.tokens[idx + 1] if idx + 1 < len(ctx.tokens) else None
-        if nxt is not None and ORDINAL.fullmatch(nxt.text) and not self._place_token(tok):
-            return True  # …, before the ordinal only the place the name begins with (not 榜单|第一财经)
         if hard:  # 投资, 投资建设 are triggers, and words of names (临港新城投资建设有限公司)
             joined = (
                 len(w) >= 2 and w not in self.determiners and ctx.text.startswith(self.legal, tok.end)
