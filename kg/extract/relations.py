@@ -209,7 +209,10 @@ class RelationExtractor:
         text = text.strip(QUOTES)
         for tail in self.title_tails:
             if text.endswith(tail):
-                return text[: -len(tail)].strip(QUOTES)
+                text = text[: -len(tail)].strip(QUOTES)
+                break
+        if text.count("“") != text.count("”"):
+            text = text.replace("“", "").replace("”", "")  # 2024年度“最美X: a quote the span cut in two
         return text
 
     def _arguments(self, ctx: _Ctx, captured: list) -> list[Mention]:
