@@ -109,7 +109,7 @@ class EntityExtractor:
         self.honorifics = set(v("honorifics"))
         self.surname_chars = set("".join(v("surname_chars")))
         self.compound_surnames = tuple(v("compound_surnames"))
-        self.japanese_surnames = frozenset(v("japanese_surnames"))  # 佐藤和也: four characters
+        self.japanese_surnames = frozenset(v("japanese_surnames"))  # 铃木宏明: four characters
         self.numeral_chars = set("".join(v("numeral_chars")))
         self.name_verbs = set(v("name_verbs"))
         self.determiners = set(v("determiners"))

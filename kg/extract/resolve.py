@@ -390,7 +390,7 @@ class Resolver:
         if c.type == "Company" and a in self.short_names(c.name):
             return True
         if c.type == m.type == "Company" and a == self.brand(b):
-            return True  # 国泰 is 国泰基金, named before in the document
+            return True  # 云栖 is 云栖基金, named before in the document
         pa, ra, pb, rb = mn.place, mn.rest, cn.place, cn.rest
         if ra and ra == rb and (pa or pb) and (not pa or pb.startswith(pa) or pa.startswith(pb)):
             return len(ra) >= 4

@@ -36,8 +36,8 @@ PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划", "自治区直
 
 
 def _country_forms(name: str) -> set[str]:
-    """A country's name as the press also writes it: 俄罗斯联邦 and 蒙古国 for 俄罗斯 and 蒙古
-    (regions of China, 中国香港特别行政区, are divisions: their forms are the table's)."""
+    """A country's name as the press also writes it: X联邦 and X国 for a country X
+    (regions of China are divisions: their forms are the table's)."""
     if name.startswith("中国") or name.endswith(("国", "区", "省")):
         return {name}
     return {name, name + "联邦", name + "国"}
@@ -112,7 +112,7 @@ class Gazetteer:
                 continue
             self.short[s] = p
             if p.name.endswith("特别行政区"):
-                self.short.setdefault(s + "特区", p)  # 香港特区
+                self.short.setdefault(s + "特区", p)  # X特区 for X特别行政区
 
     def _add_countries(self) -> None:
         """Country names in Chinese from pycountry's ISO 3166 translations."""
