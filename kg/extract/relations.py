@@ -20,6 +20,7 @@ from ..rules.load import RelationRule, RuleSet
 from ..text.lexicon import Lexicon
 
 CLAUSE = re.compile(r"[，。；！？：,;!?]")
+RESPECTIVE_TITLES = re.compile(r"[”\"](?:[、，,]|和|与|及)[“\"]")
 PAIR_JOINERS = {"与", "和", "同", "跟", "及"}
 QUOTES = '“”"‘’「」《》 '
 TOPIC_TYPES = ("Company", "Institution", "Place", "Project")
@@ -140,9 +141,7 @@ class RelationExtractor:
             if not objs and rule.antecedent == "object" and subs:
                 objs = self._antecedent(ctx, subs[0], rule.object)
             if rule.relation == "award":
-                value = self._title_text(ctx.text[m.captures["value"][0].start : m.captures["value"][-1].end])
-                if 2 <= len(value) <= 30:
-                    out += [r for s in subs for r in self._rel(ctx, rule, s, value, m.start, m.end)]
+                out += self._awards(ctx, rule, m, subs)
                 continue
             if not objs and "object" in rule.topic:
                 objs = [t for t in self.topic(ctx, m.start, rule.object) if t not in subs]
@@ -203,6 +202,16 @@ class RelationExtractor:
                 total.append(total[-1] + (t.text in self.hedges))
             hit = ctx.__dict__["_hedges"] = ([t.start for t in toks], [t.end for t in toks], total)
         return hit
+
+    def _awards(self, ctx: _Ctx, rule: RelationRule, m, subs: list[Mention]) -> list[Relation]:
+        """Each subject is granted the title; A、B分别获评“T1”和“T2”: each its own, in order."""
+        raw = ctx.text[m.captures["value"][0].start : m.captures["value"][-1].end]
+        parts = RESPECTIVE_TITLES.split(raw)
+        if len(subs) > 1 and len(parts) == len(subs) and "分别" in ctx.text[m.start : m.end]:
+            pairs = list(zip(subs, (self._title_text(p) for p in parts)))
+        else:
+            pairs = [(s, self._title_text(raw)) for s in subs]
+        return [r for s, v in pairs if 2 <= len(v) <= 30 for r in self._rel(ctx, rule, s, v, m.start, m.end)]
 
     def _title_text(self, text: str) -> str:
         """A title as granted: its quotes and a closing word (称号, 名单: the vocabulary's title_tails) dropped."""
