@@ -42,8 +42,8 @@ def test_this_project_points_back_to_the_project_just_named():
     assert "项目" not in project.aliases
 
 
-def test_a_bare_short_head_without_a_demonstrative_stays_unresolved():
-    text = "西岑科创中心一期项目日前竣工。项目由上海西岑科创发展有限公司开发建设。"
+def test_a_bare_short_head_inside_a_sentence_stays_unresolved():
+    text = "西岑科创中心一期项目日前竣工。据悉，项目由上海西岑科创发展有限公司开发建设。"
     res = extractor().process(Document("d", "d.txt", text))
     assert not any(
         r.predicate == "develops" and r.object.name == "西岑科创中心一期项目" and r.rule == "develops.passive"
@@ -128,3 +128,15 @@ def test_a_districts_short_form_heading_a_firms_name_places_it_nowhere():
     rels, _ = _relations("南海星禾工程集团有限公司中标，上海星禾精工有限公司参建。")
     assert not any(p == "locatedIn" and o == "南海区" for _, p, o in rels)
     assert ("上海星禾精工有限公司", "locatedIn", "上海市") in rels  # a province or city stays
+
+
+def test_a_projects_head_word_opening_a_sentence_is_the_project_named_before():
+    text = (
+        "星禾大道北延伸工程今年开工。"
+        "工程全线划分为3个施工标段，其中，XH-1标段由云栖路桥集团有限公司承建，XH-2标段由星禾建设集团有限公司承建。"
+    )
+    rels, res = _relations(text)
+    assert ("XH-1标段", "partOf", "星禾大道北延伸工程") in rels
+    assert ("XH-2标段", "partOf", "星禾大道北延伸工程") in rels
+    road = next(e for e in res.entities if e.name == "星禾大道北延伸工程")
+    assert "工程" not in road.aliases

@@ -446,6 +446,12 @@ class Resolver:
         demonstrative says it does (该公司, 这家集团)."""
         return compact(bare.text) not in self.legal_set or self._demonstrative(bare)
 
+    @staticmethod
+    def _opens_sentence(bare: Mention) -> bool:
+        """项目总投资…, 工程全线划分为…: a project's head word that opens a sentence is its subject, the
+        project the article is about."""
+        return bare.type == "Project" and bare.start == 0
+
     def _demonstrative(self, bare: Mention) -> bool:
         """该项目, 这一项目, 此项目: a short head that points back to what the article just named."""
         text = bare.sentence.text if bare.sentence else ""
@@ -456,8 +462,8 @@ class Resolver:
         if word in self.pronouns:
             return self._nearest_person(bare, ix)
         pointing = len(word) < 3 and bare.type != "Institution"
-        if pointing and not (self._demonstrative(bare) or bare.type == "Place"):
-            return None  # 该项目 and 落户园区 point back; a bare 项目 does not
+        if pointing and not (self._demonstrative(bare) or bare.type == "Place" or self._opens_sentence(bare)):
+            return None  # 该项目 and 落户园区 point back; a bare 项目 does not, unless it opens the sentence
         fits = ix.fits(word, family(bare.type))
         if not fits:
             return self._synthesise(bare, ix)
