@@ -21,7 +21,6 @@ from ..text.lexicon import Lexicon
 
 CLAUSE = re.compile(r"[，。；！？：,;!?]")
 RESPECTIVE_TITLES = re.compile(r"[”\"](?:[、，,]|和|与|及)[“\"]")
-PAIR_JOINERS = {"与", "和", "同", "跟", "及"}
 QUOTES = '“”"‘’「」《》 '
 TOPIC_TYPES = ("Company", "Institution", "Place", "Project")
 
@@ -87,6 +86,7 @@ class RelationExtractor:
         self.rules = rules.relation_rules
         self.hedges = set(rules.words("hedges"))
         self.party_words = set(rules.words("party_words"))
+        self.coordinators = set(rules.words("coordinators"))  # 双方: the two joined by one of them
         self.lex = lexicon
         self.patterns = rules.patterns
         self.title_tails = sorted(rules.words("title_tails"), key=len, reverse=True)
@@ -240,7 +240,7 @@ class RelationExtractor:
         for ms in (here, ctx.history):
             for a, b in zip(reversed(ms[:-1]), reversed(ms[1:])):
                 text = a.sentence.text if a.sentence else ""
-                if a.sentence is b.sentence and text[a.end : b.start] in PAIR_JOINERS and a.entity is not b.entity:
+                if a.sentence is b.sentence and text[a.end : b.start] in self.coordinators and a.entity is not b.entity:
                     return [a, b]
         return []
 

@@ -468,24 +468,28 @@ class Resolver:
         if not fits:
             return self._synthesise(bare, ix)
         at = order(bare)
-        before = after = None  # (order, cluster) of the nearest named mention either side
+        before, after = self._closest(fits, ix, at)
+        if before is not None:
+            return (self._demonstrative(bare) and self._topic(fits, ix, at)) or before
+        if pointing:
+            return None
+        if after is not None:
+            return after
+        return fits[0] if len(fits) == 1 and len(word) >= 3 else None
+
+    @staticmethod
+    def _closest(fits: list[_Cluster], ix: "_Index", at: tuple[int, int, int]):
+        """The fitting clusters named nearest before and nearest after ``at`` in its article."""
+        before = after = None  # (order, cluster)
         for c in fits:
-            orders = ix.orders(c, bare.article)
+            orders = ix.orders(c, at[0])
             k = bisect_left(orders, at)
             if k and (before is None or orders[k - 1] > before[0]):
                 before = (orders[k - 1], c)
             k = bisect_right(orders, at)
             if k < len(orders) and (after is None or orders[k] < after[0]):
                 after = (orders[k], c)
-        if before is not None and self._demonstrative(bare):
-            return self._topic(fits, ix, at) or before[1]
-        if before is not None:
-            return before[1]
-        if pointing:
-            return None
-        if after is not None:
-            return after[1]
-        return fits[0] if len(fits) == 1 and len(word) >= 3 else None
+        return (before[1] if before else None), (after[1] if after else None)
 
     @staticmethod
     def _topic(fits: list[_Cluster], ix: "_Index", at: tuple[int, int, int]) -> _Cluster | None:
@@ -505,17 +509,9 @@ class Resolver:
                 best, pick = key, c
         return pick
 
-    @staticmethod
-    def _nearest_person(bare: Mention, ix: "_Index") -> _Cluster | None:
+    def _nearest_person(self, bare: Mention, ix: "_Index") -> _Cluster | None:
         """他, 她: the person named last before, in the sentence or earlier in the article."""
-        at = order(bare)
-        best = None
-        for c in ix.fits("", "Person"):
-            orders = ix.orders(c, bare.article)
-            k = bisect_left(orders, at)
-            if k and (best is None or orders[k - 1] > best[0]):
-                best = (orders[k - 1], c)
-        return best[1] if best else None
+        return self._closest(ix.fits("", "Person"), ix, order(bare))[0]
 
     def _synthesise(self, bare: Mention, ix: "_Index") -> _Cluster | None:
         """高新区党工委书记、管委会副主任: the bare 管委会 shares the place of the body before it."""
