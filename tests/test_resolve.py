@@ -140,3 +140,20 @@ def test_a_projects_head_word_opening_a_sentence_is_the_project_named_before():
     assert ("XH-2标段", "partOf", "星禾大道北延伸工程") in rels
     road = next(e for e in res.entities if e.name == "星禾大道北延伸工程")
     assert "工程" not in road.aliases
+
+
+def test_a_name_shortened_by_dropping_words_is_the_body_named_before():
+    text = (
+        "南屿光伏产业技术创新战略联盟年度大会召开，云栖新能源有限公司加入光伏产业联盟。"
+        "光伏产业联盟由星禾材料研究院牵头，联合云栖大学共同发起。"
+    )
+    rels, res = _relations(text)
+    assert ("云栖新能源有限公司", "memberOf", "南屿光伏产业技术创新战略联盟") in rels
+    assert ("南屿光伏产业技术创新战略联盟", "foundedBy", "星禾材料研究院") in rels
+    assert not any(e.name == "光伏产业联盟" for e in res.entities)
+
+
+def test_a_shortened_name_keeps_its_words_in_order():
+    text = "南屿光伏产业技术创新战略联盟年度大会召开。产业光伏联盟由星禾材料研究院牵头发起成立。"
+    rels, _ = _relations(text)
+    assert ("南屿光伏产业技术创新战略联盟", "foundedBy", "星禾材料研究院") not in rels

@@ -74,6 +74,12 @@ def order(m: Mention) -> tuple[int, int, int]:
     return (m.article, m.sentence.index if m.sentence else 0, m.start)
 
 
+def _in_order(chars: str, text: str) -> bool:
+    """Every character of ``chars`` occurs in ``text``, in order."""
+    it = iter(text)
+    return all(ch in it for ch in chars)
+
+
 class _Index:
     """The clusters of one document, with what finds them without comparing every mention
     with every cluster: each cluster under the keys by which a name can match it (its
@@ -160,6 +166,17 @@ class _Index:
         """The clusters of a family with a name (zone words short, qualifier dropped) ending in ``word``."""
         found = self.words.get(word, ()) if word else range(len(self.clusters))
         return [self.clusters[n] for n in sorted(found) if family(self.clusters[n].type) == fam]
+
+    def shortened(self, word: str, fam: str) -> list[_Cluster]:
+        """陶瓷产业联盟 for 丙丁陶瓷产业技术创新战略联盟: a name shortened by dropping words keeps its
+        first two characters together, its last two as the ending, and the rest in order."""
+        if len(word) < 5:
+            return []
+        return [
+            c
+            for c in self.fits(word[-2:], fam)
+            if word[:2] in c.name and _in_order(word[2:], c.name[c.name.index(word[:2]) + 2 :])
+        ]
 
     def named_done(self, mentions: list[Mention]) -> None:
         """Every named mention has its cluster: what the bare ones look up can be indexed."""
@@ -464,7 +481,7 @@ class Resolver:
         pointing = len(word) < 3 and bare.type != "Institution"
         if pointing and not (self._demonstrative(bare) or bare.type == "Place" or self._opens_sentence(bare)):
             return None  # 该项目 and 落户园区 point back; a bare 项目 does not, unless it opens the sentence
-        fits = ix.fits(word, family(bare.type))
+        fits = ix.fits(word, family(bare.type)) or ix.shortened(word, family(bare.type))
         if not fits:
             return self._synthesise(bare, ix)
         at = order(bare)
