@@ -83,6 +83,7 @@ class _Ctx:
 
 ORDINAL = re.compile(r"第[0-9一二三四五六七八九十百零]+")
 COUNTED_END = re.compile(r"[0-9一二两三四五六七八九十百千几多数]+[家个所只座条项批]$")
+COUNTED_START = re.compile(r"[0-9一二两三四五六七八九十百千几多数]+[家个所只座条项批]")
 LISTED_PERSONS = re.compile(
     r"((?:[\u4e00-\u9fff]{2,3}、)*[\u4e00-\u9fff]{2,5})等(?:[0-9一二两三四五六七八九十]+[人位名]|人)"
 )
@@ -1389,7 +1390,7 @@ class EntityExtractor:
             lo = text.rfind("、", seg.start(), first)
             lo = seg.start() if lo < 0 else lo
             hi = text.find("、", last)
-            hi = seg.end() if hi < 0 or hi > seg.end() else hi
+            hi = last if hi < 0 or hi > seg.end() else hi  # no item after the last organisation
             end_cut = self._list_end(ctx, hi, seg.end())
             typ = "Institution" if all(o.type == "Institution" for o in orgs) else "Company"
             out += [
@@ -1401,8 +1402,11 @@ class EntityExtractor:
 
     def _list_end(self, ctx: _Ctx, hi: int, seg_end: int) -> int:
         """The end of the last list item: before the first boundary word or verb after it."""
-        for t in ctx.tokens:
-            if t.start >= hi and t.end <= seg_end and (t.text in self.boundary or t.pos in SOFT_STOP_POS):
+        toks = [t for t in ctx.tokens if t.start >= hi and t.end <= seg_end]
+        if toks and toks[0].start == hi and toks[0].text in ("和", "与", "及", "以及"):
+            toks = toks[1:]  # A、B和C: the last item follows the conjunction
+        for t in toks:
+            if t.text in self.boundary or t.pos in SOFT_STOP_POS:
                 return t.start
         return seg_end
 
@@ -1691,6 +1695,8 @@ class EntityExtractor:
         item = ctx.text[start:end]
         if not 2 <= len(item) <= 12 or re.search(r"[\s，。；：“”《》（）()]|[0-9０-９][年月日号]", item):
             return False  # a date is no name (于1月5日与A、B等单位签约)
+        if COUNTED_START.match(item):
+            return False  # 19只基金、5只基金: a count of things
         if item in self.determiners or item in self.boundary:
             return False
         toks = self._item_tokens(ctx, start, end)
