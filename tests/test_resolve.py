@@ -157,3 +157,20 @@ def test_a_shortened_name_keeps_its_words_in_order():
     text = "南屿光伏产业技术创新战略联盟年度大会召开。产业光伏联盟由星禾材料研究院牵头发起成立。"
     rels, _ = _relations(text)
     assert ("南屿光伏产业技术创新战略联盟", "foundedBy", "星禾材料研究院") not in rels
+
+
+def test_a_project_department_builds_the_project_it_is_named_after():
+    text = "承担站房施工的是星禾建工集团有限公司云栖铁路XQ-2标段项目部。"
+    rels, _ = _relations(text)
+    unit = "星禾建工集团有限公司云栖铁路XQ-2标段项目部"
+    assert (unit, "subOrganizationOf", "星禾建工集团有限公司") in rels
+    assert (unit, "builds", "云栖铁路XQ-2标段") in rels
+    assert not any(o == "星禾建工集团有限公司云栖铁路" for _, _, o in rels)
+
+
+def test_a_line_section_and_its_listed_stations_are_parts():
+    text = "云栖铁路全长90公里。其中，云栖铁路南屿段长42.6公里，设青塘站和南屿北站2座车站。"
+    rels, _ = _relations(text)
+    assert ("云栖铁路南屿段", "partOf", "云栖铁路") in rels
+    assert ("青塘站", "partOf", "云栖铁路南屿段") in rels
+    assert ("南屿北站", "partOf", "云栖铁路南屿段") in rels

@@ -134,6 +134,7 @@ class EntityExtractor:
         self._generic_cache: dict[str, bool] = {}
         self._split_cache: dict[str, tuple[int, ...]] = {}
         self.legal = tuple(v("legal_forms"))
+        self.long_legal = tuple(f for f in self.legal if len(f) >= 3)
         self.full_legal = tuple(
             f for f in self.legal if len(f) >= 4 and f not in self.branch_suffixes
         )  # 有限公司, not 集团
@@ -206,7 +207,10 @@ class EntityExtractor:
         words.update({r: "ns" for r in v("regions")})
         words.update({w: "n" for w in v("industry_words") if len(w) >= 3 and w not in words})  # 新材料 stays one word
         self.lex = Lexicon(
-            words, retag={w: "n" for w in v("nouns")}, detach="".join(v("lead_chars") + v("glued_particles"))
+            words,
+            retag={w: "n" for w in v("nouns")},
+            detach="".join(v("lead_chars") + v("glued_particles")),
+            splits=v("split_words"),
         )
         self.translit = set("".join(v("translit_chars")))
         self.person_titles = set(v("person_titles")) | set(self.titles)
@@ -314,20 +318,24 @@ class EntityExtractor:
             idx = ctx.tok_at.get(s_start)
             if idx is not None and ctx.tokens[idx].start < s_start and not self._host_ok(ctx, idx, suffix):
                 continue
-            mention = self._suffix_mention(ctx, self.by_suffix[suffix], suffix, s_start, end)
+            rule = self.by_suffix[suffix]
+            mention = self._suffix_mention(ctx, rule, suffix, s_start, end)
             if mention:
-                mention = self._whole_organisation(ctx, mention, by_end)
+                mention = self._whole_organisation(ctx, mention, by_end, rule.unit)
+                if mention.type == "Project":
+                    mention = self._after_company(ctx, mention, by_end, out, s_start)
                 out.append(mention)
                 by_end.setdefault(mention.end, []).append(mention)
         return out
 
     @staticmethod
-    def _whole_organisation(ctx: _Ctx, mention: Mention, by_end: dict[int, list[Mention]]) -> Mention:
+    def _whole_organisation(ctx: _Ctx, mention: Mention, by_end: dict[int, list[Mention]], unit: bool) -> Mention:
         """A name that starts inside a company's name takes all of it: 上海睿智化学研究有限公司研发中心,
-        not 化学研究有限公司研发中心. ``by_end``: the names found so far, by where they end."""
+        not 化学研究有限公司研发中心; a unit's name (``unit``: 项目部) also takes the name it follows
+        (星禾建工有限公司X标段项目部). ``by_end``: the names found so far, by where they end."""
         cut = [
             c
-            for e in range(mention.start + 1, mention.start + len(mention.text) + 1)
+            for e in range(mention.start + (0 if unit else 1), mention.start + len(mention.text) + 1)
             for c in by_end.get(e, ())
             if c.start < mention.start and c.type in ("Company", "Institution") and not c.bare
         ]
@@ -335,6 +343,37 @@ class EntityExtractor:
             return mention
         start = min(c.start for c in cut)
         return replace(mention, text=ctx.text[start : mention.end], start=start)
+
+    def _after_company(
+        self, ctx: _Ctx, mention: Mention, by_end: dict[int, list[Mention]], found: list[Mention], s_start: int
+    ) -> Mention:
+        """星禾建工有限公司|云栖铁路XQ-2标段: a project's name starts after a company's name that
+        its left edge took in, where a name of its own starts (another project's, or a proper
+        word before its suffix); a company's 研发中心 stays the company's."""
+        projects = {m.start for m in found if m.type == "Project" and not m.bare}
+        ends = [
+            e
+            for e in range(mention.start + 1, mention.end - 3)
+            for c in by_end.get(e, ())
+            if c.start == mention.start
+            and c.type == "Company"
+            and not c.bare
+            and c.text.endswith(self.long_legal)  # 星禾建工有限公司, not 兰德公司 (its 亚太政策中心)
+            and (e in projects or self._proper_at(ctx, e, s_start))
+        ]
+        if not ends or mention.bare:
+            return mention
+        start = max(ends)
+        return replace(mention, text=ctx.text[start : mention.end], start=start)
+
+    def _proper_at(self, ctx: _Ctx, start: int, end: int) -> bool:
+        """A proper word (a name the tokenizer tagged, or a Latin code) starts at ``start`` and ends by ``end``."""
+        idx = ctx.tok_at.get(start)
+        if idx is None:
+            return False
+        tok = ctx.tokens[idx]
+        proper = tok.pos.startswith(("nr", "ns", "nz", "j", "eng"))
+        return tok.end <= end and proper and tok.text not in self.industry and tok.text not in self.name_verbs
 
     def _host_ok(self, ctx: _Ctx, idx: int, suffix: str) -> bool:
         """A suffix inside a longer word (工程学院, 科技园区) counts, unless that word is a
@@ -1773,7 +1812,7 @@ def prune_nested(mentions: list[Mention]) -> list[Mention]:
             continue
         text = outer[0].sentence.text if outer and outer[0].sentence else ""
         bracketed = m.start > 0 and text[m.start - 1 : m.start] in "（(" and text[m.end : m.end + 1] in "）)"
-        if not any(o.start == m.start for o in outer) and not bracketed:
+        if not any(o.start == m.start for o in outer) and not bracketed and not _named_after(m, outer):
             continue
         inner = [
             x
@@ -1789,6 +1828,11 @@ def prune_nested(mentions: list[Mention]) -> list[Mention]:
             continue
         out.append(m)
     return out
+
+
+def _named_after(m: Mention, outer: list[Mention]) -> bool:
+    """星禾建工有限公司|云栖铁路XQ-2标段|项目部: a project department's name holds its project."""
+    return m.type == "Project" and not m.bare and any(o.subtype == "ProjectDepartment" for o in outer)
 
 
 def dedupe(mentions: list[Mention]) -> list[Mention]:

@@ -284,7 +284,7 @@ def structural(doc: str, articles: list[Article], mentions: list[Mention], gaz) 
             if n.entity is not None
             and n.entity is not m.entity
             and n.end < m.end
-            and (n.start == m.start or _bracketed(m.sentence.text, n))
+            and (n.start == m.start or _bracketed(m.sentence.text, n) or _its_project(n, m))
         ]
         heads = [n for n in inner if n.start == m.start]
         use = ([max(heads, key=lambda n: n.end)] if heads else []) + [n for n in inner if n.start != m.start]
@@ -302,7 +302,11 @@ def structural(doc: str, articles: list[Article], mentions: list[Mention], gaz) 
                         s,
                         p,
                         o,
-                        "struct.name_prefix" if n.start == m.start else "struct.bracket",
+                        "struct.name_prefix"
+                        if n.start == m.start
+                        else "struct.unit_project"
+                        if _its_project(n, m)
+                        else "struct.bracket",
                         doc,
                         art_by_index.get(m.article),
                         m.sentence,
@@ -323,6 +327,11 @@ def _short_district(place: Mention, outer: Mention, gaz) -> bool:
     return p is not None and p.level == 3 and p.name != place.text
 
 
+def _its_project(n: Mention, m: Mention) -> bool:
+    """The project a project department is named after (星禾建工有限公司云栖铁路XQ-2标段项目部)."""
+    return n.type == "Project" and m.subtype == "ProjectDepartment"
+
+
 def _bracketed(text: str, n: Mention) -> bool:
     return n.start > 0 and text[n.start - 1] in "（(" and text[n.end : n.end + 1] in "）)"
 
@@ -339,6 +348,8 @@ def _structure(inner: Entity, outer: Entity):
         return outer, "subOrganizationOf", inner
     if it in ("Company", "Institution") and ot == "Project":
         return inner, "develops", outer
+    if it == "Project" and "ProjectDepartment" in outer.subtypes:
+        return outer, "builds", inner  # a sub-unit named after its project builds it
     if it == "Project" and ot == "Project":
         return outer, "partOf", inner
     return None

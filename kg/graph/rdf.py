@@ -160,6 +160,8 @@ BUILT_IN_RULES = {
     "struct.name_prefix": "a name that begins with another entity's name: in it, part of it or under it "
     "(杭州市人民政府 → 杭州市)",
     "struct.bracket": "an entity named in brackets inside a name (某某（杭州）有限公司 → 杭州)",
+    "struct.unit_project": "a project department builds the project it is named after "
+    "(某某有限公司某铁路X标段项目部 → X标段)",
     "gazetteer.hierarchy": "two places the document names, one inside the other in the gazetteer",
 }
 

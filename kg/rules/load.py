@@ -56,6 +56,7 @@ ENTITY_FIELDS = {
     "references": FLAG,
     "refers": FLAG,
     "scan": TEXT,
+    "unit": FLAG,
     "require": TEXT,
     "min_freq": COUNT,
     "max_freq": COUNT,
@@ -118,6 +119,7 @@ class EntityRule:
     compiled: Pattern | None = None  # kind tokens: compiled with the relation patterns
     whole_words: bool = False  # a pattern's match must start and end where words do
     scan: str = "soft"
+    unit: bool = False  # kind suffix: a unit of the organisation named right before it takes that name in
     require: str = ""
     specific: bool | str = False  # True: a short stem of common words is a reference;
     # "industry": only a stem of industry words is (科技有限公司)
@@ -223,6 +225,7 @@ def _entity_rule(d: dict, where: str) -> EntityRule:
         refers=d.get("refers", False),
         whole_words=d.get("whole_words", False),
         scan=d.get("scan", "soft"),
+        unit=d.get("unit", False),
         require=d.get("require", ""),
         specific=d.get("specific", False),
         pos=dict(d.get("pos", {})),

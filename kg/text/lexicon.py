@@ -65,12 +65,14 @@ class Lexicon:
         self,
         words: dict[str, str],
         use_rjieba: bool | None = None,
-        splits: list[tuple[str, str]] | None = None,
+        splits: list[str] | None = None,
         retag: dict[str, str] | None = None,
         detach: str = "",
     ):
         self.retag = dict(retag or {})  # words whose tag the rules correct (零部件 is a noun, not a numeral)
         self.detach = frozenset(detach)  # 由|云栖: a preposition the tokenizer glued to a word it guessed
+        # words the rules cut in two (宁都|段长 → 宁都|段|长): each part tagged as the dictionary tags it
+        self.splits = {s.replace("|", ""): s.split("|") for s in splits or ()}
         words = {**words, **self.retag}
         self.fast = None
         self.pos: jieba.posseg.POSTokenizer | None = None
@@ -111,6 +113,13 @@ class Lexicon:
             if len(w) >= 3 and w[0] in self.detach and self._entry(w) is None:
                 out.append(Token(w[0], "p", pos, pos + 1))
                 w, pos = w[1:], pos + 1
+            parts = self.splits.get(w) if self.splits else None
+            if parts:
+                for part in parts[:-1]:
+                    out.append(Token(part, self.tag(part) or flag, pos, pos + len(part)))
+                    pos += len(part)
+                w = parts[-1]
+                flag = self.tag(w) or flag
             out.append(Token(w, retag.get(w, flag) if retag else flag, pos, pos + len(w)))
             pos += len(w)
         if len(self._cache) > 20000 or self._cached_chars + len(text) > CACHE_CHARS:
