@@ -214,6 +214,7 @@ class EntityExtractor:
         )
         self.translit = set("".join(v("translit_chars")))
         self.person_titles = set(v("person_titles")) | set(self.titles)
+        self.appointing = set(v("appointing_verbs"))
         self.person_title_ends = tuple(sorted(self.person_titles))
         self.person_after = tuple(
             sorted(set(v("person_after")) | set(self.speech) | self.honorifics, key=len, reverse=True)
@@ -425,6 +426,8 @@ class EntityExtractor:
         stem = ctx.text[left:s_start]
         if suffix in self.verb_suffixes and stem.endswith(self.legal_tuple):
             return None  # 星禾集团|控股的云栖科技: the group holds it
+        if stem.endswith(("任", "为")) and ctx.text.startswith(self.title_ends, end):
+            return None  # 聘任张某|任公司副总经理: a post in the company named before, not a name
         if suffix in self.proper_suffixes and stem and not self._proper_stem(ctx, left, s_start):
             return None  # 充分就业社区, 创业型社区: a kind of community, not one
         end = self._qualifier(ctx.text, end, rule)
@@ -1507,12 +1510,22 @@ class EntityExtractor:
                     if c in ctx.tok_at
                 ):
                     continue
-                if ctx.tok_at.get(k) is None or ctx.tokens[ctx.tok_at[k]].start != k:
+                if not self._word_starts(ctx, k):
                     continue
                 spans.add((s, k))
                 out.append(Mention(text[s:k], "Person", s, k, self.person_rule.id, ctx.sent))
                 break
         return out
+
+    def _word_starts(self, ctx: _Ctx, k: int) -> bool:
+        """A word starts at ``k``, or the tokenizer glued a name's last character to its first
+        in a word it guessed (胡东|良任|公司: 良任 spans the name's end and 任; 名称 is a word)."""
+        idx = ctx.tok_at.get(k)
+        if idx is None:
+            return False
+        tok = ctx.tokens[idx]
+        glued = tok.start == k - 1 and tok.end == k + 1 and not self.lex.in_dictionary(tok.text)
+        return tok.start == k or glued
 
     def _slot_start(self, ctx: _Ctx, s: int) -> bool:
         if s == 0 or ctx.text[s - 1] in HARD_STOP or ctx.text[s - 1] in "（(）) ":
@@ -1521,7 +1534,12 @@ class EntityExtractor:
         if idx is None or ctx.tokens[idx].start != s:
             return False
         prev = ctx.tokens[idx - 1].text if idx else ""
-        return prev in self.person_titles or prev.endswith(tuple(self.person_titles)) or prev in ("和", "与", "同")
+        return (
+            prev in self.person_titles
+            or prev.endswith(tuple(self.person_titles))
+            or prev in ("和", "与", "同")
+            or prev in self.appointing  # 聘任|胡东良任公司副总经理
+        )
 
     def _doctrine_names(self, ctx: _Ctx, spans: set) -> list[Mention]:
         """邓小平理论, 马克思主义: the name inside a doctrine named after a person."""

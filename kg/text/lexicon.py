@@ -58,6 +58,10 @@ def engine_name(use_rjieba: bool | None = None) -> str:
     return "rjieba" if (rjieba is not None and use_rjieba is not False) else "jieba"
 
 
+DATE_UNITS = "年月日号"
+DATELINE_ENDS = "讯电"
+
+
 class Lexicon:
     """A POS tokenizer with domain words added; one per rule set."""
 
@@ -113,6 +117,10 @@ class Lexicon:
             if len(w) >= 3 and w[0] in self.detach and self._entry(w) is None:
                 out.append(Token(w[0], "p", pos, pos + 1))
                 w, pos = w[1:], pos + 1
+            elif len(w) >= 3 and w[0] in DATE_UNITS and out and out[-1].pos == "m" and self._entry(w) is None:
+                n = 2 if w[1] in DATELINE_ENDS else 1  # 27|日讯泰信 → 27|日讯|泰信: a dateline
+                out.append(Token(w[:n], "m", pos, pos + n))  # 5|日信诚 → 5|日|信诚: a date's unit
+                w, pos = w[n:], pos + n
             parts = self.splits.get(w) if self.splits else None
             if parts:
                 for part in parts[:-1]:

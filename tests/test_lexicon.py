@@ -1,0 +1,38 @@
+"""The tokenizer's glue the rules undo: a date's unit, a dateline, a name's end glued to the next word."""
+
+from kg.extract.pipeline import extractor
+from kg.model import Document
+
+
+def _words(text: str) -> list[str]:
+    return [t.text for t in extractor().entities.lex.tokens(text)]
+
+
+def test_a_dates_unit_glued_to_the_next_name_is_split_off():
+    words = _words("1月15日宝盈基金聘任王某。")
+    assert "日" in words and "宝盈" in words
+
+
+def test_a_dateline_glued_to_the_next_name_is_split_off():
+    words = _words("全景网2月27日讯泰信基金周五公布。")
+    assert "日讯" in words and not any(w.startswith("讯") for w in words)
+
+
+def test_a_dictionary_word_after_a_number_is_kept():
+    assert "日本" in _words("3家日本企业落户。")
+
+
+def test_a_section_and_its_length_are_two_words():
+    words = _words("其中，云栖铁路南屿段长42.6公里。")
+    assert "段" in words and "段长" not in words
+
+
+def test_a_name_glued_to_the_post_after_it_is_found():
+    res = extractor().process(Document("d", "d.txt", "1月15日宝盈基金聘任胡东良任公司副总经理。"))
+    names = {m.text for m in res.mentions}
+    assert "胡东良" in names and "胡东良任公司" not in names
+
+
+def test_a_word_of_the_dictionary_is_no_glued_name():
+    res = extractor().process(Document("d", "d.txt", "[商家名称] 星禾数码"))
+    assert not any(m.type == "Person" for m in res.mentions)
