@@ -174,3 +174,15 @@ def test_a_line_section_and_its_listed_stations_are_parts():
     assert ("云栖铁路南屿段", "partOf", "云栖铁路") in rels
     assert ("青塘站", "partOf", "云栖铁路南屿段") in rels
     assert ("南屿北站", "partOf", "云栖铁路南屿段") in rels
+
+
+def test_short_names_drop_the_last_trade_word_or_keep_the_brand_and_company():
+    short = extractor().resolver.short_names("江门市星澜智能装备有限公司")
+    assert {"星澜智能", "星澜公司"} <= short
+    assert "星澜新材" in extractor().resolver.short_names("四川星澜新材料科技有限公司")
+
+
+def test_a_short_name_heading_another_firms_legal_name_is_not_that_firm():
+    text = "云栖海洋重工有限公司落户南屿经济开发区。云栖海洋工程集团股份有限公司董事长刘洋出席。"
+    rels, _ = _relations(text)
+    assert not any(p == "subOrganizationOf" for _, p, _ in rels)

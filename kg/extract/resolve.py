@@ -200,6 +200,7 @@ class Resolver:
         self.ex = extractor
         v = extractor.rules.words
         self.legal = sorted(v("legal_forms"), key=len, reverse=True)
+        self.long_legal = tuple(f for f in self.legal if len(f) >= 3)  # 有限公司, not 公司
         self.legal_set = set(self.legal)
         self.industry = sorted(v("industry_words"), key=len, reverse=True)
         self.industry_set = set(self.industry)
@@ -284,7 +285,23 @@ class Resolver:
                 out.update(
                     stem + ind[:k] for k in range(2, len(ind)) if len(stem) >= 2 and ind[:k] in self.industry_set
                 )
+                if len(stem) >= 4:
+                    out.add(stem)  # 锐科智能装备 is 锐科智能
+                if len(stem) >= 2 and len(ind) == 3:
+                    out.add(stem + ind[:2])  # 蜀岳新材料 is 蜀岳新材
+        brand = self._brand_of(core)
+        if brand:
+            out.add(brand + "公司")  # 四川蜀岳新材料科技有限公司 is 蜀岳公司
         return {c for c in out if len(c) >= 3 and not self._industry_only(c)}
+
+    def _brand_of(self, core: str) -> str:
+        """蜀岳 of 蜀岳新材料科技: the two or three characters left when the trade words are taken off."""
+        while True:
+            ind = next((w for w in self.industry if core.endswith(w) and len(core) > len(w)), None)
+            if ind is None:
+                break
+            core = core[: -len(ind)]
+        return core if 2 <= len(core) <= 3 and not self._industry_only(core) and not self.gaz.lookup(core) else ""
 
     def brand(self, name: str) -> str:
         """星禾 of 星禾基金 (or 星禾基金公司): the two or three characters before the trade word a
@@ -352,6 +369,8 @@ class Resolver:
                     if self._crossed(s, e, ends_at, starts_at):
                         continue
                     src = names[name]
+                    if name != src.text and self._heads_legal_name(ms, s, e, src.text):
+                        continue  # 星禾海洋|工程集团股份有限公司: another firm's name, not 星禾海洋重工's short one
                     ms.append(Mention(name, src.type, s, e, "resolve.known_name", sent, art.index, src.subtype))
                     spans.add((s, e))
                     ends_at.setdefault(e, []).append(s)
@@ -359,6 +378,13 @@ class Resolver:
                     added = True
                 if added:
                     by_sentence[id(sent)] = prune_nested(sorted(ms, key=lambda m: (m.start, -m.end)))
+
+    def _heads_legal_name(self, ms: list[Mention], s: int, e: int, own: str) -> bool:
+        """Another company's full legal name (not ``own``) starts at ``s`` and goes on past ``e``."""
+        return any(
+            m.start == s and m.end > e and m.type == "Company" and m.text != own and m.text.endswith(self.long_legal)
+            for m in ms
+        )
 
     @staticmethod
     def _crossed(s: int, e: int, ends_at: dict[int, list[int]], starts_at: dict[int, list[int]]) -> bool:
