@@ -441,6 +441,8 @@ class EntityExtractor:
         bare = (
             not stem or stem in self.determiners or counted or rule.type == "Place" and stem.endswith(self.kind_scopes)
         )
+        if not bare and self._ranked_kind(ctx, left, s_start):
+            bare = True  # 省级博士后科研工作站, 国家级工业设计中心: a rank and a kind, a title not a name
         if not bare and rule.specific == "industry":
             bare = self._industry_only(ctx, left, s_start)
         elif not bare and rule.specific and self._generic(ctx, left, s_start, rule.type == "Company"):
@@ -666,6 +668,18 @@ class EntityExtractor:
             if head in self.gaz.places or head in self.gaz.countries or head in self.gaz.short:
                 return left + n, stem[n:]
         return left, stem
+
+    def _ranked_kind(self, ctx: _Ctx, left: int, s_start: int) -> bool:
+        """The stem is a rank (省级, 国家级: the honour_scopes in 级, 以上 after it) and ordinary words
+        only (全国政协 is a name)."""
+        stem = ctx.text[left:s_start]
+        scope = next((w for w in self.honour_scopes if w.endswith("级") and stem.startswith(w)), None)
+        if scope is None:
+            return False
+        after = stem[len(scope) :]
+        rest = left + len(scope) + next((len(w) for w in ("及以上", "以上") if after.startswith(w)), 0)
+        toks = {ctx.tok_at[c] for c in range(rest, s_start) if c in ctx.tok_at}
+        return all(self._common(ctx.tokens[i]) and ctx.tokens[i].start >= left for i in toks)
 
     def _proper_stem(self, ctx: _Ctx, left: int, s_start: int) -> bool:
         """The stem is a name: every word of it a proper noun or one the dictionary lacks."""
