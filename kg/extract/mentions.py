@@ -115,6 +115,7 @@ class EntityExtractor:
         self.name_verbs = set(v("name_verbs"))
         self.determiners = set(v("determiners"))
         self.honour_scopes = tuple(v("honour_scopes"))
+        self.project_lead_verbs = set(v("project_lead_verbs"))
         self.kind_scopes = tuple(v("kind_scopes"))
         self.titles = sorted(set(v("titles")), key=len, reverse=True)
         self.speech = sorted(set(v("speech_verbs")), key=len, reverse=True)
@@ -423,6 +424,8 @@ class EntityExtractor:
             left = self._skip_leading_verbs(ctx, left, s_start, rule.type == "Place")
             if rule.type == "Company" or rule.require == "place_stem":
                 left = self._after_descriptor(ctx, left, s_start)
+            if rule.type == "Project":
+                left = self._after_lead_verbs(ctx, left, s_start)
         stem = ctx.text[left:s_start]
         if suffix in self.verb_suffixes and stem.endswith(self.legal_tuple):
             return None  # 星禾集团|控股的云栖科技: the group holds it
@@ -621,6 +624,18 @@ class EntityExtractor:
             ):
                 return left
             left = tok.end
+        return left
+
+    def _after_lead_verbs(self, ctx: _Ctx, left: int, s_start: int) -> int:
+        """将建设|X生产基地, 联合申报|X项目: a verb of doing a project is not the first word of its name."""
+        while left < s_start:
+            idx = ctx.tok_at.get(left)
+            tok = ctx.tokens[idx] if idx is not None else None
+            if tok is None or tok.start != left or tok.end >= s_start or tok.text not in self.project_lead_verbs:
+                return left
+            left = tok.end
+            if ctx.text[left] in "成为" and left + 1 < s_start and left + 1 in ctx.bounds:
+                left += 1  # 建设成|国际金融中心
         return left
 
     def _after_descriptor(self, ctx: _Ctx, left: int, s_start: int) -> int:
