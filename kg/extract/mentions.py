@@ -19,6 +19,7 @@ from ..text import gazetteer as gazmod
 from ..text.lexicon import Lexicon
 from ..text.segment import BYLINE_ROLES
 
+TIME_CHARS = set("年月日时点分秒周季春夏秋冬晨早晚午夜期代初末底今昨明前后旬")
 HARD_STOP = set("，。；：、！？,;:!?“”‘’\"'《》【】…—|/\n□■●◆▲△★☆『』「」·<>=#{}[]")
 BRACKETS = set("（）()")
 SOFT_STOP_POS = {
@@ -493,6 +494,8 @@ class EntityExtractor:
             return True
         if w in self.name_adjectives and idx > 0 and self._place_token(ctx.tokens[idx - 1]):
             return False  # X省|先进|材料研究院: a place's body named by a descriptive adjective
+        if tok.pos == "t" and len(w) >= 2 and not TIME_CHARS.intersection(w) and w[-1] not in self.lead_chars:
+            return False  # 湖北|隆中|…研究院: a place the dictionary tags as a time word
         return tok.pos in SOFT_STOP_POS
 
     def _place_token(self, tok: Token) -> bool:
