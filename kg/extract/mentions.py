@@ -117,6 +117,8 @@ class EntityExtractor:
         self.determiners = set(v("determiners"))
         self.honour_scopes = tuple(v("honour_scopes"))
         self.project_lead_verbs = set(v("project_lead_verbs"))
+        self.joint_words = ("联合", "协同")
+        self.joint_suffixes = ("实验室", "研究院", "研究中心", "研发中心", "创新中心", "工程中心", "技术中心")
         self.kind_scopes = tuple(v("kind_scopes"))
         self.titles = sorted(set(v("titles")), key=len, reverse=True)
         self.speech = sorted(set(v("speech_verbs")), key=len, reverse=True)
@@ -447,7 +449,9 @@ class EntityExtractor:
         )
         if not bare and self._ranked_kind(ctx, left, s_start):
             bare = True  # 省级博士后科研工作站, 国家级工业设计中心: a rank and a kind, a title not a name
-        if not bare and rule.specific == "industry":
+        if not bare and len(stem) >= 4 and stem.endswith(self.joint_words):
+            pass  # 电子化学品联合实验室: a joint body is named by its field
+        elif not bare and rule.specific == "industry":
             bare = self._industry_only(ctx, left, s_start)
         elif not bare and rule.specific and self._generic(ctx, left, s_start, rule.type == "Company"):
             bare = True
@@ -480,6 +484,8 @@ class EntityExtractor:
             return True
         if w in self.name_verbs and len(w) >= 2:
             return False
+        if w in self.joint_words and self._joint_name(ctx, idx):
+            return False  # 电子化学品|联合|实验室: a joint body's name
         if w in self.boundary:
             if w in ("与", "和", "及") and self._inner_conjunction(ctx, idx):
                 return False
@@ -497,6 +503,15 @@ class EntityExtractor:
         if tok.pos == "t" and len(w) >= 2 and not TIME_CHARS.intersection(w) and w[-1] not in self.lead_chars:
             return False  # 湖北|隆中|…研究院: a place the dictionary tags as a time word
         return tok.pos in SOFT_STOP_POS
+
+    def _joint_name(self, ctx: _Ctx, idx: int) -> bool:
+        """联合 right before a body's suffix (联合实验室, 联合研发中心), after a word of its field."""
+        nxt = ctx.tokens[idx + 1 : idx + 3]
+        before = ctx.tokens[idx - 1] if idx else None
+        field = before is not None and (before.text in self.industry or before.pos.startswith("n"))
+        if nxt and nxt[0].text in self.name_verbs:
+            nxt = nxt[1:]  # 联合|研发|中心
+        return field and bool(nxt) and nxt[0].text.endswith(self.joint_suffixes + ("中心",))
 
     def _place_token(self, tok: Token) -> bool:
         """A place's name, or the suffix that ends one (丙丁|省)."""
