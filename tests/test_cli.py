@@ -89,6 +89,17 @@ def test_extract_jsonl_records_keep_their_ids(tmp_path):
     assert {(e["text"], e["start"], e["end"]) for e in rec["entities"]} >= {("苏州瑞博生物技术股份有限公司", 0, 14)}
 
 
+def test_extract_writes_a_relations_ends_as_its_sentence_writes_them(tmp_path):
+    src = tmp_path / "in.jsonl"
+    text = "星禾精工有限公司总部位于杭州，研发中心设在南京市。"
+    src.write_text(json.dumps({"id": "a1", "text": text}, ensure_ascii=False) + "\n", encoding="utf-8")
+    run_kg("extract", src, "-o", tmp_path / "o.jsonl", check=True)
+    rec = json.loads((tmp_path / "o.jsonl").read_text(encoding="utf-8"))
+    r = next(r for r in rec["relations"] if r["p"] == "locatedIn" and r["o_entity"] == "杭州市")
+    assert (r["s"], r["o"], r["s_entity"]) == ("星禾精工有限公司", "杭州", "星禾精工有限公司")
+    assert text[r["start"] : r["end"]].find(r["o"]) >= 0
+
+
 @pytest.mark.parametrize(
     "args,message",
     [
