@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain
 
@@ -32,6 +32,7 @@ class _Ctx:
     doc: str
     mentions: list[Mention]  # top-level, resolved, ordered
     history: list[Mention]  # resolved mentions of the article before this sentence
+    heads: dict[int, Mention] = field(default_factory=dict)  # a top mention's id → the organisation heading it
 
     @property
     def text(self) -> str:
@@ -97,7 +98,7 @@ class RelationExtractor:
     ) -> list[Relation]:
         inside = nested(mentions)
         tops = [m for m in mentions if m.entity is not None and id(m) not in inside]
-        ctx = _Ctx(sent, article, doc, sorted(tops, key=lambda m: m.start), history)
+        ctx = _Ctx(sent, article, doc, sorted(tops, key=lambda m: m.start), history, _heads(tops, mentions))
         out: list[Relation] = []
         if not ctx.mentions:
             return out  # every relation pattern names a mention
@@ -140,6 +141,8 @@ class RelationExtractor:
                 subs = self._antecedent(ctx, objs[0], rule.subject)
             if not objs and rule.antecedent == "object" and subs:
                 objs = self._antecedent(ctx, subs[0], rule.object)
+            if rule.head == "object":
+                objs = [ctx.heads.get(id(o), o) for o in objs]
             if rule.relation == "award":
                 out += self._awards(ctx, rule, m, subs)
                 continue
@@ -258,6 +261,22 @@ class RelationExtractor:
             ):
                 return [m]
         return []
+
+
+def _heads(tops: list[Mention], mentions: list[Mention]) -> dict[int, Mention]:
+    """For each top mention of an organisation, the longest other organisation heading its name
+    (星禾大学 of 星禾大学党委)."""
+    orgs = ("Company", "Institution")
+    by_start: dict[int, list[Mention]] = {}
+    for m in mentions:
+        if m.entity is not None and m.type in orgs:
+            by_start.setdefault(m.start, []).append(m)
+    out = {}
+    for t in tops:
+        inner = [m for m in by_start.get(t.start, ()) if m.end < t.end and m.entity is not t.entity]
+        if inner and t.type in orgs:
+            out[id(t)] = max(inner, key=lambda m: m.end)
+    return out
 
 
 def structural(doc: str, articles: list[Article], mentions: list[Mention], gaz) -> list[Relation]:

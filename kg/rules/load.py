@@ -82,6 +82,7 @@ RELATION_FIELDS = {
         "subject, object or both as a list",
     ),
     "antecedent": (lambda v: v in ("subject", "object"), "subject or object"),
+    "head": (lambda v: v in ("subject", "object"), "subject or object"),
     "pairwise": FLAG,
 }
 EXAMPLES = (lambda v: isinstance(v, list), "a list of examples")
@@ -145,6 +146,7 @@ class RelationRule:
     compiled: Pattern | None = None
     topic: list[str] = field(default_factory=list)  # captures that, left empty, are the sentence's topic
     antecedent: str = ""  # a capture that, when empty, is the nearest fitting entity named before
+    head: str = ""  # a capture that stands for the organisation heading its name (X党委 → X)
     pairwise: bool = False  # no object: the subject group's members relate to each other (A、B、C 签署)
     match: list[Example] = field(default_factory=list)
     no_match: list[Example] = field(default_factory=list)
@@ -261,6 +263,7 @@ def _relation_rule(d: dict, where: str) -> RelationRule:
         pattern=d.get("pattern"),
         topic=[d["topic"]] if isinstance(d.get("topic"), str) else list(d.get("topic", [])),
         antecedent=d.get("antecedent", ""),
+        head=d.get("head", ""),
         pairwise=d.get("pairwise", False),
         match=match,
         no_match=no_match,
