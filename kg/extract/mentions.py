@@ -304,7 +304,7 @@ class EntityExtractor:
 
     # ---- suffix rules ------------------------------------------------------
     def _suffix_mentions(self, ctx: _Ctx) -> list[Mention]:
-        out = []
+        out: list[Mention] = []
         by_end: dict[int, list[Mention]] = {}
         for end in sorted(ctx.bounds):
             if end == 0 or ctx.text[end - 1] not in self.suffix_ends:
