@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from itertools import accumulate
 
 from ..model import Mention, Sentence, Token, nested
-from ..rules.engine import units
+from ..rules.engine import RuleFilter, units
 from ..rules.load import EntityRule, RuleSet
 from ..text import gazetteer as gazmod
 from ..text.lexicon import Lexicon
@@ -236,6 +236,7 @@ class EntityExtractor:
         self.company_abbr_ends = tuple(v("company_abbreviation_ends"))
         self.team_rule = next((r for r in rules.entity_rules if r.kind == "team"), None)
         self.token_rules = [r for r in rules.entity_rules if r.kind == "tokens"]
+        self.token_filter = RuleFilter([r.compiled for r in self.token_rules])
         score = r"(?<![\d.])\d{1,3}\s*比\s*\d{1,3}(?![\d.%％])(?=[\u4e00-\u9fff]{0,3}(?:战胜|击败|获胜|胜|负|落败|输给|战平|逼平|取胜|告负|不敌|力克|[，。；！]|$))"  # noqa: E501
         self.match_re = re.compile("|".join([score] + [re.escape(w) for w in v("match_words")]))
         self.state_prefixes = tuple(v("state_prefixes"))
@@ -1297,7 +1298,7 @@ class EntityExtractor:
         every = kinds | {k for m in found for k in (m.type, m.subtype) if k}
         rules = [
             r
-            for r in self.token_rules
+            for r in (self.token_rules[k] for k in self.token_filter.possible(present))
             if r.compiled is not None and r.compiled.possible(present, every if r.references else kinds)
         ]
         if not rules:

@@ -15,7 +15,7 @@ from functools import cached_property
 from itertools import chain
 
 from ..model import Article, Entity, Mention, Relation, Sentence, nested
-from ..rules.engine import units
+from ..rules.engine import RuleFilter, units
 from ..rules.load import RelationRule, RuleSet
 from ..text.lexicon import Lexicon
 
@@ -85,6 +85,7 @@ def _ok(m: Mention | Entity, types: list[str]) -> bool:
 class RelationExtractor:
     def __init__(self, rules: RuleSet, lexicon: Lexicon):
         self.rules = rules.relation_rules
+        self.filter = RuleFilter([r.compiled for r in self.rules])
         self.hedges = set(rules.words("hedges"))
         self.party_words = set(rules.words("party_words"))
         self.coordinators = set(rules.words("coordinators"))  # 双方: the two joined by one of them
@@ -105,10 +106,8 @@ class RelationExtractor:
         assert self.patterns is not None  # load_rules always gives the rule set its compiler
         present = self.patterns.present(ctx.text)
         kinds = {k for m in ctx.mentions if m.entity is not None for k in m.entity.types | m.entity.subtypes}
-        for rule in self.rules:
-            assert rule.compiled is not None  # compiled when the rules load
-            if rule.compiled.possible(present, kinds):
-                out += self._pattern(ctx, rule)
+        for k in self.filter.possible(present, kinds):
+            out += self._pattern(ctx, self.rules[k])
         return out
 
     # ---- token patterns (kg/rules/engine.py) ------------------------------------------------

@@ -196,6 +196,28 @@ class Pattern:
         return kinds is None or all(not k.isdisjoint(kinds) for k in self.kinds)
 
 
+class RuleFilter:
+    """The patterns that may match a sentence, found from the fixed words it holds: each pattern
+    is filed under one of its fixed elements' words (its fewest), so a sentence looks up its
+    words instead of testing every pattern; those without fixed words are always tried."""
+
+    def __init__(self, patterns: list[Pattern | None]):
+        self.patterns = patterns
+        self.always = [k for k, p in enumerate(patterns) if p is not None and not p.words]
+        self.by_word: dict[str, list[int]] = {}
+        for k, p in enumerate(patterns):
+            if p is not None and p.words:
+                for w in min(p.words, key=len):
+                    self.by_word.setdefault(w, []).append(k)
+
+    def possible(self, present: set[str], kinds: set[str] | None = None) -> list[int]:
+        """The indices, in order, of the patterns that may match (Pattern.possible of each)."""
+        hits = set(self.always)
+        for w in present:
+            hits.update(self.by_word.get(w, ()))
+        return [k for k in sorted(hits) if self.patterns[k].possible(present, kinds)]  # type: ignore[union-attr]
+
+
 @dataclass
 class Match:
     start: int  # sentence character offsets of the whole match

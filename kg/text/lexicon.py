@@ -111,22 +111,17 @@ class Lexicon:
         hit = self._cache.get(text)
         if hit is not None:
             return hit
-        out, pos = [], 0
-        retag = self.retag
+        out: list[Token] = []
+        pos = 0
+        retag, splits = self.retag, self.splits
         for w, flag in self._pairs(text):
-            if len(w) >= 3 and w[0] in self.detach and self._entry(w) is None:
-                out.append(Token(w[0], "p", pos, pos + 1))
-                w, pos = w[1:], pos + 1
-            elif len(w) >= 3 and w[0] in DATE_UNITS and out and out[-1].pos == "m" and self._entry(w) is None:
-                n = 2 if w[1] in DATELINE_ENDS else 1  # 27|日讯泰信 → 27|日讯|泰信: a dateline
-                out.append(Token(w[:n], "m", pos, pos + n))  # 5|日信诚 → 5|日|信诚: a date's unit
-                w, pos = w[n:], pos + n
-            parts = self.splits.get(w) if self.splits else None
-            if parts:
-                for part in parts[:-1]:
+            if len(w) >= 3:
+                w, pos = self._unglue(w, pos, out)
+            if w in splits:
+                for part in splits[w][:-1]:
                     out.append(Token(part, self.tag(part) or flag, pos, pos + len(part)))
                     pos += len(part)
-                w = parts[-1]
+                w = splits[w][-1]
                 flag = self.tag(w) or flag
             out.append(Token(w, retag.get(w, flag) if retag else flag, pos, pos + len(w)))
             pos += len(w)
@@ -136,6 +131,19 @@ class Lexicon:
         self._cache[text] = out
         self._cached_chars += len(text)
         return out
+
+    def _unglue(self, w: str, pos: int, out: list[Token]) -> tuple[str, int]:
+        """Split off what the tokenizer glued to the front of a word it guessed: a preposition
+        (由|云栖), a date's unit after its number (5|日|信诚), a dateline (27|日讯|泰信)."""
+        head = w[0]
+        if head in self.detach and self._entry(w) is None:
+            out.append(Token(head, "p", pos, pos + 1))
+            return w[1:], pos + 1
+        if head in DATE_UNITS and out and out[-1].pos == "m" and self._entry(w) is None:
+            n = 2 if w[1] in DATELINE_ENDS else 1
+            out.append(Token(w[:n], "m", pos, pos + n))
+            return w[n:], pos + n
+        return w, pos
 
     def _entry(self, word: str) -> tuple[int, str] | None:
         return self._user.get(word) or self._dict.get(word)
