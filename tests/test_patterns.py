@@ -241,3 +241,35 @@ def test_macros_are_named_sequences_and_a_missing_or_looping_one_is_one_line():
         with pytest.raises(KgError) as err:
             c.compile(pattern, "my.yaml: relation rule r2")
         assert message in str(err.value)
+
+
+def test_words_inside_every_alternative_filter_the_sentences_a_rule_is_tried_on():
+    c = Compiler(VOCAB)
+    p = c.compile(
+        [
+            {"mention": "Company", "capture": "subject"},
+            {"any": [[{"text": "由"}, {"in": "heads"}], [{"text": ["发起成立", "共同发起"]}]]},
+            {"mention": "Company", "capture": "object"},
+        ],
+        "test",
+    )
+    assert frozenset({"子公司", "分公司", "发起成立", "共同发起"}) in p.words  # the rarer word of each branch
+    assert p.possible(c.present("甲公司共同发起乙公司"))
+    assert not p.possible(c.present("甲公司由乙公司"))
+    optional = c.compile([{"mention": "Company"}, {"any": [[{"text": "由"}]], "op": "?"}], "test")
+    assert optional.words == []  # an alternative a match may skip filters nothing
+
+
+def test_the_rule_filter_tries_the_same_rules_as_testing_each():
+    from kg.rules.engine import RuleFilter
+
+    c = Compiler(VOCAB)
+    pats = [
+        c.compile([{"mention": "Company"}, {"in": "heads"}], "a"),
+        c.compile([{"mention": "Company"}, {"text": "由"}], "b"),
+        c.compile([{"mention": "Company"}], "c"),
+    ]
+    f = RuleFilter(pats)
+    for text in ("甲公司的子公司", "由甲公司", "甲公司", "由子公司"):
+        present = c.present(text)
+        assert f.possible(present) == [k for k, p in enumerate(pats) if p.possible(present)]

@@ -198,7 +198,7 @@ class Pattern:
 
 class RuleFilter:
     """The patterns that may match a sentence, found from the fixed words it holds: each pattern
-    is filed under one of its fixed elements' words (its fewest), so a sentence looks up its
+    is filed under the words of one of its fixed elements (the rarest), so a sentence looks up its
     words instead of testing every pattern; those without fixed words are always tried."""
 
     def __init__(self, patterns: list[Pattern | None]):
@@ -207,7 +207,7 @@ class RuleFilter:
         self.by_word: dict[str, list[int]] = {}
         for k, p in enumerate(patterns):
             if p is not None and p.words:
-                for w in min(p.words, key=len):
+                for w in max(p.words, key=_rarity):
                     self.by_word.setdefault(w, []).append(k)
 
     def possible(self, present: set[str], kinds: set[str] | None = None) -> list[int]:
@@ -257,11 +257,32 @@ class Compiler:
         self._word_set = None
         self._idx = None
         fixed = [self.constraint(e, where) for e in _fixed_elements(elements)]
-        words = [frozenset(self._words_of(c)) for c in fixed]
+        words = [frozenset(self._words_of(c)) for c in fixed] + self._alternative_words(elements, where)
         self._fixed.update(*words)
         self._automaton, self._last_text = None, None
         kinds = [frozenset(_as_tuple(e["mention"])) for e in _required_mentions(elements)]
         return Pattern(elements, rx, groups, "".join(self.feature(c) for c in fixed), words, kinds)
+
+    def _alternative_words(self, elements: list, where: str) -> list[frozenset[str]]:
+        """For each alternative every match passes through (any: without ? or *), the words one of
+        which it must hold when each of its branches has a fixed word: the sentence-level filter
+        of a rule whose fixed words are all inside alternatives."""
+        out = []
+        for e in elements:
+            if not (isinstance(e, dict) and "any" in e and _at_least_once(e.get("op"))):
+                continue
+            branches = []
+            for alt in e["any"]:
+                if not isinstance(alt, list):
+                    break
+                sets = [frozenset(self._words_of(self.constraint(x, where))) for x in _fixed_elements(alt)]
+                sets += self._alternative_words(alt, where)
+                if not sets:
+                    break
+                branches.append(max(sets, key=_rarity))
+            else:
+                out.append(frozenset().union(*branches))
+        return out
 
     def _words_of(self, c: Constraint) -> set[str]:
         words = set(c.text) if c.text is not None else set().union(*(self.vocab[n] for n in c.in_))
@@ -549,6 +570,20 @@ def _fixed_elements(elements: list) -> list[dict]:
             if isinstance(inner, list):
                 out += [x for x in inner if isinstance(x, dict) and _fixed_words(x)]
     return out
+
+
+def _rarity(words: frozenset[str]) -> float:
+    """How rare a set of words is taken to be: the longer its words, the rarer (由 is everywhere,
+    共同发起成立 is not)."""
+    return sum(map(len, words)) / max(1, len(words))
+
+
+def _at_least_once(op) -> bool:
+    """An element's op that lets it match no fewer than once (none, +, {m,n} with m ≥ 1)."""
+    if op in (None, "+"):
+        return True
+    m = regex.fullmatch(r"\{(\d+),\d*\}", op) if isinstance(op, str) else None
+    return m is not None and int(m.group(1)) >= 1
 
 
 def _required_mentions(elements: list) -> list[dict]:
