@@ -19,7 +19,7 @@ from ..text import gazetteer as gazmod
 from ..text.lexicon import Lexicon
 from ..text.segment import BYLINE_ROLES
 
-TIME_CHARS = set("年月日时点分秒周季春夏秋冬晨早晚午夜期代初末底今昨明前后旬")
+TIME_CHARS = set("年月日时点分秒周季春夏秋冬晨早晚午夜期代初末底今昨明前后旬一二三四五六七八九十")
 HARD_STOP = set("，。；：、！？,;:!?“”‘’\"'《》【】…—|/\n□■●◆▲△★☆『』「」·<>=#{}[]")
 BRACKETS = set("（）()")
 SOFT_STOP_POS = {
@@ -63,6 +63,7 @@ DOTS = "·•・"
 
 
 _ROLES = "|".join(BYLINE_ROLES)
+BYLINE_MORE = re.compile(r"、([\u4e00-\u9fff]{2,3}?)(?=、|报道|摄|\s|$)")
 BYLINE_PERSON = re.compile(rf"(?:{_ROLES})\s*([\u4e00-\u9fff]{{2,3}}?)(?=[）)\s、，]|摄|报道|{_ROLES}|$)")
 
 
@@ -942,10 +943,16 @@ class EntityExtractor:
         text, out = ctx.text, []
         if ctx.sent.kind in ("byline", "caption") or "记者" in text:
             for m in BYLINE_PERSON.finditer(text):
-                if self._looks_like_person(m.group(1)) and self._plausible_name(m.group(1)):
-                    out.append(
-                        Mention(m.group(1), "Person", m.start(1), m.end(1), rule.id, ctx.sent, subtype="Journalist")
-                    )
+                names = [(m.start(1), m.end(1))]
+                for more in BYLINE_MORE.finditer(text, m.end(1)):
+                    if more.start() != names[-1][1]:
+                        break
+                    names.append((more.start(1), more.end(1)))  # 记者王某、李某某报道
+                for a, b in names:
+                    name = text[a:b]
+                    tagged = self.lex.tag(name).startswith("nr") and self.lex.freq(name) < 50  # not 辟谣 (nr!)
+                    if (self._looks_like_person(name) or tagged) and self._plausible_byline(name):
+                        out.append(Mention(text[a:b], "Person", a, b, rule.id, ctx.sent, subtype="Journalist"))
         spans = {(m.start, m.end) for m in out}
         for hit in self.title_re.finditer(text):
             if True:
@@ -1552,11 +1559,7 @@ class EntityExtractor:
                     continue
                 if not self._plausible_name(text[s:k]) or not self._slot_start(ctx, s):
                     continue
-                if any(
-                    ctx.tokens[ctx.tok_at[c]].pos in SOFT_STOP_POS and len(ctx.tokens[ctx.tok_at[c]].text) > 1
-                    for c in range(s, k)
-                    if c in ctx.tok_at
-                ):
+                if any(self._stop_inside(ctx.tokens[ctx.tok_at[c]]) for c in range(s, k) if c in ctx.tok_at):
                     continue
                 if not self._word_starts(ctx, k):
                     continue
@@ -1564,6 +1567,14 @@ class EntityExtractor:
                 out.append(Mention(text[s:k], "Person", s, k, self.person_rule.id, ctx.sent))
                 break
         return out
+
+    @staticmethod
+    def _stop_inside(tok: Token) -> bool:
+        """A word that no name holds: a verb, a preposition … of two characters or more, not a
+        word the dictionary tags as a time word that is none (周恩来 is tagged t)."""
+        if len(tok.text) < 2 or tok.pos not in SOFT_STOP_POS:
+            return False
+        return tok.pos != "t" or bool(TIME_CHARS.intersection(tok.text[1:]))
 
     def _word_starts(self, ctx: _Ctx, k: int) -> bool:
         """A word starts at ``k``, or the tokenizer glued a name's last character to its first
@@ -1686,11 +1697,21 @@ class EntityExtractor:
             and not any(v in name for v in self.speech)
         )
 
+    def _plausible_byline(self, name: str) -> bool:
+        """A name between a reporter's role and 报道 (记者江建国报道): a name unless a common word
+        (frequent in the dictionary, or a verb, and not tagged a name)."""
+        if name[-1] in self.function_chars:
+            return False
+        tag = self.lex.tag(name)
+        word = self.lex.in_dictionary(name) and not tag.startswith("nr")
+        return not (word and (self.lex.freq(name) >= 50 or tag[:1] in ("v", "a", "d", "p", "c")))  # 记者|辟谣
+
     def _plausible_name(self, name: str, after_post: bool = False) -> bool:
         """Not an ordinary word (商量过, 许可证) that happens to start with a surname; ``after_post``
         (主任柯建军介绍), a rare word the dictionary tags as a name is one."""
         tag = self.lex.tag(name)
-        if self.lex.in_dictionary(name) and not tag.startswith("nr"):
+        timeless = tag == "t" and not TIME_CHARS.intersection(name[1:])  # 周|恩来 is tagged a time word
+        if self.lex.in_dictionary(name) and not tag.startswith("nr") and not timeless:
             return False
         if name.endswith(("先生", "女士", "小姐", "老", "总", "某")) or name[-1] in self.abstract_chars:
             return False
