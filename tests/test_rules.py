@@ -122,6 +122,14 @@ rules:
             "relations: [{id: y, relation: builds, unless: '落户(', pattern: [{mention: true, capture: subject}]}]",
             "bad regular expression",
         ),
+        (
+            "relations: [{id: y, relation: builds, antecedent_pick: first, pattern: [{mention: true, capture: subject}]}]",
+            "antecedent_pick.*nearest or topic",
+        ),
+        (
+            "relations: [{id: y, relation: builds, head: both, pattern: [{mention: true, capture: subject}]}]",
+            "head.*subject or object",
+        ),
     ],
 )
 def test_bad_rule_files_get_one_clear_line(tmp_path, text, message):

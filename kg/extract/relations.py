@@ -139,7 +139,8 @@ class RelationExtractor:
             if not subs and rule.antecedent == "subject" and objs:
                 subs = self._antecedent(ctx, objs[0], rule.subject)
             if not objs and rule.antecedent == "object" and subs:
-                objs = self._antecedent(ctx, subs[0], rule.object)
+                pick = self._topic_before if rule.antecedent_pick == "topic" else self._antecedent
+                objs = pick(ctx, subs[0], rule.object)
             if rule.head == "object":
                 objs = [ctx.heads.get(id(o), o) for o in objs]
             if rule.relation == "award":
@@ -260,6 +261,20 @@ class RelationExtractor:
             ):
                 return [m]
         return []
+
+    @staticmethod
+    def _topic_before(ctx: _Ctx, arg: Mention, types: list[str]) -> list[Mention]:
+        """The topic of what was said before ``arg``: in the nearest sentence (this one first) naming
+        an entity of ``types`` before it, the one named first (首批入驻的A…: the park the article
+        opened with, not the zone it lies in)."""
+        here = [m for m in ctx.mentions[: ctx.upto(arg.start)] if m.entity is not None and _ok(m, types)]
+        if here:
+            return [here[0]]
+        last = next((m for m in reversed(ctx.history) if m.entity is not None and _ok(m, types)), None)
+        if last is None:
+            return []
+        same = [m for m in ctx.history if m.sentence is last.sentence and m.entity is not None and _ok(m, types)]
+        return [min(same, key=lambda m: (m.start, -m.end))]
 
 
 def _heads(tops: list[Mention], mentions: list[Mention]) -> dict[int, Mention]:

@@ -83,6 +83,7 @@ RELATION_FIELDS = {
     ),
     "antecedent": (lambda v: v in ("subject", "object"), "subject or object"),
     "head": (lambda v: v in ("subject", "object"), "subject or object"),
+    "antecedent_pick": (lambda v: v in ("nearest", "topic"), "nearest or topic"),
     "pairwise": FLAG,
 }
 EXAMPLES = (lambda v: isinstance(v, list), "a list of examples")
@@ -147,6 +148,7 @@ class RelationRule:
     topic: list[str] = field(default_factory=list)  # captures that, left empty, are the sentence's topic
     antecedent: str = ""  # a capture that, when empty, is the nearest fitting entity named before
     head: str = ""  # a capture that stands for the organisation heading its name (X党委 → X)
+    antecedent_pick: str = "nearest"  # the antecedent: the nearest fitting entity, or the topic before
     pairwise: bool = False  # no object: the subject group's members relate to each other (A、B、C 签署)
     match: list[Example] = field(default_factory=list)
     no_match: list[Example] = field(default_factory=list)
@@ -264,6 +266,7 @@ def _relation_rule(d: dict, where: str) -> RelationRule:
         topic=[d["topic"]] if isinstance(d.get("topic"), str) else list(d.get("topic", [])),
         antecedent=d.get("antecedent", ""),
         head=d.get("head", ""),
+        antecedent_pick=d.get("antecedent_pick", "nearest"),
         pairwise=d.get("pairwise", False),
         match=match,
         no_match=no_match,
