@@ -123,7 +123,7 @@ rules:
             "bad regular expression",
         ),
         (
-            "relations: [{id: y, relation: builds, antecedent_pick: first, pattern: [{mention: true, capture: subject}]}]",
+            "relations: [{id: y, relation: builds, antecedent_pick: first, pattern: [{mention: true, capture: o}]}]",
             "antecedent_pick.*nearest or topic",
         ),
         (
