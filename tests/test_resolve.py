@@ -186,3 +186,11 @@ def test_a_short_name_heading_another_firms_legal_name_is_not_that_firm():
     text = "云栖海洋重工有限公司落户南屿经济开发区。云栖海洋工程集团股份有限公司董事长刘洋出席。"
     rels, _ = _relations(text)
     assert not any(p == "subOrganizationOf" for _, p, _ in rels)
+
+
+def test_a_place_goes_by_its_table_name_in_every_document():
+    ex = extractor()
+    long_form = ex.process(Document("a", "a.txt", "星禾集团在俄罗斯联邦设立分公司，俄罗斯市场增长很快。"))
+    short_form = ex.process(Document("b", "b.txt", "云栖集团的产品出口俄罗斯。"))
+    names = {e.name for r in (long_form, short_form) for e in r.entities if e.type == "Place"}
+    assert "俄罗斯" in names and "俄罗斯联邦" not in names

@@ -585,8 +585,8 @@ class Resolver:
                 continue
             names = {compact(m.text) for m in c.mentions if not m.bare}
             label = (
-                c.name
-                if c.type == "Place" and c.name not in names and self.gaz.lookup(c.name)
+                c.name  # a place the table knows goes by its table name (俄罗斯, not 俄罗斯联邦), in every document
+                if c.type == "Place" and self.gaz.lookup(c.name)
                 else max(names or {c.name}, key=lambda n: (len(n), n))
             )
             aliases = (c.aliases | names | {c.name}) - {label}
