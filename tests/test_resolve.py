@@ -194,3 +194,10 @@ def test_a_place_goes_by_its_table_name_in_every_document():
     short_form = ex.process(Document("b", "b.txt", "云栖集团的产品出口俄罗斯。"))
     names = {e.name for r in (long_form, short_form) for e in r.entities if e.type == "Place"}
     assert "俄罗斯" in names and "俄罗斯联邦" not in names
+
+
+def test_a_transcribed_family_name_alone_is_the_person_named_in_full_before():
+    res = extractor().process(Document("d", "d.txt", "星禾首席执行官约翰·杜兰表示，杜兰的讲座很受欢迎。"))
+    assert {m.entity.name for m in res.mentions if m.text == "杜兰" and m.entity} == {"约翰·杜兰"}
+    two = extractor().process(Document("d", "d.txt", "约什-杜兰和杰森-杜兰都上场了，杜兰得了20分。"))
+    assert {m.entity.name for m in two.mentions if m.text == "杜兰" and m.entity} <= {"杜兰"}

@@ -74,6 +74,12 @@ def order(m: Mention) -> tuple[int, int, int]:
     return (m.article, m.sentence.index if m.sentence else 0, m.start)
 
 
+def _family_name(name: str) -> str:
+    """钱伯斯 of 约翰·钱伯斯: the last part of a transcribed name written with a dot or a hyphen."""
+    parts = re.split(r"[·•・\-－]", name)
+    return parts[-1] if len(parts) > 1 and len(parts[-1]) >= 2 else ""
+
+
 def _in_order(chars: str, text: str) -> bool:
     """Every character of ``chars`` occurs in ``text``, in order."""
     it = iter(text)
@@ -126,6 +132,8 @@ class _Index:
             for tail in self.r.project_tails:
                 if cn.norm.endswith(tail):
                     self._put("project", cn.norm[: -len(tail)], n)
+        if c.type == "Person" and _family_name(c.name):
+            self._put("family", _family_name(c.name), n)
         self._put("defilled", cn.defilled, n)
         for name in c.aliases | {c.name}:
             self._word_form(n, name)
@@ -152,6 +160,8 @@ class _Index:
         """The clusters a name may match (Resolver._matches decides), in the order they were made."""
         a = mn.norm
         keys = [("eq", a), ("alias", a), ("short", a), ("project", a), ("brand", a)]
+        if len(self.keys.get(("family", a), ())) == 1:
+            keys.append(("family", a))  # 史密斯 after 约什-史密斯 and 杰森-史密斯 is neither
         if len(a) >= 4:
             keys += [("suffix", a), ("defilled", mn.defilled)]
         if mn.rest:
@@ -432,6 +442,8 @@ class Resolver:
             return True
         if c.type == "Company" and a in self.short_names(c.name):
             return True
+        if c.type == m.type == "Person" and len(a) >= 2 and a == _family_name(c.name):
+            return True  # 钱伯斯 is 约翰·钱伯斯, named in full before
         if c.type == m.type == "Company" and a == self.brand(b):
             return True  # 云栖 is 云栖基金, named before in the document
         pa, ra, pb, rb = mn.place, mn.rest, cn.place, cn.rest
