@@ -201,3 +201,8 @@ def test_a_transcribed_family_name_alone_is_the_person_named_in_full_before():
     assert {m.entity.name for m in res.mentions if m.text == "杜兰" and m.entity} == {"约翰·杜兰"}
     two = extractor().process(Document("d", "d.txt", "约什-杜兰和杰森-杜兰都上场了，杜兰得了20分。"))
     assert {m.entity.name for m in two.mentions if m.text == "杜兰" and m.entity} <= {"杜兰"}
+
+
+def test_an_item_between_two_persons_of_a_list_is_a_person():
+    res = extractor().process(Document("d", "d.txt", "李长军、王建明、仇海涛、周明辉出席会议。"))
+    assert "仇海涛" in {m.text for m in res.mentions if m.type == "Person"}

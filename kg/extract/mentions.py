@@ -282,6 +282,7 @@ class EntityExtractor:
         found = self._not_inside_places(found)
         found += self._person_mentions(ctx)
         found += self._lexicon(ctx, found)
+        found += self._coordinated_persons(ctx, found)
         if self.gaz_rule is not None:
             found += self._abbreviations(ctx, found)
         found += self._token_rules(ctx, found)
@@ -964,9 +965,10 @@ class EntityExtractor:
                     name = text[hit.end() : hit.end() + n]
                     rest = text[hit.end() + n :]
                     said = self._says(rest)  # 经理图门吉说, 总裁X某曾表示: a name of no common surname
+                    tagged = n == 3 and self._tagged_name(ctx, hit.end(), hit.end() + n)  # 高级工程师|赖爱光 (nr)
                     if (
                         len(name) == n
-                        and (self._looks_like_person(name) or said and self._unusual_name(name))
+                        and (self._looks_like_person(name) or tagged or said and self._unusual_name(name))
                         and self._plausible_name(name, after_post=True)
                         and (
                             not rest
@@ -1559,7 +1561,7 @@ class EntityExtractor:
                     continue
                 if not self._plausible_name(text[s:k]) or not self._slot_start(ctx, s):
                     continue
-                if any(self._stop_inside(ctx.tokens[ctx.tok_at[c]]) for c in range(s, k) if c in ctx.tok_at):
+                if any(self._stop_inside(t) for t in self._inside_tokens(ctx, s, k)):
                     continue
                 if not self._word_starts(ctx, k):
                     continue
@@ -1567,6 +1569,44 @@ class EntityExtractor:
                 out.append(Mention(text[s:k], "Person", s, k, self.person_rule.id, ctx.sent))
                 break
         return out
+
+    def _coordinated_persons(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
+        """李长春、习近平、李克强: an item of two or three characters between two persons of a list is a
+        person, where it looks like a name or the tokenizer tags it as one."""
+        rule = self.person_rule
+        persons = {(m.start, m.end) for m in found if m.type == "Person" and not m.bare}
+        if rule is None or len(persons) < 2 or "、" not in ctx.text:
+            return []
+        cover = _Cover(found)
+        out = []
+        for seg in re.finditer(r"[^，。；：！？“”（）,;:!?]+", ctx.text):
+            bounds = [seg.start()] + [i + 1 for i in range(seg.start(), seg.end()) if ctx.text[i] == "、"]
+            items = [(a, (bounds[k + 1] - 1) if k + 1 < len(bounds) else seg.end()) for k, a in enumerate(bounds)]
+            if sum(it in persons for it in items) < 2:
+                continue
+            for a, b in items[1:-1]:
+                name = ctx.text[a:b]
+                if (a, b) in persons or not 2 <= len(name) <= 3 or cover.overlaps(a, b):
+                    continue
+                tagged = self._tagged_name(ctx, a, b)
+                if tagged or self._looks_like_person(name) and self._plausible_name(name, after_post=True):
+                    out.append(Mention(name, "Person", a, b, rule.id, ctx.sent))
+        return out
+
+    @staticmethod
+    def _tagged_name(ctx: _Ctx, s: int, e: int) -> bool:
+        """The tokenizer took [s, e) for a person's name, one word."""
+        idx = ctx.tok_at.get(s)
+        tok = ctx.tokens[idx] if idx is not None else None
+        return tok is not None and tok.start == s and tok.end == e and tok.pos.startswith("nr")
+
+    def _inside_tokens(self, ctx: _Ctx, s: int, k: int) -> list[Token]:
+        """The tokens of a candidate name [s, k) that could stop it: not the word the tokenizer glued
+        to the word after it (良任, 昆为), nor an adjective after an appointing verb (聘任|王重|昆为)."""
+        toks = [ctx.tokens[i] for i in sorted({ctx.tok_at[c] for c in range(s, k) if c in ctx.tok_at})]
+        idx = ctx.tok_at.get(s)
+        appointed = idx is not None and idx > 0 and ctx.tokens[idx - 1].text in self.appointing
+        return [t for t in toks if t.end <= k and not (appointed and t.pos.startswith("a"))]
 
     @staticmethod
     def _stop_inside(tok: Token) -> bool:
