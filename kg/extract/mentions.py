@@ -85,6 +85,7 @@ class _Ctx:
 
 ORDINAL = re.compile(r"第[0-9一二三四五六七八九十百零]+")
 COUNTED_END = re.compile(r"[0-9一二两三四五六七八九十百千几多数]+[家个所只座条项批]$")
+SEVERAL_COUNTRIES = re.compile(r"(?:两国|双方|各国|多国)$")  # 中德两国|政府: the governments of two countries
 COUNTED_START = re.compile(r"[0-9一二两三四五六七八九十百千几多数]+[家个所只座条项批]")
 LISTED_PERSONS = re.compile(
     r"((?:[\u4e00-\u9fff]{2,3}、)*[\u4e00-\u9fff]{2,5})等(?:[0-9一二两三四五六七八九十]+[人位名]|人)"
@@ -268,8 +269,12 @@ class EntityExtractor:
             for t in ctx.tokens:
                 for k in self._title_splits(t.text):
                     ctx.bounds.add(t.start + k)
-        for t in ctx.tokens:  # 白塔|镇则: a town's suffix the tokenizer glued to the next word
-            if len(t.text) > 1 and (not t.pos.startswith("n") or t.pos.startswith("nr")):
+        for t in ctx.tokens:  # 白塔|镇则: a town's suffix the tokenizer glued to the next word (not 镇长, a post)
+            if (
+                len(t.text) > 1
+                and (not t.pos.startswith("n") or t.pos.startswith("nr"))
+                and t.text not in self.title_set
+            ):
                 for k, c in enumerate(t.text[:-1]):
                     if c in self.glued_suffix_chars:
                         ctx.bounds.add(t.start + k + 1)
@@ -447,6 +452,7 @@ class EntityExtractor:
             left, stem = self._drop_outer_place(ctx.text, left, s_start)
             name = ctx.text[left:end]
         counted = COUNTED_END.search(stem) is not None  # (A和B)三家子公司, 5个项目: a number of them
+        counted = counted or rule.subtype == "GovernmentBody" and SEVERAL_COUNTRIES.search(stem) is not None
         bare = (
             not stem or stem in self.determiners or counted or rule.type == "Place" and stem.endswith(self.kind_scopes)
         )
@@ -972,7 +978,7 @@ class EntityExtractor:
                         and self._plausible_name(name, after_post=True)
                         and (
                             not rest
-                            or rest[0] in "，、。；：（(等"
+                            or rest[0] in "，、。；：（(等□■"
                             or said
                             or self._split_name(ctx, hit.end(), hit.end() + n)
                         )
