@@ -206,3 +206,21 @@ def test_a_transcribed_family_name_alone_is_the_person_named_in_full_before():
 def test_an_item_between_two_persons_of_a_list_is_a_person():
     res = extractor().process(Document("d", "d.txt", "李长军、王建明、仇海涛、周明辉出席会议。"))
     assert "仇海涛" in {m.text for m in res.mentions if m.type == "Person"}
+
+
+def test_a_short_name_introduced_is_an_alias_used_later_or_not():
+    ex = extractor()
+    cases = {
+        "星禾药物研究所（下称“星禾药物所”）和云栖大学联合研发。": ("星禾药物研究所", "星禾药物所"),
+        "南屿市第一中学，简称南屿一中，是一所高级中学。": ("南屿市第一中学", "南屿一中"),
+        "星禾银行（XHB）表示暂不调整。": ("星禾银行", "XHB"),
+    }
+    for text, (name, short) in cases.items():
+        res = ex.process(Document("d", "d.txt", text))
+        entity = next(e for e in res.entities if e.name == name)
+        assert short in entity.aliases, text
+
+
+def test_a_word_after_a_name_in_brackets_is_no_alias_unless_a_latin_short_name():
+    res = extractor().process(Document("d", "d.txt", "星禾银行（称号待定）表示暂不调整。"))
+    assert not any("号待定" in a for e in res.entities for a in e.aliases)

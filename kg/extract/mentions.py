@@ -755,8 +755,8 @@ class EntityExtractor:
         if rule.type not in ("Institution", "Company") or end >= len(text) or text[end] not in "（(":
             return end
         m = re.match(r"[（(]([\u4e00-\u9fffA-Za-z0-9]{1,6})[）)]", text[end:])
-        if not m or "简称" in m.group(1) or self.gaz.lookup(m.group(1)):
-            return end
+        if not m or "简称" in m.group(1) or self.gaz.lookup(m.group(1)) or re.fullmatch(r"[A-Z][A-Za-z&]+", m.group(1)):
+            return end  # （HSBC）: a Latin short name, introduced as an alias
         return end + m.end()
 
     def _place_stem(self, ctx: _Ctx, stem: str, left: int, s_start: int, town: bool) -> bool:

@@ -16,7 +16,24 @@ from functools import lru_cache
 from ..model import Article, Entity, Mention
 from .mentions import EntityExtractor, prune_nested
 
-ALIAS_INTRO = re.compile(r"[（(]\s*(?:以下)?简称\s*[“\"「]?([^”\"」）)]{2,12})[”\"」]?\s*[）)]")
+ALIAS_INTRO = re.compile(
+    r"[（(]\s*(?:以下)?(?:简称|下称)\s*[：:]?\s*[“\"「]?([^”\"」）)，,]{2,12})[”\"」]?\s*[）)]"  # （以下简称“Y”）
+    r"|[，,]\s*(?:简称|又称|也称)\s*[：:]?\s*[“\"「]?([^”\"」，,。；、]{2,12}?)[”\"」]?(?=[，,。；])"  # ，简称Y，
+)
+ACRONYM = re.compile(r"[（(]([A-Z][A-Za-z&]{1,9})[）)]")  # 汇丰银行（HSBC）: an organisation's Latin short name
+
+
+def introduced_name(m: Mention) -> str | None:
+    """The short name written right after a name to introduce it: （以下简称“Y”）, （下称Y）, ，简称Y，, and
+    for an organisation a Latin short form in brackets (（HSBC））."""
+    text = m.sentence.text if m.sentence else ""
+    hit = ALIAS_INTRO.match(text, m.end)
+    if hit:
+        return hit.group(1) or hit.group(2)
+    if m.type in ("Company", "Institution"):
+        acro = ACRONYM.match(text, m.end)
+        return acro.group(1) if acro else None
+    return None
 
 
 CACHE_NAMES = 100_000  # names whose place prefix and short names are kept, across documents
@@ -344,10 +361,9 @@ class Resolver:
             if m.type == "Company":
                 for s in sorted(self.short_names(m.text)):
                     names.setdefault(s, m)
-            text = m.sentence.text if m.sentence else ""
-            intro = ALIAS_INTRO.match(text, m.end)
+            intro = introduced_name(m)
             if intro:
-                names.setdefault(intro.group(1), m)
+                names.setdefault(intro, m)
         return names
 
     def add_known(self, articles: list[Article], by_sentence: dict[int, list[Mention]]) -> None:
@@ -475,6 +491,9 @@ class Resolver:
             by_key[key] = c
             c.mentions.append(m)
             ix.alias(c, compact(m.text))
+            intro = introduced_name(m) if m.type != "Person" else None
+            if intro and len(intro) >= 2:
+                ix.alias(c, compact(intro))  # a short name introduced is a name, used later or not
             if m.subtype:
                 c.subtypes.add(m.subtype)
         ix.named_done(mentions)
@@ -491,9 +510,9 @@ class Resolver:
         name it is introduced for, whatever the short name's form."""
         out: dict[str, str] = {}
         for m in named:
-            intro = ALIAS_INTRO.match(m.sentence.text, m.end) if m.sentence and m.type != "Person" else None
+            intro = introduced_name(m) if m.type != "Person" else None
             if intro:
-                out.setdefault(norm(intro.group(1)), self._key(m))
+                out.setdefault(norm(intro), self._key(m))
         return out
 
     def _refers(self, bare: Mention) -> bool:
