@@ -9,12 +9,12 @@ def _words(text: str) -> list[str]:
 
 
 def test_a_dates_unit_glued_to_the_next_name_is_split_off():
-    words = _words("1月15日宝盈基金聘任王某。")
-    assert "日" in words and "宝盈" in words
+    words = _words("1月15日瑞盈基金聘任王某。")
+    assert "日" in words and "瑞盈" in words
 
 
 def test_a_dateline_glued_to_the_next_name_is_split_off():
-    words = _words("全景网2月27日讯泰信基金周五公布。")
+    words = _words("全景网2月27日讯鑫信基金周五公布。")
     assert "日讯" in words and not any(w.startswith("讯") for w in words)
 
 
@@ -28,7 +28,7 @@ def test_a_section_and_its_length_are_two_words():
 
 
 def test_a_name_glued_to_the_post_after_it_is_found():
-    res = extractor().process(Document("d", "d.txt", "1月15日宝盈基金聘任胡东良任公司副总经理。"))
+    res = extractor().process(Document("d", "d.txt", "1月15日瑞盈基金聘任胡东良任公司副总经理。"))
     names = {m.text for m in res.mentions}
     assert "胡东良" in names and "胡东良任公司" not in names
 

@@ -190,10 +190,10 @@ def test_a_short_name_heading_another_firms_legal_name_is_not_that_firm():
 
 def test_a_place_goes_by_its_table_name_in_every_document():
     ex = extractor()
-    long_form = ex.process(Document("a", "a.txt", "星禾集团在俄罗斯联邦设立分公司，俄罗斯市场增长很快。"))
-    short_form = ex.process(Document("b", "b.txt", "云栖集团的产品出口俄罗斯。"))
+    long_form = ex.process(Document("a", "a.txt", "星禾集团在瑞士联邦设立分公司，瑞士市场增长很快。"))
+    short_form = ex.process(Document("b", "b.txt", "云栖集团的产品出口瑞士。"))
     names = {e.name for r in (long_form, short_form) for e in r.entities if e.type == "Place"}
-    assert "俄罗斯" in names and "俄罗斯联邦" not in names
+    assert "瑞士" in names and "瑞士联邦" not in names
 
 
 def test_a_transcribed_family_name_alone_is_the_person_named_in_full_before():

@@ -459,7 +459,7 @@ class EntityExtractor:
         if not bare and self._ranked_kind(ctx, left, s_start):
             bare = True  # 省级博士后科研工作站, 国家级工业设计中心: a rank and a kind, a title not a name
         if not bare and len(stem) >= 4 and stem.endswith(self.joint_words):
-            pass  # 电子化学品联合实验室: a joint body is named by its field
+            pass  # 光刻材料联合实验室: a joint body is named by its field
         elif not bare and rule.specific == "industry":
             bare = self._industry_only(ctx, left, s_start)
         elif not bare and rule.specific and self._generic(ctx, left, s_start, rule.type == "Company"):
@@ -514,7 +514,7 @@ class EntityExtractor:
         return tok.pos in SOFT_STOP_POS
 
     def _joint_name(self, ctx: _Ctx, idx: int) -> bool:
-        """联合 right before a body's suffix (联合实验室, 联合研发中心), after a word of its field."""
+        """联合 right before a body's suffix (联合实验室, 联合研究中心), after a word of its field."""
         nxt = ctx.tokens[idx + 1 : idx + 3]
         before = ctx.tokens[idx - 1] if idx else None
         field = before is not None and (before.text in self.industry or before.pos.startswith("n"))
@@ -713,7 +713,7 @@ class EntityExtractor:
 
     def _ranked_kind(self, ctx: _Ctx, left: int, s_start: int) -> bool:
         """The stem is a rank (省级, 国家级: the honour_scopes in 级, 以上 after it) and ordinary words
-        only (全国政协 is a name)."""
+        only (全国妇联 is a name)."""
         stem = ctx.text[left:s_start]
         scope = next((w for w in self.honour_scopes if w.endswith("级") and stem.startswith(w)), None)
         if scope is None:

@@ -92,7 +92,7 @@ def order(m: Mention) -> tuple[int, int, int]:
 
 
 def _family_name(name: str) -> str:
-    """钱伯斯 of 约翰·钱伯斯: the last part of a transcribed name written with a dot or a hyphen."""
+    """杜兰 of 约翰·杜兰: the last part of a transcribed name written with a dot or a hyphen."""
     parts = re.split(r"[·•・\-－]", name)
     return parts[-1] if len(parts) > 1 and len(parts[-1]) >= 2 else ""
 
@@ -195,7 +195,7 @@ class _Index:
         return [self.clusters[n] for n in sorted(found) if family(self.clusters[n].type) == fam]
 
     def shortened(self, word: str, fam: str) -> list[_Cluster]:
-        """陶瓷产业联盟 for 丙丁陶瓷产业技术创新战略联盟: a name shortened by dropping words keeps its
+        """光伏产业联盟 for 丙丁光伏产业技术创新战略联盟: a name shortened by dropping words keeps its
         first two characters together, its last two as the ending, and the rest in order."""
         if len(word) < 5:
             return []
@@ -313,16 +313,16 @@ class Resolver:
                     stem + ind[:k] for k in range(2, len(ind)) if len(stem) >= 2 and ind[:k] in self.industry_set
                 )
                 if len(stem) >= 4:
-                    out.add(stem)  # 锐科智能装备 is 锐科智能
+                    out.add(stem)  # 星澜智能装备 is 星澜智能
                 if len(stem) >= 2 and len(ind) == 3:
-                    out.add(stem + ind[:2])  # 蜀岳新材料 is 蜀岳新材
+                    out.add(stem + ind[:2])  # 星澜新材料 is 星澜新材
         brand = self._brand_of(core)
         if brand:
-            out.add(brand + "公司")  # 四川蜀岳新材料科技有限公司 is 蜀岳公司
+            out.add(brand + "公司")  # 四川星澜新材料科技有限公司 is 星澜公司
         return {c for c in out if len(c) >= 3 and not self._industry_only(c)}
 
     def _brand_of(self, core: str) -> str:
-        """蜀岳 of 蜀岳新材料科技: the two or three characters left when the trade words are taken off."""
+        """星澜 of 星澜新材料科技: the two or three characters left when the trade words are taken off."""
         while True:
             ind = next((w for w in self.industry if core.endswith(w) and len(core) > len(w)), None)
             if ind is None:
@@ -459,7 +459,7 @@ class Resolver:
         if c.type == "Company" and a in self.short_names(c.name):
             return True
         if c.type == m.type == "Person" and len(a) >= 2 and a == _family_name(c.name):
-            return True  # 钱伯斯 is 约翰·钱伯斯, named in full before
+            return True  # 杜兰 is 约翰·杜兰, named in full before
         if c.type == m.type == "Company" and a == self.brand(b):
             return True  # 云栖 is 云栖基金, named before in the document
         pa, ra, pb, rb = mn.place, mn.rest, cn.place, cn.rest
@@ -616,7 +616,7 @@ class Resolver:
                 continue
             names = {compact(m.text) for m in c.mentions if not m.bare}
             label = (
-                c.name  # a place the table knows goes by its table name (俄罗斯, not 俄罗斯联邦), in every document
+                c.name  # a place the table knows goes by its table name (瑞士, not 瑞士联邦), in every document
                 if c.type == "Place" and self.gaz.lookup(c.name)
                 else max(names or {c.name}, key=lambda n: (len(n), n))
             )
