@@ -510,7 +510,7 @@ class EntityExtractor:
         if w in self.name_adjectives and idx > 0 and self._place_token(ctx.tokens[idx - 1]):
             return False  # X省|先进|材料研究院: a place's body named by a descriptive adjective
         if tok.pos == "t" and len(w) >= 2 and not TIME_CHARS.intersection(w) and w[-1] not in self.lead_chars:
-            return False  # 湖北|隆中|…研究院: a place the dictionary tags as a time word
+            return False  # 南屿|盛唐|…研究院: a name the dictionary tags as a time word
         return tok.pos in SOFT_STOP_POS
 
     def _joint_name(self, ctx: _Ctx, idx: int) -> bool:
@@ -971,7 +971,7 @@ class EntityExtractor:
                     name = text[hit.end() : hit.end() + n]
                     rest = text[hit.end() + n :]
                     said = self._says(rest)  # 经理图门吉说, 总裁X某曾表示: a name of no common surname
-                    tagged = n == 3 and self._tagged_name(ctx, hit.end(), hit.end() + n)  # 高级工程师|赖爱光 (nr)
+                    tagged = n == 3 and self._tagged_name(ctx, hit.end(), hit.end() + n)  # 高级工程师|郜文涛 (nr)
                     if (
                         len(name) == n
                         and (self._looks_like_person(name) or tagged or said and self._unusual_name(name))
@@ -1577,7 +1577,7 @@ class EntityExtractor:
         return out
 
     def _coordinated_persons(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
-        """李长春、习近平、李克强: an item of two or three characters between two persons of a list is a
+        """李长军、王建明、仇海涛: an item of two or three characters between two persons of a list is a
         person, where it looks like a name or the tokenizer tags it as one."""
         rule = self.person_rule
         persons = {(m.start, m.end) for m in found if m.type == "Person" and not m.bare}
@@ -1617,14 +1617,14 @@ class EntityExtractor:
     @staticmethod
     def _stop_inside(tok: Token) -> bool:
         """A word that no name holds: a verb, a preposition … of two characters or more, not a
-        word the dictionary tags as a time word that is none (周恩来 is tagged t)."""
+        word the dictionary tags as a time word that is none (周|恩来 of a name is tagged t)."""
         if len(tok.text) < 2 or tok.pos not in SOFT_STOP_POS:
             return False
         return tok.pos != "t" or bool(TIME_CHARS.intersection(tok.text[1:]))
 
     def _word_starts(self, ctx: _Ctx, k: int) -> bool:
         """A word starts at ``k``, or the tokenizer glued a name's last character to its first
-        in a word it guessed (胡东|良任|公司: 良任 spans the name's end and 任; 名称 is a word)."""
+        in a word it guessed (李东|良任|公司: 良任 spans the name's end and 任; 名称 is a word)."""
         idx = ctx.tok_at.get(k)
         if idx is None:
             return False
@@ -1643,7 +1643,7 @@ class EntityExtractor:
             prev in self.person_titles
             or prev.endswith(tuple(self.person_titles))
             or prev in ("和", "与", "同")
-            or prev in self.appointing  # 聘任|胡东良任公司副总经理
+            or prev in self.appointing  # 聘任|李东良任公司副总经理
         )
 
     def _doctrine_names(self, ctx: _Ctx, spans: set) -> list[Mention]:
@@ -1744,7 +1744,7 @@ class EntityExtractor:
         )
 
     def _plausible_byline(self, name: str) -> bool:
-        """A name between a reporter's role and 报道 (记者江建国报道): a name unless a common word
+        """A name between a reporter's role and 报道 (记者李正学报道): a name unless a common word
         (frequent in the dictionary, or a verb, and not tagged a name)."""
         if name[-1] in self.function_chars:
             return False

@@ -326,7 +326,7 @@ def structural(doc: str, articles: list[Article], mentions: list[Mention], gaz) 
             if n.entity.type == "Place" and n.start == m.start and len(m.text) - len(n.text) < 3:
                 continue
             if _short_district(n, m, gaz):
-                continue  # 南海|港航工程集团, 湘东|工业大学: a county's short form in a firm's name may be no place
+                continue  # 江宁|路桥工程集团, 城阳|理工学院: a county's short form in a firm's name may be no place
             rel = _structure(n.entity, m.entity)
             if rel:
                 s, p, o = rel

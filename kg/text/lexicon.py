@@ -75,7 +75,7 @@ class Lexicon:
     ):
         self.retag = dict(retag or {})  # words whose tag the rules correct (零部件 is a noun, not a numeral)
         self.detach = frozenset(detach)  # 由|云栖: a preposition the tokenizer glued to a word it guessed
-        # words the rules cut in two (宁都|段长 → 宁都|段|长): each part tagged as the dictionary tags it
+        # words the rules cut in two (南屿|段长 → 南屿|段|长): each part tagged as the dictionary tags it
         self.splits = {s.replace("|", ""): s.split("|") for s in splits or ()}
         words = {**words, **self.retag}
         self.fast = None
@@ -134,7 +134,7 @@ class Lexicon:
 
     def _unglue(self, w: str, pos: int, out: list[Token]) -> tuple[str, int]:
         """Split off what the tokenizer glued to the front of a word it guessed: a preposition
-        (由|云栖), a date's unit after its number (5|日|信诚), a dateline (27|日讯|泰信)."""
+        (由|云栖), a date's unit after its number (5|日|瑞诚), a dateline (27|日讯|鑫信)."""
         head = w[0]
         if head in self.detach and self._entry(w) is None:
             out.append(Token(head, "p", pos, pos + 1))
