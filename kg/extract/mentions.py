@@ -301,12 +301,16 @@ class EntityExtractor:
         """A name never starts inside a place's name: where the tokenizer cut a district's name
         (丙|丁区X协会), the name starts where the place does."""
         places = [p for p in found if p.type == "Place" and not p.bare]
+        ends = {p.end: p for p in places}
         out = []
         for m in found:
             p = next((p for p in places if p.start < m.start < p.end < m.end), None) if m.type != "Place" else None
+            if p is None and m.bare and m.subtype == "GovernmentBody":
+                p = ends.get(m.start)  # the government of the place written right before it
             if p is not None:
                 text = p.sentence.text if p.sentence else ""
-                m = replace(m, text=text[p.start : m.end], start=p.start)
+                named = m.bare and m.subtype == "GovernmentBody"  # 召|陵区人民政府: a place's government
+                m = replace(m, text=text[p.start : m.end], start=p.start, bare=m.bare and not named)
             out.append(m)
         return out
 

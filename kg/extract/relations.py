@@ -327,6 +327,8 @@ def structural(doc: str, articles: list[Article], mentions: list[Mention], gaz) 
                 continue
             if _short_district(n, m, gaz):
                 continue  # 江宁|路桥工程集团, 城阳|理工学院: a county's short form in a firm's name may be no place
+            if n.entity.type == "Place" and n.entity.name in gaz.regions and m.entity.type != "Place":
+                continue  # 闽南|理工学院: a region in a name says where it is from, not where it lies
             rel = _structure(n.entity, m.entity)
             if rel:
                 s, p, o = rel
