@@ -462,7 +462,9 @@ class EntityExtractor:
         )
         if not bare and self._ranked_kind(ctx, left, s_start):
             bare = True  # 省级博士后科研工作站, 国家级工业设计中心: a rank and a kind, a title not a name
-        if not bare and len(stem) >= 4 and stem.endswith(self.joint_words):
+        joint_suffix = suffix.startswith(self.joint_words) and suffix.endswith(self.joint_suffixes)  # not 联合会
+        joint = len(stem) >= 4 and stem.endswith(self.joint_words) or len(stem) >= 2 and joint_suffix
+        if not bare and joint:
             pass  # 光刻材料联合实验室: a joint body is named by its field
         elif not bare and rule.specific == "industry":
             bare = self._industry_only(ctx, left, s_start)
@@ -498,7 +500,7 @@ class EntityExtractor:
         if w in self.name_verbs and len(w) >= 2:
             return False
         if w in self.joint_words and self._joint_name(ctx, idx):
-            return False  # 电子化学品|联合|实验室: a joint body's name
+            return False  # 光刻材料|联合|实验室: a joint body's name
         if w in self.boundary:
             if w in ("与", "和", "及") and self._inner_conjunction(ctx, idx):
                 return False
