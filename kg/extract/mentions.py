@@ -141,6 +141,7 @@ class EntityExtractor:
         self._split_cache: dict[str, tuple[int, ...]] = {}
         self.legal = tuple(v("legal_forms"))
         self.long_legal = tuple(f for f in self.legal if len(f) >= 3)
+        self.branch_tuple = tuple(v("branch_suffixes"))
         self.full_legal = tuple(
             f for f in self.legal if len(f) >= 4 and f not in self.branch_suffixes
         )  # 有限公司, not 集团
@@ -484,9 +485,12 @@ class EntityExtractor:
         if ORDINAL.fullmatch(w):
             return False  # 南京市第一中学, 第二人民医院: an ordinal is part of the name
         if hard:  # 投资, 投资建设 are triggers, and words of names (临港新城投资建设有限公司)
-            joined = (
-                len(w) >= 2 and w not in self.determiners and ctx.text.startswith(self.legal, tok.end)
-            )  # 上海家化联合股份有限公司
+            joined = (  # 上海家化联合股份有限公司; not 在上海设立|分公司
+                len(w) >= 2
+                and w not in self.determiners
+                and ctx.text.startswith(self.legal, tok.end)
+                and not ctx.text.startswith(self.branch_tuple, tok.end)
+            )
             return (
                 w in self.strong_boundary
                 and not self._name_verb(w)
