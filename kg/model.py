@@ -21,7 +21,11 @@ RELATIONS = (
     "builds",
     "worksFor",
     "award",
+    "withinDivision",
 )
+# The relations a text states (the guidelines' ten), scored by the referee; withinDivision is
+# the division table's (a county within its city), kept apart so that it is never taken as stated.
+STATED_RELATIONS = RELATIONS[:-1]
 
 
 @dataclass

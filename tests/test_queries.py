@@ -144,3 +144,16 @@ def test_updates_are_told_from_queries_whatever_the_prologue_layout(text, update
     from kg.graph.query import is_update
 
     assert is_update(text) is update
+
+
+def test_the_division_tables_hierarchy_is_within_division_not_a_stated_part(seed_kg):
+    from rdflib import RDFS
+
+    from kg.namespaces import KG
+
+    g = seed_kg.graph
+    within = set(g.subject_objects(KG.withinDivision))
+    assert within, "the seed names 松江区 and 上海市"
+    assert not within & set(g.subject_objects(KG.partOf))
+    labels = {(str(g.value(s, RDFS.label)), str(g.value(o, RDFS.label))) for s, o in within}
+    assert ("松江区", "上海市") in labels

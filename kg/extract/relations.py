@@ -407,7 +407,7 @@ def _hierarchy(doc: str, articles: list[Article], mentions: list[Mention], gaz) 
             out.append(
                 Relation(
                     m.entity,
-                    "partOf",
+                    "withinDivision",
                     whole,
                     "gazetteer.hierarchy",
                     doc,

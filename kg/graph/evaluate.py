@@ -20,7 +20,7 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from ..errors import KgError, UsageError
-from ..model import RELATIONS, TYPES
+from ..model import RELATIONS, STATED_RELATIONS, TYPES
 from ..namespaces import KG
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -117,7 +117,7 @@ def graph_nodes(g: Graph):
         elif pred == ALT:
             nodes[s]["alts"].append(str(o))
     ents = {s: n for s, n in nodes.items() if n["types"]}
-    triples = [(s, local(p), o) for s, p, o in g if local(p) in RELATIONS]
+    triples = [(s, local(p), o) for s, p, o in g if local(p) in STATED_RELATIONS]
     return ents, triples
 
 

@@ -51,6 +51,7 @@ TYPE_ZH = {
 REL_ZH = {
     "locatedIn": "位于",
     "partOf": "属于",
+    "withinDivision": "隶属",
     "subOrganizationOf": "下属于",
     "memberOf": "成员",
     "foundedBy": "发起成立",
