@@ -78,8 +78,9 @@ def _pairs(members: list[Mention], respectively: bool) -> list[tuple[Mention, Me
 
 
 def _ok(m: Mention | Entity, types: list[str]) -> bool:
+    """The entity is of one of ``types``: a type (Institution) or a finer class (Alliance)."""
     ent = m.entity if isinstance(m, Mention) else m
-    return ent is not None and (not types or bool(ent.types & set(types)))
+    return ent is not None and (not types or bool((ent.types | ent.subtypes) & set(types)))
 
 
 class RelationExtractor:
