@@ -197,7 +197,7 @@ def test_disk_full_is_one_line_and_leaves_no_partial_generation(tmp_path):
     mnt = tmp_path / "small"
     mnt.mkdir()
     if (
-        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)], capture_output=True).returncode
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mnt)], capture_output=True).returncode
         != 0
     ):
         pytest.skip("cannot mount a small tmpfs here (needs root)")
