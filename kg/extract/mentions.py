@@ -119,8 +119,8 @@ class EntityExtractor:
         self.determiners = set(v("determiners"))
         self.honour_scopes = tuple(v("honour_scopes"))
         self.project_lead_verbs = set(v("project_lead_verbs"))
-        self.joint_words = ("联合", "协同")
-        self.joint_suffixes = ("实验室", "研究院", "研究中心", "研发中心", "创新中心", "工程中心", "技术中心")
+        self.joint_words = tuple(v("joint_words"))
+        self.joint_suffixes = tuple(v("joint_suffixes"))
         self.kind_scopes = tuple(v("kind_scopes"))
         self.titles = sorted(set(v("titles")), key=len, reverse=True)
         self.speech = sorted(set(v("speech_verbs")), key=len, reverse=True)
@@ -463,14 +463,11 @@ class EntityExtractor:
         )
         if not bare and self._ranked_kind(ctx, left, s_start):
             bare = True  # 省级博士后科研工作站, 国家级工业设计中心: a rank and a kind, a title not a name
-        joint_suffix = suffix.startswith(self.joint_words) and suffix.endswith(self.joint_suffixes)  # not 联合会
-        joint = len(stem) >= 4 and stem.endswith(self.joint_words) or len(stem) >= 2 and joint_suffix
-        if not bare and joint:
-            pass  # 光刻材料联合实验室: a joint body is named by its field
-        elif not bare and rule.specific == "industry":
-            bare = self._industry_only(ctx, left, s_start)
-        elif not bare and rule.specific and self._generic(ctx, left, s_start, rule.type == "Company"):
-            bare = True
+        if not bare and not self._joint_body(stem, suffix):  # a joint body is named by its field
+            if rule.specific == "industry":
+                bare = self._industry_only(ctx, left, s_start)
+            elif rule.specific:
+                bare = self._generic(ctx, left, s_start, rule.type == "Company")
         if bare and len(suffix) < 2:
             return None
         if bare:
@@ -522,6 +519,11 @@ class EntityExtractor:
         if tok.pos == "t" and len(w) >= 2 and not TIME_CHARS.intersection(w) and w[-1] not in self.lead_chars:
             return False  # 南屿|盛唐|…研究院: a name the dictionary tags as a time word
         return tok.pos in SOFT_STOP_POS
+
+    def _joint_body(self, stem: str, suffix: str) -> bool:
+        """光刻材料联合|实验室, 储能材料|联合研发中心: a joint body's name, its field and 联合 (not 联合会)."""
+        joint_suffix = suffix.startswith(self.joint_words) and suffix.endswith(self.joint_suffixes)
+        return len(stem) >= 4 and stem.endswith(self.joint_words) or len(stem) >= 2 and joint_suffix
 
     def _joint_name(self, ctx: _Ctx, idx: int) -> bool:
         """联合 right before a body's suffix (联合实验室, 联合研究中心), after a word of its field."""

@@ -32,7 +32,7 @@ class _Ctx:
     doc: str
     mentions: list[Mention]  # top-level, resolved, ordered
     history: list[Mention]  # resolved mentions of the article before this sentence
-    heads: dict[int, Mention] = field(default_factory=dict)  # a top mention's id → the organisation heading it
+    every: list[Mention] = field(default_factory=list)  # the sentence's mentions, nested ones too
 
     @property
     def text(self) -> str:
@@ -44,6 +44,11 @@ class _Ctx:
         k = bisect_left(marks, pos)
         start = marks[k - 1] + 1 if k else 0
         return start, marks[k] if k < len(marks) else len(self.text)
+
+    @cached_property
+    def heads(self) -> dict[int, Mention]:
+        """A top mention's id → the organisation heading its name (for rules with ``head``)."""
+        return _heads(self.mentions, self.every)
 
     @cached_property
     def marks(self) -> list[int]:
@@ -100,7 +105,7 @@ class RelationExtractor:
     ) -> list[Relation]:
         inside = nested(mentions)
         tops = [m for m in mentions if m.entity is not None and id(m) not in inside]
-        ctx = _Ctx(sent, article, doc, sorted(tops, key=lambda m: m.start), history, _heads(tops, mentions))
+        ctx = _Ctx(sent, article, doc, sorted(tops, key=lambda m: m.start), history, mentions)
         out: list[Relation] = []
         if not ctx.mentions:
             return out  # every relation pattern names a mention

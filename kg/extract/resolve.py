@@ -149,8 +149,9 @@ class _Index:
             for tail in self.r.project_tails:
                 if cn.norm.endswith(tail):
                     self._put("project", cn.norm[: -len(tail)], n)
-        if c.type == "Person" and _family_name(c.name):
-            self._put("family", _family_name(c.name), n)
+        family_name = _family_name(c.name) if c.type == "Person" else ""
+        if family_name:
+            self._put("family", family_name, n)
         self._put("defilled", cn.defilled, n)
         for name in c.aliases | {c.name}:
             self._word_form(n, name)
@@ -476,7 +477,8 @@ class Resolver:
         by_key: dict[str, _Cluster] = {}
         named = [m for m in mentions if not m.bare]
         named.sort(key=lambda m: (-len(self._key(m)), m.rule.startswith("resolve"), order(m)))
-        introduced = self._introduced(named)
+        intros = {id(m): introduced_name(m) for m in named if m.type != "Person"}
+        introduced = self._introduced(named, intros)
         for m in named:
             key = self._key(m)
             mn = self._names(m.text, m.type)
@@ -491,8 +493,8 @@ class Resolver:
             by_key[key] = c
             c.mentions.append(m)
             ix.alias(c, compact(m.text))
-            intro = introduced_name(m) if m.type != "Person" else None
-            if intro and len(intro) >= 2:
+            intro = intros.get(id(m))
+            if intro:
                 ix.alias(c, compact(intro))  # a short name introduced is a name, used later or not
             if m.subtype:
                 c.subtypes.add(m.subtype)
@@ -505,12 +507,12 @@ class Resolver:
                     ix.alias(c, compact(m.text))  # 该项目 points back; 项目 names nothing
         return ix.clusters
 
-    def _introduced(self, named: list[Mention]) -> dict[str, str]:
+    def _introduced(self, named: list[Mention], intros: dict[int, str | None]) -> dict[str, str]:
         """星禾新材料科技有限公司（以下简称“星禾新材”）: the short name's key → the key of the
-        name it is introduced for, whatever the short name's form."""
+        name it is introduced for, whatever the short name's form (``intros``: each mention's)."""
         out: dict[str, str] = {}
         for m in named:
-            intro = introduced_name(m) if m.type != "Person" else None
+            intro = intros.get(id(m))
             if intro:
                 out.setdefault(norm(intro), self._key(m))
         return out
