@@ -130,6 +130,17 @@ def test_a_districts_short_form_heading_a_firms_name_places_it_nowhere():
     assert ("上海星禾精工有限公司", "locatedIn", "上海市") in rels  # a province or city stays
 
 
+def test_a_place_written_only_inside_a_name_is_a_place_only_when_it_names_one():
+    def places(text: str) -> set[str]:
+        res = extractor().process(Document("d", "d.txt", text))
+        return {e.name for e in res.entities if "Place" in e.types}
+
+    inside = places("华北星禾能源集团有限公司与南海港航工程集团有限公司、美国云栖大学签约。")
+    assert not inside & {"华北", "南海区"}  # a region, a county's short form: words of the names
+    assert "美国" in inside  # a country before a foreign name still places it
+    assert "华北" in places("星禾能源在华北布局了三个基地。")  # written on its own, a region is a place
+
+
 def test_a_projects_head_word_opening_a_sentence_is_the_project_named_before():
     text = (
         "星禾大道北延伸工程今年开工。"

@@ -223,6 +223,21 @@ class _Index:
         return self._sentences.get(id(sentence), [])
 
 
+def inside_other_names(mentions: list[Mention]) -> set[int]:
+    """The ids of the place mentions that lie inside a named organisation, project or person
+    of their sentence (江淮 in 江淮理工大学): the place is a word of that name."""
+    names: dict[int, list[tuple[int, int]]] = {}
+    for m in mentions:
+        if m.type != "Place" and not m.bare:
+            names.setdefault(id(m.sentence), []).append(m.span)
+    return {
+        id(m)
+        for m in mentions
+        if m.type == "Place"
+        and any(s <= m.start and m.end <= e and (s, e) != m.span for s, e in names.get(id(m.sentence), ()))
+    }
+
+
 class Resolver:
     def __init__(self, extractor: EntityExtractor):
         self.ex = extractor
@@ -611,11 +626,25 @@ class Resolver:
         return c
 
     # ---- entities ------------------------------------------------------------
+    def _names_a_place(self, c: _Cluster) -> bool:
+        """A place written only inside names still names one when it is a country, a province or
+        a city (上海星禾有限公司), or a division written in full (浦东新区星禾中心); a region (华北)
+        or a county's short form (南屿 of 南屿港航集团) is a word of the name."""
+        p = self.gaz.places.get(c.name)
+        return (
+            c.name in self.gaz.countries
+            or (p is not None and p.level <= 2)
+            or any(m.text in self.gaz.places for m in c.mentions)
+        )
+
     def resolve(self, mentions: list[Mention], doc_id: str) -> list[Entity]:
         entities = []
+        inside = inside_other_names(mentions)
         for c in self.cluster(mentions):
             if not any(not m.bare for m in c.mentions) and not c.subtypes & {"GovernmentBody"}:
                 continue
+            if c.type == "Place" and all(id(m) in inside for m in c.mentions) and not self._names_a_place(c):
+                continue  # 华北 of 华北星禾集团 only: a word of the name, not a place the text names
             names = {compact(m.text) for m in c.mentions if not m.bare}
             label = (
                 c.name  # a place the table knows goes by its table name (瑞士, not 瑞士联邦), in every document
