@@ -141,6 +141,13 @@ def test_a_place_written_only_inside_a_name_is_a_place_only_when_it_names_one():
     assert "华北" in places("星禾能源在华北布局了三个基地。")  # written on its own, a region is a place
 
 
+def test_a_project_or_body_heading_a_firms_legal_form_is_a_word_of_the_firms_name():
+    res = extractor().process(Document("d", "d.txt", "云栖路桥工程有限公司承建，星禾港航设计研究院有限公司负责设计。"))
+    names = {e.name: e.types for e in res.entities}
+    assert "云栖路桥工程" not in names and "星禾港航设计研究院" not in names
+    assert names["云栖路桥工程有限公司"] == {"Company"}
+
+
 def test_a_projects_head_word_opening_a_sentence_is_the_project_named_before():
     text = (
         "星禾大道北延伸工程今年开工。"

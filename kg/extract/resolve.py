@@ -223,19 +223,19 @@ class _Index:
         return self._sentences.get(id(sentence), [])
 
 
-def inside_other_names(mentions: list[Mention]) -> set[int]:
-    """The ids of the place mentions that lie inside a named organisation, project or person
-    of their sentence (江淮 in 江淮理工大学): the place is a word of that name."""
-    names: dict[int, list[tuple[int, int]]] = {}
+def inside_other_names(mentions: list[Mention]) -> dict[int, list[str]]:
+    """For each mention that lies inside a named mention of another type in its sentence (江淮
+    in 江淮理工大学), the words of those names after it (理工大学): it may be a word of them."""
+    names: dict[int, list[Mention]] = {}
     for m in mentions:
-        if m.type != "Place" and not m.bare:
-            names.setdefault(id(m.sentence), []).append(m.span)
-    return {
-        id(m)
-        for m in mentions
-        if m.type == "Place"
-        and any(s <= m.start and m.end <= e and (s, e) != m.span for s, e in names.get(id(m.sentence), ()))
-    }
+        if not m.bare:
+            names.setdefault(id(m.sentence), []).append(m)
+    out: dict[int, list[str]] = {}
+    for m in mentions:
+        for n in names.get(id(m.sentence), ()):
+            if n.type != m.type and n.start <= m.start and m.end <= n.end and n.span != m.span:
+                out.setdefault(id(m), []).append(n.text[m.end - n.start :])
+    return out
 
 
 class Resolver:
@@ -626,6 +626,18 @@ class Resolver:
         return c
 
     # ---- entities ------------------------------------------------------------
+    def _word_of_names(self, c: _Cluster, inside: dict[int, list[str]]) -> bool:
+        """A cluster written only inside other names that is a word of them, not a thing the text
+        names: a place that names no place there (华北 of 华北星禾集团), a project or a body heading
+        a firm's legal form (星禾路桥工程 of 星禾路桥工程有限公司, 星禾设计研究院 of …研究院有限公司)."""
+        if not all(id(m) in inside for m in c.mentions):
+            return False
+        if c.type == "Place":
+            return not self._names_a_place(c)
+        if c.type in ("Project", "Institution"):
+            return all(any(t.startswith(self.long_legal) for t in inside[id(m)]) for m in c.mentions)
+        return False
+
     def _names_a_place(self, c: _Cluster) -> bool:
         """A place written only inside names still names one when it is a country, a province or
         a city (上海星禾有限公司), or a division written in full (浦东新区星禾中心); a region (华北)
@@ -643,8 +655,8 @@ class Resolver:
         for c in self.cluster(mentions):
             if not any(not m.bare for m in c.mentions) and not c.subtypes & {"GovernmentBody"}:
                 continue
-            if c.type == "Place" and all(id(m) in inside for m in c.mentions) and not self._names_a_place(c):
-                continue  # 华北 of 华北星禾集团 only: a word of the name, not a place the text names
+            if self._word_of_names(c, inside):
+                continue
             names = {compact(m.text) for m in c.mentions if not m.bare}
             label = (
                 c.name  # a place the table knows goes by its table name (瑞士, not 瑞士联邦), in every document
