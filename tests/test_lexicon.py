@@ -1,4 +1,5 @@
-"""The tokenizer's glue the rules undo: a date's unit, a dateline, a name's end glued to the next word."""
+"""The tokenizer's glue the rules undo: a date's unit, a dateline, a name's end glued to the next word,
+an adverb glued to the end of a name."""
 
 from kg.extract.pipeline import extractor
 from kg.model import Document
@@ -36,3 +37,10 @@ def test_a_name_glued_to_the_post_after_it_is_found():
 def test_a_word_of_the_dictionary_is_no_glued_name():
     res = extractor().process(Document("d", "d.txt", "[商家名称] 星禾数码"))
     assert not any(m.type == "Person" for m in res.mentions)
+
+
+def test_an_adverb_glued_to_the_end_of_a_guessed_name_is_split_off():
+    words = _words("而韦川则是4号新秀。")
+    assert "韦川" in words and "则" in words and "韦川则" not in words
+    res = extractor().process(Document("d", "d.txt", "而韦川则是4号新秀。"))
+    assert {e.name for e in res.entities if "Person" in e.types} == {"韦川"}

@@ -217,6 +217,7 @@ class EntityExtractor:
             words,
             retag={w: "n" for w in v("nouns")},
             detach="".join(v("lead_chars") + v("glued_particles")),
+            trailing="".join(v("trailing_chars")),
             splits=v("split_words"),
         )
         self.translit = set("".join(v("translit_chars")))
@@ -1453,6 +1454,8 @@ class EntityExtractor:
                     continue
                 if brand[0] == brand[1] and not self._coordinated_at(ctx.text, p.start, e):
                     continue
+                if any(m.type in ("Place", "Project") and m.start <= p.start < p.end < m.end == brand[1] for m in found):
+                    continue  # 南屿新城|建设提速: a place or project named up to the industry word, not a brand
                 if not self._free_end(ctx, e) or any(
                     m.start <= p.start and e <= m.end and m.end - m.start > e - p.start for m in found
                 ):

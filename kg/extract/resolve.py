@@ -223,18 +223,19 @@ class _Index:
         return self._sentences.get(id(sentence), [])
 
 
-def inside_other_names(mentions: list[Mention]) -> dict[int, list[str]]:
-    """For each mention that lies inside a named mention of another type in its sentence (江淮
-    in 江淮理工大学), the words of those names after it (理工大学): it may be a word of them."""
+def inside_other_names(mentions: list[Mention]) -> dict[int, list[tuple[str, str]]]:
+    """For each mention that lies inside a longer named mention of its sentence of another type,
+    or inside a longer person's name (江淮 in 江淮理工大学, 张明 in 张明华), the type of each such
+    name and its words after the mention (理工大学): the mention may be a word of them."""
     names: dict[int, list[Mention]] = {}
     for m in mentions:
         if not m.bare:
             names.setdefault(id(m.sentence), []).append(m)
-    out: dict[int, list[str]] = {}
+    out: dict[int, list[tuple[str, str]]] = {}
     for m in mentions:
         for n in names.get(id(m.sentence), ()):
-            if n.type != m.type and n.start <= m.start and m.end <= n.end and n.span != m.span:
-                out.setdefault(id(m), []).append(n.text[m.end - n.start :])
+            if (n.type != m.type or m.type == "Person") and n.start <= m.start and m.end <= n.end and n.span != m.span:
+                out.setdefault(id(m), []).append((n.type, n.text[m.end - n.start :]))
     return out
 
 
@@ -626,16 +627,19 @@ class Resolver:
         return c
 
     # ---- entities ------------------------------------------------------------
-    def _word_of_names(self, c: _Cluster, inside: dict[int, list[str]]) -> bool:
+    def _word_of_names(self, c: _Cluster, inside: dict[int, list[tuple[str, str]]]) -> bool:
         """A cluster written only inside other names that is a word of them, not a thing the text
         names: a place that names no place there (华北 of 华北星禾集团), a project or a body heading
-        a firm's legal form (星禾路桥工程 of 星禾路桥工程有限公司, 星禾设计研究院 of …研究院有限公司)."""
+        a firm's legal form (星禾路桥工程 of 星禾路桥工程有限公司), a person's name inside a longer
+        one, or one the tagger guessed inside an organisation's or a project's (星禾 of 星禾铁路)."""
         if not all(id(m) in inside for m in c.mentions):
             return False
         if c.type == "Place":
             return not self._names_a_place(c)
         if c.type in ("Project", "Institution"):
-            return all(any(t.startswith(self.long_legal) for t in inside[id(m)]) for m in c.mentions)
+            return all(any(t.startswith(self.long_legal) for _, t in inside[id(m)]) for m in c.mentions)
+        if c.type == "Person":
+            return all(m.rule == "lexicon.persons" or any(k == "Person" for k, _ in inside[id(m)]) for m in c.mentions)
         return False
 
     def _names_a_place(self, c: _Cluster) -> bool:

@@ -72,9 +72,11 @@ class Lexicon:
         splits: list[str] | None = None,
         retag: dict[str, str] | None = None,
         detach: str = "",
+        trailing: str = "",
     ):
         self.retag = dict(retag or {})  # words whose tag the rules correct (零部件 is a noun, not a numeral)
         self.detach = frozenset(detach)  # 由|云栖: a preposition the tokenizer glued to a word it guessed
+        self.trailing = frozenset(trailing)  # 康明|则: an adverb glued to the end of a name it guessed
         # words the rules cut in two (南屿|段长 → 南屿|段|长): each part tagged as the dictionary tags it
         self.splits = {s.replace("|", ""): s.split("|") for s in splits or ()}
         words = {**words, **self.retag}
@@ -117,6 +119,9 @@ class Lexicon:
         for w, flag in self._pairs(text):
             if len(w) >= 3:
                 w, pos = self._unglue(w, pos, out)
+                if flag == "nr" and len(w) == 3 and w[-1] in self.trailing and self._entry(w) is None:
+                    out.append(Token(w[:-1], flag, pos, pos + 2))
+                    w, flag, pos = w[-1], "d", pos + 2
             if w in splits:
                 for part in splits[w][:-1]:
                     out.append(Token(part, self.tag(part) or flag, pos, pos + len(part)))
