@@ -242,3 +242,12 @@ def test_a_short_name_introduced_is_an_alias_used_later_or_not():
 def test_a_word_after_a_name_in_brackets_is_no_alias_unless_a_latin_short_name():
     res = extractor().process(Document("d", "d.txt", "星禾银行（称号待定）表示暂不调整。"))
     assert not any("号待定" in a for e in res.entities for a in e.aliases)
+
+
+def test_a_body_or_project_written_only_inside_a_granted_title_is_no_node():
+    text = "云栖峰景区入选省级研学旅行示范基地。星禾材料有限公司技术中心被认定为“南屿省企业技术中心”。"
+    res = extractor().process(Document("d", "d.txt", text))
+    names = {e.name for e in res.entities}
+    assert "省级研学旅行示范基地" not in names and "南屿省企业技术中心" not in names
+    awards = {(r.subject.name, r.object) for r in res.relations if r.predicate == "award"}
+    assert ("星禾材料有限公司技术中心", "南屿省企业技术中心") in awards  # the title stays the award's
