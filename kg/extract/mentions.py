@@ -800,7 +800,8 @@ class EntityExtractor:
             return True
         if tok.pos.startswith(SPECIFIC_POS):
             return False
-        return bool(self.lex.tag(tok.text))
+        tag = self.lex.tag(tok.text)
+        return bool(tag) and not tag.startswith(SPECIFIC_POS)  # 关中 (s here, ns in the dictionary) is a name
 
     def _industry_only(self, ctx: _Ctx, left: int, s_start: int) -> bool:
         """科技有限公司, 一家生物科技有限公司: a legal form after industry words only."""
