@@ -44,3 +44,8 @@ def test_an_adverb_glued_to_the_end_of_a_guessed_name_is_split_off():
     assert "韦川" in words and "则" in words and "韦川则" not in words
     res = extractor().process(Document("d", "d.txt", "而韦川则是4号新秀。"))
     assert {e.name for e in res.entities if "Person" in e.types} == {"韦川"}
+
+
+def test_a_preposition_glued_to_a_guessed_name_is_split_off():
+    words = _words("以新禾银行的经验看，该行已设立基金。")
+    assert words[0] == "以" and "以新禾" not in words
