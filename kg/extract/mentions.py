@@ -218,6 +218,7 @@ class EntityExtractor:
             retag={w: "n" for w in v("nouns")},
             detach="".join(v("lead_chars") + v("glued_particles")),
             trailing="".join(v("trailing_chars")),
+            town_ends="".join(v("glued_town_ends")),
             splits=v("split_words"),
         )
         self.translit = set("".join(v("translit_chars")))

@@ -73,10 +73,12 @@ class Lexicon:
         retag: dict[str, str] | None = None,
         detach: str = "",
         trailing: str = "",
+        town_ends: str = "",
     ):
         self.retag = dict(retag or {})  # words whose tag the rules correct (零部件 is a noun, not a numeral)
         self.detach = frozenset(detach)  # 由|云栖: a preposition the tokenizer glued to a word it guessed
         self.trailing = frozenset(trailing)  # 康明|则: an adverb glued to the end of a name it guessed
+        self.town_ends = frozenset(town_ends)  # 星禾镇|梅: a town glued to the next name's first character
         # words the rules cut in two (南屿|段长 → 南屿|段|长): each part tagged as the dictionary tags it
         self.splits = {s.replace("|", ""): s.split("|") for s in splits or ()}
         words = {**words, **self.retag}
@@ -122,6 +124,10 @@ class Lexicon:
                 if flag == "nr" and len(w) == 3 and w[-1] in self.trailing and self._entry(w) is None:
                     out.append(Token(w[:-1], flag, pos, pos + 2))
                     w, flag, pos = w[-1], "d", pos + 2
+            if len(w) >= 2 and not self.town_ends.isdisjoint(w) and (cut := self._town_cut(w)) >= 0:
+                out.append(Token(w[: cut + 1], "ns" if cut else "n", pos, pos + cut + 1))
+                w, pos = w[cut + 1 :], pos + cut + 1
+                flag = self.tag(w) or flag
             if w in splits:
                 for part in splits[w][:-1]:
                     out.append(Token(part, self.tag(part) or flag, pos, pos + len(part)))
@@ -149,6 +155,16 @@ class Lexicon:
             out.append(Token(w[:n], "m", pos, pos + n))
             return w[n:], pos + n
         return w, pos
+
+    def _town_cut(self, w: str) -> int:
+        """Where a town's last character ends a word the tokenizer guessed across two names
+        (星禾镇梅 or 镇梅 of 星禾镇梅山村), not a word of its own there (乡村, 镇江): -1 when nowhere."""
+        if self._entry(w) is not None:
+            return -1
+        for i in (0, *range(2, len(w) - 1)):
+            if w[i] in self.town_ends and self._entry(w[i : i + 2]) is None:
+                return i
+        return -1
 
     def _entry(self, word: str) -> tuple[int, str] | None:
         return self._user.get(word) or self._dict.get(word)
