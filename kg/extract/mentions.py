@@ -759,8 +759,8 @@ class EntityExtractor:
                 break
             if any(text[i - n : i] in self.strong_boundary for n in self.boundary_lengths if n <= i):
                 break
-            if ch in "区县市镇省州" and s_start - i >= 2:
-                break
+            if s_start - i >= 2 and (ch in "区县市镇省州" or text.endswith(self.town_suffixes, 0, i)):
+                break  # 鹿苑街道|东关社区, 星禾乡|云村: a larger place ends here
             i -= 1
         return i
 
