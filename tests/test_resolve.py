@@ -251,3 +251,9 @@ def test_a_body_or_project_written_only_inside_a_granted_title_is_no_node():
     assert "省级研学旅行示范基地" not in names and "南屿省企业技术中心" not in names
     awards = {(r.subject.name, r.object) for r in res.relations if r.predicate == "award"}
     assert ("星禾材料有限公司技术中心", "南屿省企业技术中心") in awards  # the title stays the award's
+
+
+def test_a_project_named_by_its_output_after_a_short_name_takes_it_as_head():
+    text = "星禾新材料股份有限公司（以下简称“星禾新材”）是一家企业。去年，星禾新材年产6万吨电子级氢氟酸项目建成投产。"
+    rels, res = _relations(text)
+    assert ("星禾新材料股份有限公司", "develops", "星禾新材年产6万吨电子级氢氟酸项目") in rels

@@ -250,6 +250,7 @@ class Resolver:
         self.industry_set = set(self.industry)
         self.activities = tuple(v("business_activities"))  # 长盛基金管理有限公司 is 长盛基金
         self.gov_suffixes = tuple(v("government_suffixes"))  # a bare 管委会 refers to the last one named
+        self.capacity_verbs = tuple(v("capacity_verbs"))  # 年产: a project named by its output
         self.project_tails = tuple(v("project_tails"))  # X and X工程 are one project
         self.demonstratives = tuple(v("demonstratives"))  # 该, 这一: a bare word that refers back
         self.pronouns = frozenset(v("person_pronouns"))  # 他, 她: the person named last
@@ -420,7 +421,20 @@ class Resolver:
                     starts_at.setdefault(s, []).append(e)
                     added = True
                 if added:
+                    ms = self._output_projects_headed(ms)
                     by_sentence[id(sent)] = prune_nested(sorted(ms, key=lambda m: (m.start, -m.end)))
+
+    def _output_projects_headed(self, ms: list[Mention]) -> list[Mention]:
+        """A project named by its output right after a company's known name takes the name as its
+        head, as project.capacity does for a name found first (星禾新材|年产6万吨X项目)."""
+        heads = {m.end: m for m in ms if m.type == "Company" and m.rule == "resolve.known_name"}
+        out = []
+        for m in ms:
+            c = heads.get(m.start)
+            if c is not None and m.type == "Project" and not m.bare and m.text.startswith(self.capacity_verbs):
+                m = Mention(c.text + m.text, "Project", c.start, m.end, m.rule, m.sentence, m.article, m.subtype)
+            out.append(m)
+        return out
 
     def _heads_legal_name(self, ms: list[Mention], s: int, e: int, own: str) -> bool:
         """Another company's full legal name (not ``own``) starts at ``s`` and goes on past ``e``."""
