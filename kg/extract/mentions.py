@@ -86,6 +86,7 @@ class _Ctx:
 ORDINAL = re.compile(r"第[0-9一二三四五六七八九十百零]+")
 COUNTED_END = re.compile(r"[0-9一二两三四五六七八九十百千几多数]+[家个所只座条项批]$")
 SEVERAL_COUNTRIES = re.compile(r"(?:两国|双方|各国|多国)$")  # 中德两国|政府: the governments of two countries
+NUMBER_UNITS = frozenset("十百千万亿")  # 20|万吨级: a stem that starts inside a number
 COUNTED_START = re.compile(r"[0-9一二两三四五六七八九十百千几多数]+[家个所只座条项批]")
 LISTED_PERSONS = re.compile(
     r"((?:[\u4e00-\u9fff]{2,3}、)*[\u4e00-\u9fff]{2,5})等(?:[0-9一二两三四五六七八九十]+[人位名]|人)"
@@ -459,6 +460,7 @@ class EntityExtractor:
             left, stem = self._drop_outer_place(ctx.text, left, s_start)
             name = ctx.text[left:end]
         counted = COUNTED_END.search(stem) is not None  # (A和B)三家子公司, 5个项目: a number of them
+        counted = counted or (stem[:1] in NUMBER_UNITS and left > 0 and ctx.text[left - 1].isdigit())  # 2个20|万吨级泊位
         counted = counted or rule.subtype == "GovernmentBody" and SEVERAL_COUNTRIES.search(stem) is not None
         bare = (
             not stem or stem in self.determiners or counted or rule.type == "Place" and stem.endswith(self.kind_scopes)
