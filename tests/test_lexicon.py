@@ -55,3 +55,9 @@ def test_a_town_glued_to_the_next_names_first_character_is_split_off():
     assert _words("云台镇梅山村入选。")[:4] == ["云台", "镇", "梅", "山村"]
     assert "乡村" in _words("星禾乡村振兴示范带")  # a word of its own stays whole
     assert "李镇西" in _words("李镇西说")  # a town's character inside a person's name stays
+
+
+def test_a_dates_unit_glued_to_one_character_of_a_name_is_split_off():
+    words = _words("5月3号星禾项目开工。")
+    assert "号" in words and "号星" not in words
+    assert "日讯" in _words("2月27日讯 记者")  # a dateline alone stays one word

@@ -223,6 +223,7 @@ class EntityExtractor:
             splits=v("split_words"),
         )
         self.translit = set("".join(v("translit_chars")))
+        self.numbered_units = tuple(v("numbered_units"))  # 9号泊位, 15号地块: a unit by its number
         self.person_titles = set(v("person_titles")) | set(self.titles)
         self.appointing = set(v("appointing_verbs"))
         self.person_title_ends = tuple(sorted(self.person_titles))
@@ -481,6 +482,8 @@ class EntityExtractor:
 
     def _stops(self, tok: Token, hard: bool, ctx: _Ctx, idx: int) -> bool:
         w = tok.text
+        if not hard and self._numbered(ctx, idx):
+            return False  # 南作业区9号、10号泊位工程: numbered units are words of the name
         if any(c in HARD_STOP for c in w) or w.isspace():
             return True
         if ORDINAL.fullmatch(w):
@@ -523,6 +526,26 @@ class EntityExtractor:
         if tok.pos == "t" and len(w) >= 2 and not TIME_CHARS.intersection(w) and w[-1] not in self.lead_chars:
             return False  # 南屿|盛唐|…研究院: a name the dictionary tags as a time word
         return tok.pos in SOFT_STOP_POS
+
+    def _numbered(self, ctx: _Ctx, idx: int) -> bool:
+        """Token idx is part of the number of a unit the suffix names (9号泊位, 9号、10号泊位 after
+        a name), not a date (5月3号) nor an address before another name (X路490号|星禾大厦)."""
+        toks = ctx.tokens
+
+        def number_at(k: int) -> bool:  # 9 号 suffix, or 9 号 、 10 号 suffix; not after a month
+            if not (0 <= k < len(toks) - 2 and toks[k].text.isdigit() and toks[k + 1].text == "号"):
+                return False
+            if k > 0 and toks[k - 1].pos in ("m", "mq", "t"):
+                return False
+            after = toks[k + 2]
+            return after.text.startswith(self.numbered_units) or (after.text == "、" and number_at(k + 3))
+
+        w = toks[idx].text
+        if w.isdigit():
+            return number_at(idx)
+        if w == "号":
+            return number_at(idx - 1)
+        return w == "、" and idx >= 2 and number_at(idx - 2)
 
     def _joint_body(self, stem: str, suffix: str) -> bool:
         """光刻材料联合|实验室, 储能材料|联合研发中心: a joint body's name, its field and 联合 (not 联合会)."""

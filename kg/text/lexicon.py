@@ -119,7 +119,7 @@ class Lexicon:
         pos = 0
         retag, splits = self.retag, self.splits
         for w, flag in self._pairs(text):
-            if len(w) >= 3:
+            if len(w) >= 3 or (len(w) == 2 and w[0] in DATE_UNITS):
                 w, pos = self._unglue(w, pos, out)
                 if flag == "nr" and len(w) == 3 and w[-1] in self.trailing and self._entry(w) is None:
                     out.append(Token(w[:-1], flag, pos, pos + 2))
@@ -152,6 +152,8 @@ class Lexicon:
             return w[1:], pos + 1
         if head in DATE_UNITS and out and out[-1].pos == "m" and self._entry(w) is None:
             n = 2 if w[1] in DATELINE_ENDS else 1
+            if n >= len(w):
+                return w, pos  # 日讯 alone: the dateline itself
             out.append(Token(w[:n], "m", pos, pos + n))
             return w[n:], pos + n
         return w, pos
