@@ -1499,7 +1499,9 @@ class EntityExtractor:
         plain = self.industry | self.name_verbs | self.all_suffixes | self.generic
         if all(t.text in plain for t in toks):
             return False
-        return not any((t.pos in SOFT_STOP_POS and len(t.text) > 1) or t.pos in ("m", "f") for t in toks)
+        return not any(
+            (t.pos in SOFT_STOP_POS and len(t.text) > 1) or t.pos in ("m", "f") or t.text in self.boundary for t in toks
+        )
 
     def _free_end(self, ctx: _Ctx, end: int) -> bool:
         """A short name ends before punctuation, a function word or a verb, not before more noun."""
