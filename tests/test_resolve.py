@@ -257,3 +257,17 @@ def test_a_project_named_by_its_output_after_a_short_name_takes_it_as_head():
     text = "星禾新材料股份有限公司（以下简称“星禾新材”）是一家企业。去年，星禾新材年产6万吨电子级氢氟酸项目建成投产。"
     rels, res = _relations(text)
     assert ("星禾新材料股份有限公司", "develops", "星禾新材年产6万吨电子级氢氟酸项目") in rels
+
+
+def test_a_firm_with_its_place_in_brackets_is_the_firm_written_with_the_place_before_公司():
+    text = "星禾精密传动（青岛）有限公司开业。德企星禾精密传动青岛公司落户南屿生态园。"
+    res = extractor().process(Document("d", "d.txt", text))
+    firms = [e for e in res.entities if "Company" in e.types]
+    assert [e.name for e in firms] == ["星禾精密传动（青岛）有限公司"]
+    assert "星禾精密传动青岛公司" in firms[0].aliases
+
+
+def test_a_city_written_short_in_a_places_slot_is_the_city_written_in_full():
+    res = extractor().process(Document("d", "d.txt", "学校位于大连市甘井子区。这是企业在大连的第二座工厂。"))
+    places = [e for e in res.entities if e.name in ("大连市", "大连")]
+    assert [e.name for e in places] == ["大连市"]

@@ -310,6 +310,9 @@ class Resolver:
         whole = core + "集团" if form.startswith("集团") else ""
         _, core = self.strip_place(core)
         out = {core, whole} - {""}
+        bracket = re.search(r"[（(]([^）)]{2,6})[）)]", name)
+        if bracket and self.gaz.lookup(bracket.group(1)):
+            out |= {core + bracket.group(1), core + bracket.group(1) + "公司"}  # X（青岛）有限公司 is X青岛公司
         act = next((a for a in self.activities if core.endswith(a)), "")
         if act and any(core[: -len(act)].endswith(w) for w in self.industry) and len(core) - len(act) >= 4:
             out |= {core[: -len(act)], core[: -len(act)] + "公司"}

@@ -139,8 +139,8 @@ class Gazetteer:
 
     def canonical(self, text: str) -> str:
         """The full name of a place: 松江 → 松江区, 京 → 北京市 (one-character abbreviations
-        from the rules' vocabulary)."""
-        p = self.lookup(text)
+        from the rules' vocabulary; 大连, an ordinary word too, once a rule has found it a place)."""
+        p = self.lookup(text) or self.weak_short.get(text)
         if p is None and len(text) == 1 and text in self.abbreviations:
             return self.canonical(self.abbreviations[text])
         return p.name if p else text
