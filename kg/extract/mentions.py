@@ -223,6 +223,7 @@ class EntityExtractor:
             splits=v("split_words"),
         )
         self.translit = set("".join(v("translit_chars")))
+        self.not_place_words = frozenset(v("not_place_words"))
         self.numbered_units = tuple(v("numbered_units"))  # 9号泊位, 15号地块: a unit by its number
         self.person_titles = set(v("person_titles")) | set(self.titles)
         self.appointing = set(v("appointing_verbs"))
@@ -403,6 +404,8 @@ class EntityExtractor:
         host = ctx.tokens[idx]
         if host.text in self.boundary or host.text.endswith("地区") and suffix == "区":
             return False
+        if host.text in self.not_place_words:
+            return False  # 杭州|城市, 北京|楼市: a word that ends in 市, not a city's suffix
         if suffix in self.town_suffixes:
             return (
                 host.pos.startswith("ns")
