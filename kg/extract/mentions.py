@@ -1873,6 +1873,7 @@ class EntityExtractor:
         covered = [it for it in items if cover.covers(*it)]
         taken = set(covered)
         free = [it for it in items if it not in taken and self._list_item_shape(ctx, *it)]
+        free = [it for it in free if not self._plain_item(ctx, *it)]
         named = [it for it in free if not self._generic_item(ctx.text[it[0] : it[1]])]
         if len(named) + len(covered) < max(1, (len(items) + 1) // 2):
             return []
@@ -1927,6 +1928,13 @@ class EntityExtractor:
             for t in toks
             if len(t.text) > 1 and t.start >= start
         )
+
+    def _plain_item(self, ctx: _Ctx, start: int, end: int) -> bool:
+        """储能电池, 新能源装备, 跨境电商: ordinary words and trade words only, an industry not a name."""
+        toks = [t for t in ctx.tokens if start <= t.start and t.end <= end]
+        whole = sum(len(t.text) for t in toks) == end - start
+        plain = self.industry | self.name_verbs | self.generic
+        return whole and len(toks) >= 2 and all(t.text in plain for t in toks)
 
     def _generic_item(self, item: str) -> bool:
         """科研机构, 高校, 人力资源服务机构: a kind of thing, not a name."""
