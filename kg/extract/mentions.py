@@ -86,7 +86,8 @@ class _Ctx:
 ORDINAL = re.compile(r"第[0-9一二三四五六七八九十百零]+")
 COUNTED_END = re.compile(r"[0-9一二两三四五六七八九十百千几多数]+[家个所只座条项批]$")
 SEVERAL_COUNTRIES = re.compile(r"(?:两国|双方|各国|多国)$")  # 中德两国|政府: the governments of two countries
-NUMBER_UNITS = frozenset("十百千万亿")  # 20|万吨级: a stem that starts inside a number
+NUMBER_UNITS = frozenset("十百千万亿")
+ADMIN_CHARS = frozenset("省市县区镇乡村旗")  # 20|万吨级: a stem that starts inside a number
 COUNTED_START = re.compile(r"[0-9一二两三四五六七八九十百千几多数]+[家个所只座条项批]")
 LISTED_PERSONS = re.compile(
     r"((?:[\u4e00-\u9fff]{2,3}、)*[\u4e00-\u9fff]{2,5})等(?:[0-9一二两三四五六七八九十]+[人位名]|人)"
@@ -187,7 +188,8 @@ class EntityExtractor:
         self.gaz_rule = next((r for r in rules.entity_rules if r.kind == "gazetteer"), None)
         self.list_rule = next((r for r in rules.entity_rules if r.kind == "list"), None)
         self.person_rule = next((r for r in rules.entity_rules if r.kind == "person"), None)
-        self.gaz = gazmod.load(tuple(v("regions")))
+        self.gaz = gazmod.load(tuple(v("regions")), tuple(v("ordinary_place_shorts")))
+        self.ordinary_place_words = frozenset(v("ordinary_place_shorts"))
         self.gaz_full = set(self.gaz.places) | set(self.gaz.regions) | set(self.gaz.countries)
         self.gaz_any = self.gaz_full | set(self.gaz.short) | set(self.gaz.weak_short)
         self.gaz_initials = {
@@ -806,6 +808,8 @@ class EntityExtractor:
             return False
         if self.gaz.lookup(stem + ctx.text[s_start : s_start + 1]) or self.gaz.lookup(stem):
             return True
+        if stem in self.ordinary_place_words:
+            return True  # 胜利镇, 友谊街道: an ordinary word that often names a division, with its suffix
         if self.gaz.places.get(ctx.text[left : s_start + 3]):
             return True
         toks = [ctx.tokens[i] for i in sorted({ctx.tok_at[c] for c in range(left, s_start) if c in ctx.tok_at})]
@@ -1474,12 +1478,16 @@ class EntityExtractor:
         out = []
         places = [m for m in found if m.type == "Place" and m.rule == (self.gaz_rule.id if self.gaz_rule else "")]
         for p in places:
+            if ctx.text[p.end : p.end + 1] in ADMIN_CHARS:
+                continue  # 石门|县…建设: the place is written in full, its suffix is no brand
             for e in (b for b in range(p.end + 1, p.end + 9) if b in ctx.bounds):
                 name = ctx.text[p.start : e]
                 ind = self._industry_end(name)
                 if not ind or len(name) - len(ind) - len(p.text) < 0:
                     continue
                 brand = (p.end, e - len(ind))
+                if brand[0] < brand[1] and ctx.text[brand[1] - 1] in ADMIN_CHARS:
+                    continue  # 石门县|胜利镇|建设: a town, not a brand
                 if brand[0] < brand[1] and not self._brand(ctx, *brand):
                     continue
                 if brand[0] == brand[1] and not self._coordinated_at(ctx.text, p.start, e):

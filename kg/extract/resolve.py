@@ -223,10 +223,11 @@ class _Index:
         return self._sentences.get(id(sentence), [])
 
 
-def inside_other_names(mentions: list[Mention]) -> dict[int, list[tuple[str, str]]]:
+def inside_other_names(mentions: list[Mention], town_suffixes: tuple[str, ...] = ()) -> dict[int, list[tuple[str, str]]]:
     """For each mention that lies inside a longer named mention of its sentence of another type,
-    or inside a longer person's name (江淮 in 江淮理工大学, 张明 in 张明华), the type of each such
-    name and its words after the mention (理工大学): the mention may be a word of them."""
+    inside a longer person's name, or a place inside a town's or village's name it heads (江淮 in
+    江淮理工大学, 张明 in 张明华, 东山 in 东山社区), the type of each such name and its words after
+    the mention (理工大学): the mention may be a word of them."""
     names: dict[int, list[Mention]] = {}
     for m in mentions:
         if not m.bare:
@@ -234,8 +235,11 @@ def inside_other_names(mentions: list[Mention]) -> dict[int, list[tuple[str, str
     out: dict[int, list[tuple[str, str]]] = {}
     for m in mentions:
         for n in names.get(id(m.sentence), ()):
-            if (n.type != m.type or m.type == "Person") and n.start <= m.start and m.end <= n.end and n.span != m.span:
-                out.setdefault(id(m), []).append((n.type, n.text[m.end - n.start :]))
+            if not (n.start <= m.start and m.end <= n.end and n.span != m.span):
+                continue
+            tail = n.text[m.end - n.start :]
+            if n.type != m.type or m.type == "Person" or (m.type == "Place" and tail.startswith(town_suffixes)):
+                out.setdefault(id(m), []).append((n.type, tail))
     return out
 
 
@@ -672,7 +676,7 @@ class Resolver:
 
     def resolve(self, mentions: list[Mention], doc_id: str) -> list[Entity]:
         entities = []
-        inside = inside_other_names(mentions)
+        inside = inside_other_names(mentions, self.ex.town_suffixes)
         for c in self.cluster(mentions):
             if not any(not m.bare for m in c.mentions) and not c.subtypes & {"GovernmentBody"}:
                 continue

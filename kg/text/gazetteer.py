@@ -82,7 +82,7 @@ def short_form(name: str) -> str | None:
 
 
 class Gazetteer:
-    def __init__(self, regions: list[str], word_tag, word_freq):
+    def __init__(self, regions: list[str], word_tag, word_freq, ordinary: tuple[str, ...] = ()):
         self.places: dict[str, Place] = {}  # full name -> place
         self.by_code: dict[str, Place] = {}
         self.short: dict[str, Place] = {}  # short form -> place
@@ -106,6 +106,8 @@ class Gazetteer:
             if not s or s in self.short or s in self.places:
                 continue
             tag, freq = word_tag(s), word_freq(s)
+            if s in ordinary:
+                continue  # 胜利 (胜利区): a place only with its suffix
             if tag in COMMON_TAGS or (tag == "n" and freq > MIN_COMMON_FREQ):
                 if p.level <= 2:
                     self.weak_short.setdefault(s, p)  # 大连 (tagged an adverb): a place only in a place's slot
@@ -175,7 +177,7 @@ class Gazetteer:
 
 
 @lru_cache(maxsize=4)
-def load(regions: tuple[str, ...]) -> Gazetteer:
+def load(regions: tuple[str, ...], ordinary: tuple[str, ...] = ()) -> Gazetteer:
     from .lexicon import word_freq, word_tag
 
-    return Gazetteer(list(regions), word_tag, word_freq)
+    return Gazetteer(list(regions), word_tag, word_freq, ordinary)
