@@ -251,6 +251,8 @@ def test_a_body_or_project_written_only_inside_a_granted_title_is_no_node():
     assert "省级研学旅行示范基地" not in names and "南屿省企业技术中心" not in names
     awards = {(r.subject.name, r.object) for r in res.relations if r.predicate == "award"}
     assert ("星禾材料有限公司技术中心", "南屿省企业技术中心") in awards  # the title stays the award's
+    res = extractor().process(Document("d", "d.txt", "近日，云台镇获评“安徽省森林城镇”。"))
+    assert {e.name for e in res.entities if "Place" in e.types} == {"云台镇", "安徽省"}  # 安徽省 stays
 
 
 def test_a_project_named_by_its_output_after_a_short_name_takes_it_as_head():

@@ -87,6 +87,7 @@ ORDINAL = re.compile(r"第[0-9一二三四五六七八九十百零]+")
 COUNTED_END = re.compile(r"[0-9一二两三四五六七八九十百千几多数]+[家个所只座条项批]$")
 SEVERAL_COUNTRIES = re.compile(r"(?:两国|双方|各国|多国)$")  # 中德两国|政府: the governments of two countries
 NUMBER_UNITS = frozenset("十百千万亿")
+RANKED_STEM = re.compile(r"(?:[十百千万]强|之)$")  # 千强|镇, 百强|县, 米粉之|乡
 ADMIN_CHARS = frozenset("省市县区镇乡村旗")  # 20|万吨级: a stem that starts inside a number
 COUNTED_START = re.compile(r"[0-9一二两三四五六七八九十百千几多数]+[家个所只座条项批]")
 LISTED_PERSONS = re.compile(
@@ -804,8 +805,8 @@ class EntityExtractor:
         return end + m.end()
 
     def _place_stem(self, ctx: _Ctx, stem: str, left: int, s_start: int, town: bool) -> bool:
-        if not stem or stem.startswith(self.honour_scopes):
-            return False
+        if not stem or stem.startswith(self.honour_scopes) or RANKED_STEM.search(stem):
+            return False  # 省级卫生镇, 全国千强镇, 米粉之乡: titles, not places
         if self.gaz.lookup(stem + ctx.text[s_start : s_start + 1]) or self.gaz.lookup(stem):
             return True
         if stem in self.ordinary_place_words:

@@ -50,7 +50,7 @@ class Extractor:
                 ms = [m for m in by_sentence[id(sent)] if m.entity is not None]
                 relations += self.relations.extract(doc.id, art, sent, ms, history)
                 history += sorted(ms, key=lambda m: m.start)
-        relations = _drop_title_words(entities, relations)
+        relations = _drop_title_words(entities, relations, self.entities.gaz)
         entities = [e for e in entities if e.mentions[0].entity is e]
         relations += structural(doc.id, articles, mentions, self.entities.gaz)
         _agent_zones(relations)
@@ -79,10 +79,11 @@ def _evidence(r: Relation) -> tuple:
     return (*r.raw_span, r.rule)
 
 
-def _drop_title_words(entities: list[Entity], relations: list[Relation]) -> list[Relation]:
+def _drop_title_words(entities: list[Entity], relations: list[Relation], gaz) -> list[Relation]:
     """An organisation or project written only inside titles granted (入选“星禾省研学旅行示范基地”,
     被认定为“X省企业技术中心”) is a word of the title, not a thing: its mentions name nothing and
-    its relations go. A place inside a title is written on its own and stays."""
+    its relations go. A place of the division table inside a title is written on its own and
+    stays; another (获评“X省森林城镇”) is a word of it."""
     spans: dict[int, list[tuple[int, int]]] = {}
     for r in relations:
         if r.predicate == "award" and isinstance(r.object, str):
@@ -95,7 +96,11 @@ def _drop_title_words(entities: list[Entity], relations: list[Relation]) -> list
     def in_title(m: Mention) -> bool:
         return any(s <= m.start and m.end <= e for s, e in spans.get(id(m.sentence), ()))
 
-    words = {id(e) for e in entities if "Place" not in e.types and all(in_title(m) for m in e.mentions)}
+    words = {
+        id(e)
+        for e in entities
+        if ("Place" not in e.types or not gaz.lookup(e.name)) and all(in_title(m) for m in e.mentions)
+    }
     for e in entities:
         if id(e) in words:
             for m in e.mentions:
