@@ -224,7 +224,10 @@ class RelationExtractor:
 
     def _title_text(self, text: str) -> str:
         """A title as granted: its quotes and a closing word (称号, 名单: the vocabulary's title_tails) dropped."""
+        whole = text
         text = text.strip(QUOTES)
+        if text.count("“") != text.count("”") and whole.count("“") == whole.count("”"):
+            text = whole  # 国家级“绿色工厂”: the quotes are the title's own
         for tail in self.title_tails:
             if text.endswith(tail):
                 text = text[: -len(tail)].strip(QUOTES)
