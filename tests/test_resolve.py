@@ -273,3 +273,11 @@ def test_a_city_written_short_in_a_places_slot_is_the_city_written_in_full():
     res = extractor().process(Document("d", "d.txt", "学校位于大连市甘井子区。这是企业在大连的第二座工厂。"))
     places = [e for e in res.entities if e.name in ("大连市", "大连")]
     assert [e.name for e in places] == ["大连市"]
+
+
+def test_a_body_after_a_zone_and_its_short_name_in_brackets_is_the_zones_body():
+    text = "南屿高新技术产业开发区（以下简称“南屿高新区”）管委会与星禾商用车有限公司签署合作协议。"
+    rels, res = _relations(text)
+    assert ("南屿高新技术产业开发区管委会", "cooperatesWith", "星禾商用车有限公司") in rels
+    body = next(e for e in res.entities if e.name == "南屿高新技术产业开发区管委会")
+    assert "南屿高新区管委会" in body.aliases

@@ -627,9 +627,13 @@ class Resolver:
         return self._closest(ix.fits("", "Person"), ix, order(bare))[0]
 
     def _synthesise(self, bare: Mention, ix: "_Index") -> _Cluster | None:
-        """高新区党工委书记、管委会副主任: the bare 管委会 shares the place of the body before it."""
+        """高新区党工委书记、管委会副主任: the bare 管委会 shares the place of the body before it;
+        X开发区（以下简称“X高新区”）管委会: the zone's body, named with the zone."""
         if not bare.text.endswith(self.gov_suffixes):
             return None
+        zone = self._zone_before_aside(bare, ix)
+        if zone is not None:
+            return zone
         prev = [
             m
             for m in ix.in_sentence(bare.sentence)
@@ -646,6 +650,25 @@ class Resolver:
         if c is None:
             c = ix.add(_Cluster(name, "Institution", subtypes={"GovernmentBody"}))
         return c
+
+    def _zone_before_aside(self, bare: Mention, ix: "_Index") -> _Cluster | None:
+        """The body of the place named right before a bracketed aside that ends where ``bare``
+        starts (X开发区（以下简称“Y”）管委会 is X开发区管委会, also called Y管委会)."""
+        text = bare.sentence.text if bare.sentence else ""
+        for m in ix.in_sentence(bare.sentence):
+            if m.bare or m.type != "Place" or m.end >= bare.start:
+                continue
+            aside = text[m.end : bare.start]
+            if not (aside[:1] in "（(" and aside[-1:] in "）)" and len(aside) <= 16):
+                continue
+            name = compact(m.text + bare.text)
+            c = ix.named(name) or ix.add(_Cluster(name, "Institution", subtypes={"GovernmentBody"}))
+            intro = ALIAS_INTRO.match(aside)
+            short = next((g for g in intro.groups() if g), None) if intro else None
+            if short:
+                ix.alias(c, compact(short + bare.text))
+            return c
+        return None
 
     # ---- entities ------------------------------------------------------------
     def _word_of_names(self, c: _Cluster, inside: dict[int, list[tuple[str, str]]]) -> bool:
