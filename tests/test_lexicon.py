@@ -49,7 +49,7 @@ def test_an_adverb_glued_to_the_end_of_a_guessed_name_is_split_off():
 def test_a_preposition_glued_to_a_guessed_name_is_split_off():
     words = _words("以新禾银行的经验看，该行已设立基金。")
     assert words[0] == "以" and "以新禾" not in words
-    assert _words("而星禾银行旗下的公司")[0] == "而"
+    assert _words("而云栖集团旗下的公司")[:2] == ["而", "云栖"]
 
 
 def test_a_town_glued_to_the_next_names_first_character_is_split_off():
