@@ -33,7 +33,7 @@ def test_build_json_summary(tmp_path):
 
 def test_query_table_aligns_chinese(built):
     out, _ = built
-    proc = run_kg("query", "queries/companies_by_zone.rq", "-g", out, check=True)
+    proc = run_kg("--width", "200", "query", "queries/companies_by_zone.rq", "-g", out, check=True)
     lines = [l for l in proc.stdout.splitlines() if "上海铂桐医疗科技有限公司" in l]
     assert lines
     from rich.cells import cell_len

@@ -46,7 +46,7 @@ LAYERS = [
         "graph.backends",
     },
     {"graph.api", "graph.build", "web.serve", "graph", "web"},
-    {"cli.main", "__main__", "__init__", "cli"},
+    {"cli.output", "cli.main", "__main__", "__init__", "cli"},
 ]
 
 # the folders, lowest first ("" is kg/ itself: the shared utilities); a module imports only from

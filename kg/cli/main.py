@@ -15,6 +15,7 @@ from ..errors import KgError, UsageError
 from ..model import RELATIONS as RELATION_CHOICES
 from ..model import TYPES as TYPES_CHOICES
 from ..terminal import safe, visible
+from . import output
 
 EXAMPLES = {
     "build": "kg build seeds/ -o build/\n  kg build archive/ more.jsonl -o build/ --rules my_rules.yaml",
@@ -36,7 +37,7 @@ EXAMPLES = {
 
 
 def _console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    return output.console(stderr)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -54,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
         epilog="examples:\n  " + "\n  ".join(EXAMPLES.values()),
     )
     ap.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
+    ap.add_argument(
+        "--width",
+        type=int,
+        metavar="N",
+        help="draw tables N columns wide, also when piped (piped output is otherwise whole tab-separated lines)",
+    )
     sub = ap.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def cmd(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -283,6 +290,12 @@ def print_inputs(err: Console, skipped, warnings) -> None:
             err.print(Text(label, style="yellow").append(" ").append(safe(line)))
 
 
+def _rank(order, key: str) -> tuple[int, str]:
+    """A summary row's place: the model's order of types and relations, others after by name."""
+    order = list(order)
+    return (order.index(key) if key in order else len(order), key)
+
+
 def print_summary(out: Console, s, path: Path) -> None:
     t = Table(title=safe(f"kg build → {path.parent}"), show_header=True, header_style="bold")
     t.add_column("what")
@@ -293,14 +306,14 @@ def print_summary(out: Console, s, path: Path) -> None:
     if s.pruned:
         t.add_row("  pruned", str(s.pruned))
     t.add_row("articles", str(s.articles))
-    for k, v in s.entities.items():
+    for k, v in sorted(s.entities.items(), key=lambda kv: _rank(TYPES_CHOICES, kv[0])):
         t.add_row(f"[cyan]entity[/] {k}", str(v))
-    for k, v in s.relations.items():
+    for k, v in sorted(s.relations.items(), key=lambda kv: _rank(RELATION_CHOICES, kv[0])):
         t.add_row(f"[green]relation[/] {k}", str(v))
     t.add_row("skipped inputs", str(len(s.skipped)))
     t.add_row("triples", str(s.triples))
     t.add_row("time", f"{s.seconds:.2f} s")
-    out.print(t)
+    output.print_table(out, t)
 
 
 # ---- query -----------------------------------------------------------------------
@@ -353,8 +366,9 @@ def print_table(out: Console, res) -> None:
         t.add_column(safe(v), overflow="fold")
     for row in res.rows:
         t.add_row(*[safe(term_text(x)) for x in row])
-    out.print(t)
-    out.print(f"[dim]{len(res.rows)} row(s)[/]")
+    output.print_table(out, t)
+    if output.drawn(out):
+        out.print(f"[dim]{len(res.rows)} row(s)[/]")
 
 
 # ---- extract ---------------------------------------------------------------------
@@ -394,7 +408,7 @@ def cmd_explain(args) -> int:
     out = _console()
     for art in res.articles:
         for sent in art.sentences:
-            out.rule(safe(sent.text, "bold"), align="left")
+            output.heading(out, safe(sent.text, "bold"))
             line = Text("tokens", style="dim")
             for tok in ex.entities.tokens(sent):
                 line.append(" ").append(safe(tok.text)).append(safe(f"/{tok.pos}", "dim"))
@@ -406,14 +420,14 @@ def cmd_explain(args) -> int:
                 kind = m.type + (" (reference)" if m.bare else "")
                 t.add_row(safe(m.text), safe(kind), safe(m.rule), ent)
             if ms:
-                out.print(t)
+                output.print_table(out, t)
             rels = [r for r in res.relations if r.sentence is sent]
             if rels:
                 t = _table(["subject", "relation", "object", "rule"], "bold green")
                 for r in rels:
                     obj = r.object.name if isinstance(r.object, Entity) else f"“{r.object}”"
                     t.add_row(safe(r.subject.name), safe(r.predicate), safe(obj), safe(r.rule))
-                out.print(t)
+                output.print_table(out, t)
     if not res.mentions:
         out.print("[yellow]no mentions found[/]")
     return 0
@@ -442,7 +456,7 @@ def cmd_eval(args) -> int:
     row(t, "relations", rep.relations, "[bold]")
     for k, v in sorted(rep.by_relation.items()):
         row(t, f"  {k}", v)
-    out.print(t)
+    output.print_table(out, t)
     if per:
         out.print(_eval_files_table(per))
     if args.details:
@@ -518,7 +532,7 @@ def cmd_rules(args) -> int:
     for rel in ex.rules.relation_rules:
         what = safe(rel.description) + (Text("\n  ") + safe(describe(rel.pattern), "dim") if rel.pattern else Text())
         t.add_row(*map(safe, (rel.id, "pattern", rel.relation, f"{len(rel.match)}+ {len(rel.no_match)}-")), what)
-    out.print(t)
+    output.print_table(out, t)
     n, fails = check_all(ex)
     for f in fails:
         out.print(Text("FAIL", style="red").append(" ").append(safe(f"{f.rule}: {f.text} — {f.problem}")))
@@ -562,7 +576,11 @@ def cmd_show(args) -> int:
     g = load_graph(args.graph)
     hits = find(g, args.name)
     if not hits:
-        raise KgError(f"no entity named {args.name!r} in {args.graph}")
+        from ..graph.card import closest
+
+        near = closest(g, args.name)
+        hint = f"; closest: {'、'.join(near)}" if near else ""
+        raise KgError(f"no entity named {args.name!r} in {args.graph}{hint}")
     ev = evidence(g)
     cards = [card(g, h, ev) for h in hits]
     if args.json:
@@ -583,27 +601,30 @@ def cmd_show(args) -> int:
 
 
 def print_card(out: Console, c) -> None:
+    """An entity's names, then each source sentence once with the relations it states."""
     from rich.panel import Panel
 
+    from ..graph.card import by_sentence
     from ..graph.page import REL_ZH
 
     head = safe(c.name, "bold").append(safe("  " + " · ".join(c.types), "cyan"))
     if c.aliases:
         head.append("\n别名 aliases: ").append(safe("、".join(c.aliases)))
-    out.print(Panel(head, expand=False))
-    names = [visible(n) for n in [c.name] + c.aliases]
-    for link in c.links:
-        arrow = "→" if link.direction == "out" else "←"
-        line = Text(f" {arrow} ")
-        line.append(f"{link.relation} {REL_ZH.get(link.relation, '')}", style="green")
-        line.append(safe(f"  {link.other}", "bold"))
-        out.print(line)
-        for e in link.evidence[:3]:
-            s = Text("     “").append(safe(e["sentence"])).append("”")
-            for n in sorted(set(names), key=len, reverse=True):
-                s.highlight_words([n], style="bold yellow")
-            out.print(s)
-            out.print(safe(f"       {e['document']} [{e['start']}:{e['end']}] rule {e['rule']}", "dim"))
+    out.print(Panel(head, expand=False) if output.drawn(out) else head)
+    names = sorted({visible(n) for n in [c.name] + c.aliases}, key=len, reverse=True)
+    for group in by_sentence(c.links):
+        for link in group.links:
+            line = Text(f" {'→' if link.direction == 'out' else '←'} ")
+            line.append(f"{link.relation} {REL_ZH.get(link.relation, '')}", style="green")
+            out.print(line.append(safe(f"  {link.other}", "bold")))
+        if group.sentence is None:
+            continue
+        s = Text("     “").append(safe(group.sentence["sentence"])).append("”")
+        s.highlight_words(names, style="bold yellow")
+        out.print(s)
+        e = group.sentence
+        rules = "、".join(group.rules)
+        out.print(safe(f"       {e['document']} [{e['start']}:{e['end']}] rule {rules}", "dim"))
     if not c.links:
         out.print(" (no relations)")
 
@@ -709,7 +730,7 @@ def cmd_stats(args) -> int:
             ("communities (Louvain)", len(comms)),
         ):
             t.add_row(k, str(v))
-        out.print(t)
+        output.print_table(out, t)
         for name, scores, fmt in (
             ("degree", s.degree, "{:.0f}"),
             ("betweenness", s.betweenness, "{:.3f}"),
@@ -718,7 +739,7 @@ def cmd_stats(args) -> int:
             t = Table("#", "entity", "type", name, title=f"top {args.top} by {name}", header_style="bold")
             for i, (n, v) in enumerate(top(scores), 1):
                 t.add_row(str(i), safe(label[n]), kind[n], fmt.format(v))
-            out.print(t)
+            output.print_table(out, t)
         t = Table("#", "size", "members", title="communities", header_style="bold")
         for c in sorted(comms)[: args.top]:
             members = sorted(comms[c], key=lambda n: -s.degree.get(n, 0))
@@ -727,7 +748,7 @@ def cmd_stats(args) -> int:
                 str(len(members)),
                 safe("、".join(label[n] for n in members[:8]) + (" …" if len(members) > 8 else "")),
             )
-        out.print(t)
+        output.print_table(out, t)
     if args.write:
         _console(stderr=True).print(
             safe(f"scores stored for {where} (kg:degree, kg:pagerank, kg:betweenness, kg:community)")
@@ -754,6 +775,7 @@ COMMANDS = {
 def main(argv: list[str] | None = None) -> int:
     ap = _parser()
     args = ap.parse_args(argv)
+    output.WIDTH = args.width if args.width and args.width > 0 else None
     if not args.command:
         ap.print_help()
         return 2

@@ -467,7 +467,9 @@ class EntityExtractor:
             left, stem = self._drop_outer_place(ctx.text, left, s_start)
             name = ctx.text[left:end]
         counted = COUNTED_END.search(stem) is not None  # (A和B)三家子公司, 5个项目: a number of them
-        counted = counted or (stem[:1] in NUMBER_UNITS and left > 0 and ctx.text[left - 1].isdigit())  # 2个20|万吨级泊位
+        counted = counted or (
+            stem[:1] in NUMBER_UNITS and left > 0 and ctx.text[left - 1].isdigit()
+        )  # 2个20|万吨级泊位
         counted = counted or rule.subtype == "GovernmentBody" and SEVERAL_COUNTRIES.search(stem) is not None
         bare = (
             not stem or stem in self.determiners or counted or rule.type == "Place" and stem.endswith(self.kind_scopes)
@@ -1493,7 +1495,9 @@ class EntityExtractor:
                     continue
                 if brand[0] == brand[1] and not self._coordinated_at(ctx.text, p.start, e):
                     continue
-                if any(m.type in ("Place", "Project") and m.start <= p.start < p.end < m.end == brand[1] for m in found):
+                if any(
+                    m.type in ("Place", "Project") and m.start <= p.start < p.end < m.end == brand[1] for m in found
+                ):
                     continue  # 南屿新城|建设提速: a place or project named up to the industry word, not a brand
                 if not self._free_end(ctx, e) or any(
                     m.start <= p.start and e <= m.end and m.end - m.start > e - p.start for m in found

@@ -223,11 +223,13 @@ class _Index:
         return self._sentences.get(id(sentence), [])
 
 
-def inside_other_names(mentions: list[Mention], town_suffixes: tuple[str, ...] = ()) -> dict[int, list[tuple[str, str]]]:
-    """For each mention that lies inside a longer named mention of its sentence of another type,
-    inside a longer person's name, or a place heading a town's, a village's or a 地区's name (江淮 in
-    江淮理工大学, 张明 in 张明华, 东山 in 东山社区, 成渝 in 成渝地区双城经济圈), the type of each such name and its words after
-    the mention (理工大学): the mention may be a word of them."""
+def inside_other_names(
+    mentions: list[Mention], town_suffixes: tuple[str, ...] = ()
+) -> dict[int, list[tuple[str, str]]]:
+    """For each mention inside a longer named mention of its sentence of another type, inside a
+    longer person's name, or a place heading a town's, a village's or a 地区's name (江淮 in
+    江淮理工大学, 张明 in 张明华, 东山 in 东山社区, 成渝 in 成渝地区双城经济圈), the type of each
+    such name and its words after the mention (理工大学): the mention may be a word of them."""
     names: dict[int, list[Mention]] = {}
     for m in mentions:
         if not m.bare:
@@ -238,7 +240,11 @@ def inside_other_names(mentions: list[Mention], town_suffixes: tuple[str, ...] =
             if not (n.start <= m.start and m.end <= n.end and n.span != m.span):
                 continue
             tail = n.text[m.end - n.start :]
-            if n.type != m.type or m.type == "Person" or (m.type == "Place" and tail.startswith(town_suffixes + ("地区",))):
+            if (
+                n.type != m.type
+                or m.type == "Person"
+                or (m.type == "Place" and tail.startswith(town_suffixes + ("地区",)))
+            ):
                 out.setdefault(id(m), []).append((n.type, tail))
     return out
 

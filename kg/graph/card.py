@@ -61,3 +61,36 @@ def card(g: Graph, node: URIRef, ev: dict | None = None) -> Card:
         for s in sorted(g.subjects(KG[rel], node), key=str):
             links.append(Link("in", rel, _label(g, s), ev.get((str(s), rel, str(node)), [])))
     return Card(str(node), _label(g, node), types, aliases, links)
+
+
+@dataclass
+class SentenceGroup:
+    """The relations of a card that one source sentence states (``sentence`` None: no evidence)."""
+
+    sentence: dict | None
+    links: list[Link] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+
+
+def by_sentence(links: list[Link], most: int = 3) -> list[SentenceGroup]:
+    """The links grouped by the sentences that state them (each link's first ``most``), in the
+    order the sentences first come, so that a sentence stating five relations is shown once."""
+    groups: dict[tuple, SentenceGroup] = {}
+    for link in links:
+        found: list[dict | None] = list(link.evidence[:most]) or [None]  # no evidence: a group of its own
+        for e in found:
+            key = (e["document"], e["sentence"]) if e else ("", id(link))
+            g = groups.setdefault(key, SentenceGroup(e))
+            if link not in g.links:
+                g.links.append(link)
+            if e and e["rule"] not in g.rules:
+                g.rules.append(e["rule"])
+    return list(groups.values())
+
+
+def closest(g: Graph, name: str, n: int = 5) -> list[str]:
+    """The entity names most like ``name`` (for a name that matches none)."""
+    import difflib
+
+    names = {str(o) for p in (RDFS.label, SKOS.altLabel) for o in g.objects(None, p)}
+    return difflib.get_close_matches(name, sorted(names), n=n, cutoff=0.4)
