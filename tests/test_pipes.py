@@ -86,3 +86,12 @@ def test_a_name_that_matches_nothing_suggests_the_closest(built):
     assert proc.returncode == 1
     assert "closest:" in proc.stderr and "松江经开区" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_missing_query_file_exits_2_and_an_unknown_prefix_is_named(built):
+    missing = run_kg("query", "no_such_query.rq", "-g", built)
+    assert missing.returncode == 2 and missing.stderr.strip() == "kg: error: no_such_query.rq: no such query file"
+    bad = run_kg("query", "SELECT ?s WHERE { ?s foo:bar ?o . ?s rdfs:label 'a:b' }", "-g", built)
+    assert bad.returncode == 1 and "unknown prefix foo:" in bad.stderr and "rdfs" in bad.stderr
+    declared = run_kg("query", "PREFIX foo: <http://example.org/> SELECT ?s WHERE { ?s foo:bar ?o }", "-g", built)
+    assert declared.returncode == 0

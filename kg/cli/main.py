@@ -323,6 +323,7 @@ def cmd_query(args) -> int:
     from ..graph.store import has_store
 
     text = q.read_query(args.query)
+    q.check_prefixes(text)
     if not args.endpoint:
         q.check_service(text, args.allow_service)
     if q.is_update(text):

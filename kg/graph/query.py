@@ -15,7 +15,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.query import ResultRow
 
-from ..errors import KgError
+from ..errors import KgError, UsageError
 from ..namespaces import DOC, ENT, KG, RULE, SCHEMA, STMT
 
 PREFIXES = {
@@ -68,9 +68,29 @@ def read_query(query: str) -> str:
     if query.endswith((".rq", ".sparql")) or (len(query) < 300 and "\n" not in query and p.is_file()):
         try:
             return p.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise UsageError(f"{query}: no such query file") from None
         except OSError as exc:
             raise KgError(f"{query}: cannot read query file ({exc.strerror})") from None
     return query
+
+
+_QUOTED = re.compile(r"<[^<>\s]*>|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|#[^\n]*")
+_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.I)
+_USED = re.compile(r"(?<![\w?$:/.-])([A-Za-z][\w-]*(?:\.[\w-]+)*)?:(?=[\w%\\])")
+
+
+def check_prefixes(text: str, known=PREFIXES) -> None:
+    """A prefix the query uses that neither it nor kg declares: one line naming it."""
+    bare = _QUOTED.sub(" ", text)
+    declared = {p or "" for p in _DECLARED.findall(bare)}
+    for p in _USED.findall(bare):
+        p = p or ""
+        if p not in declared and p not in known:
+            raise KgError(
+                f"unknown prefix {p}: in the query (declare it with PREFIX {p}: <…>, or use one of kg's: "
+                f"{', '.join(sorted(known))})"
+            )
 
 
 def run(graph: Graph, text: str, max_rows: int | None = None) -> Result:
