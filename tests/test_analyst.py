@@ -5,6 +5,7 @@ import json
 import socket
 import threading
 import urllib.request
+from urllib.parse import urlencode
 
 import pytest
 from conftest import ROOT, SEED, run_kg
@@ -153,6 +154,30 @@ SELECT ?p ?o WHERE { ?p kg:worksFor ?org . ?p rdfs:label ?o } ORDER BY ?o""")
     assert names == {"叶枫", "曹雷军", "王浩东"}
     sw.setQuery("ASK { ?s a <https://kg.example.org/ontology#Person> }")
     assert sw.query().convert()["boolean"] is True
+
+
+def test_construct_and_describe_answer_in_the_graph_format_asked_for(served):
+    SPARQLWrapper = pytest.importorskip("SPARQLWrapper")
+    import rdflib
+
+    construct = """PREFIX kg: <https://kg.example.org/ontology#>
+CONSTRUCT { ?p kg:worksFor ?org } WHERE { ?p kg:worksFor ?org }"""
+    sw = SPARQLWrapper.SPARQLWrapper(served + "/sparql")
+    sw.setQuery(construct)  # SPARQLWrapper's defaults: RDF/XML asked for, an rdflib Graph returned
+    g = sw.query().convert()
+    assert isinstance(g, rdflib.Graph) and len(g) >= 3
+    for accept, fmt in [("text/turtle", "turtle"), ("application/n-triples", "nt"), ("application/ld+json", "json-ld")]:
+        req = urllib.request.Request(served + "/sparql?" + urlencode({"query": construct}), headers={"Accept": accept})
+        with urllib.request.urlopen(req) as resp:
+            assert resp.headers["Content-Type"].startswith(accept)
+            assert len(rdflib.Graph().parse(data=resp.read().decode("utf-8"), format=fmt)) == len(g)
+    sw.setQuery("DESCRIBE <https://kg.example.org/entity/叶枫>")
+    assert len(sw.query().convert()) > 0
+    for accept, head in [("text/csv", "_askResult"), ("text/tab-separated-values", "?_askResult")]:
+        ask = urlencode({"query": "ASK { ?s a <https://kg.example.org/ontology#Person> }"})
+        req = urllib.request.Request(served + "/sparql?" + ask, headers={"Accept": accept})
+        with urllib.request.urlopen(req) as resp:
+            assert resp.read().decode("utf-8").split() == [head, "true"]
 
 
 @pytest.mark.slow

@@ -36,6 +36,12 @@ TYPES = {
     "tsv": "text/tab-separated-values",
     "xml": "application/sparql-results+xml",
 }
+GRAPH_TYPES = {  # a CONSTRUCT's or a DESCRIBE's graph: rdflib's format name and the media type
+    "turtle": ("turtle", "text/turtle"),
+    "nt": ("nt", "application/n-triples"),
+    "rdfxml": ("xml", "application/rdf+xml"),
+    "jsonld": ("json-ld", "application/ld+json"),
+}
 MAX_BODY = 1_000_000  # bytes of a POSTed query
 READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
 
@@ -85,14 +91,31 @@ def to_xml(r: q.Result) -> str:
     return "\n".join(out)
 
 
-def negotiate(accept: str, fmt: str | None) -> str:
-    if fmt in TYPES:
-        return fmt
+def negotiate(accept: str, fmt: str | None) -> tuple[str, str]:
+    """The format of a table (SELECT, ASK) and of a graph (CONSTRUCT, DESCRIBE) the client asks
+    for by ``format=`` or by Accept; JSON and Turtle when it asks for neither."""
     accept = (accept or "").lower()
-    for key, mime in (("json", "json"), ("xml", "xml"), ("csv", "csv"), ("tab-separated", "tsv")):
-        if mime in accept or key in accept:
-            return mime
-    return "json"
+    table = (
+        fmt
+        if fmt in TYPES
+        else next(
+            (
+                kind
+                for key, kind in (("json", "json"), ("xml", "xml"), ("csv", "csv"), ("tab-separated", "tsv"))
+                if key in accept
+            ),
+            "json",
+        )
+    )
+    graph = (
+        fmt
+        if fmt in GRAPH_TYPES
+        else next(
+            (kind for kind, (_, mime) in GRAPH_TYPES.items() if mime in accept),
+            "nt" if "text/plain" in accept else "turtle",
+        )
+    )
+    return table, graph
 
 
 # ---- the query workers (separate processes) --------------------------------------------
@@ -121,13 +144,20 @@ class _Graph:
         return self.backend.query(text, max_rows=max_rows)
 
 
-def answer(res: q.Result, kind: str) -> tuple[bytes, str]:
-    """The body and content type of a result."""
+def answer(res: q.Result, kind: tuple[str, str]) -> tuple[bytes, str]:
+    """The body and content type of a result: a graph in the graph format asked for, a table
+    (or a yes/no) in the table format."""
+    table, graph = kind
     if res.kind == "CONSTRUCT":
         assert res.graph is not None  # a CONSTRUCT's Result has its graph
-        return res.graph.serialize(format="turtle", encoding="utf-8"), "text/turtle; charset=utf-8"
-    body = to_xml(res) if kind == "xml" else q.render(res, kind)
-    return body.encode("utf-8"), TYPES[kind] + "; charset=utf-8"
+        name, mime = GRAPH_TYPES[graph]
+        return res.graph.serialize(format=name, encoding="utf-8"), mime + "; charset=utf-8"
+    if res.kind == "ASK" and table in ("csv", "tsv"):
+        head = "_askResult" if table == "csv" else "?_askResult"
+        body = f"{head}\r\n{'true' if res.answer else 'false'}\r\n"
+    else:
+        body = to_xml(res) if table == "xml" else q.render(res, table)
+    return body.encode("utf-8"), TYPES[table] + "; charset=utf-8"
 
 
 def _worker(conn, outdir: str, allow_service: bool) -> None:
@@ -170,7 +200,7 @@ class QueryPool:
         theirs.close()
         return proc, mine
 
-    def run(self, text: str, kind: str, hung_up) -> tuple[bytes, str, bool]:
+    def run(self, text: str, kind: tuple[str, str], hung_up) -> tuple[bytes, str, bool]:
         """The answer to a query, or Refused. ``hung_up()`` tells whether the client left."""
         try:
             worker = self.idle.get(timeout=self.limits.timeout)
@@ -188,7 +218,7 @@ class QueryPool:
             raise Refused(400, reply[1])
         return reply[1], reply[2], reply[3]
 
-    def _wait(self, worker, text: str, kind: str, hung_up):
+    def _wait(self, worker, text: str, kind: tuple[str, str], hung_up):
         proc, conn = worker
         conn.send((text, kind, self.limits.max_rows))
         deadline = time.monotonic() + self.limits.timeout
