@@ -197,3 +197,12 @@ def test_notebook_runs_top_to_bottom(tmp_path):
         for o in c.get("outputs", [])
     )
     assert "上海铂桐医疗科技有限公司" in texts and "松江经开区" in texts
+
+
+def test_jsonld_export_has_one_compact_key_per_property(outdir, tmp_path):
+    target = tmp_path / "g.jsonld"
+    run_kg("export", outdir, "--format", "jsonld", "-o", target, check=True)
+    nodes = json.loads(target.read_text(encoding="utf-8"))["@graph"]
+    keys = {k for n in nodes for k in n}
+    assert "rdfs:label" in keys and "skos:altLabel" in keys
+    assert not [k for k in keys if k.startswith("http")]  # rdfs:label once compacted, never also as its IRI

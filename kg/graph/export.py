@@ -37,13 +37,7 @@ def export(g: Graph, path: str | Path, fmt: str, store=None) -> list[Path]:
         atomic_write(path, g.serialize(format=name, encoding="utf-8"))
         return [path]
     if fmt == "jsonld":
-        context: dict[str, str | dict[str, str]] = dict(PREFIXES)
-        context.update(
-            {
-                "label": {"@id": "rdfs:label", "@container": "@set"},
-                "altLabel": {"@id": "skos:altLabel", "@container": "@set"},
-            }
-        )
+        context = {p: str(ns) for p, ns in PREFIXES.items()}  # one compact key per property (rdfs:label)
         data = g.serialize(format="json-ld", context=context, auto_compact=True)
         atomic_write(path, data.encode("utf-8") if isinstance(data, str) else data)
         return [path]
