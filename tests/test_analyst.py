@@ -62,6 +62,7 @@ def test_show_prints_a_card_with_sources(outdir):
         ("trig", "g.trig"),
         ("jsonld", "g.jsonld"),
         ("graphml", "g.graphml"),
+        ("gexf", "g.gexf"),
         ("csv", "edges.csv"),
     ],
 )
@@ -80,11 +81,17 @@ def test_every_export_loads_back(outdir, tmp_path, fmt, name):
         graphs = {q.graph_name.value for q in store if not isinstance(q.graph_name, ox.DefaultGraph)}
         assert any("000_ec529398d460bb70.txt" in g for g in graphs)
         assert sum(1 for q in store if isinstance(q.graph_name, ox.DefaultGraph)) == len(base)
-    elif fmt == "graphml":
+    elif fmt in ("graphml", "gexf"):
         import networkx as nx
 
-        G = nx.read_graphml(target)
+        G = nx.read_graphml(target) if fmt == "graphml" else nx.read_gexf(target)
         assert G.number_of_nodes() == 69 and "松江经开区" in {d["label"] for _, d in G.nodes(data=True)}
+        zone = next(d for _, d in G.nodes(data=True) if d["label"] == "松江经开区")
+        assert zone["type"] == "Place" and zone["degree"] >= 10 and zone["pagerank"] > 0 and zone["community"] >= 0
+        assert zone["colour"].startswith("#") and isinstance(zone["x"], float)
+        edges = list(G.edges(data=True))
+        assert len({d["id"] for *_, d in edges}) == len(edges)  # every edge its own id
+        assert all(d["relation"] and d["rule"] and d["sentence"] and d["document"] for *_, d in edges)
     else:
         edges = list(csv.DictReader(open(target, encoding="utf-8-sig")))
         nodes = list(csv.DictReader(open(tmp_path / "edges.nodes.csv", encoding="utf-8-sig")))

@@ -152,7 +152,7 @@ def _parser() -> argparse.ArgumentParser:
     ex = cmd("export", "export the graph: turtle, ntriples, nquads, trig, jsonld, graphml or csv")
     ex.add_argument("graph", metavar="OUTDIR")
     ex.add_argument(
-        "--format", required=True, choices=["turtle", "ntriples", "nquads", "trig", "jsonld", "graphml", "csv"]
+        "--format", required=True, choices=["turtle", "ntriples", "nquads", "trig", "jsonld", "graphml", "gexf", "csv"]
     )
     ex.add_argument("-o", "--out", required=True, metavar="FILE")
 
