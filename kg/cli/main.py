@@ -149,7 +149,7 @@ def _parser() -> argparse.ArgumentParser:
     sh.add_argument("-g", "--graph", required=True, metavar="OUTDIR")
     sh.add_argument("--json", action="store_true")
 
-    ex = cmd("export", "export the graph: turtle, ntriples, nquads, trig, jsonld, graphml or csv")
+    ex = cmd("export", "export the graph: turtle, ntriples, nquads, trig, jsonld, graphml, gexf or csv")
     ex.add_argument("graph", metavar="OUTDIR")
     ex.add_argument(
         "--format", required=True, choices=["turtle", "ntriples", "nquads", "trig", "jsonld", "graphml", "gexf", "csv"]
