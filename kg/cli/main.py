@@ -30,6 +30,7 @@ EXAMPLES = {
     "viz": "kg viz build/ --focus 松江区 --hops 1 -o focus.html\n  kg viz build/ --types Company Place --relations locatedIn",  # noqa: E501
     "push": "kg push build/ http://127.0.0.1:7878/store",
     "show": "kg show 松江区 -g build/\n  kg show 上海市 -g build/ --json",
+    "validate": "kg validate build/",
     "export": "kg export build/ --format graphml -o graph.graphml\n  kg export build/ --format csv -o edges.csv",
     "serve": "kg serve build/ --port 8000   # then open http://127.0.0.1:8000/",
     "stats": "kg stats build/ --top 10\n  kg stats build/ --write   # store degree, pagerank, betweenness, community in graph.ttl",  # noqa: E501
@@ -208,6 +209,9 @@ def _parser() -> argparse.ArgumentParser:
     st.add_argument("--top", type=int, default=10)
     st.add_argument("--write", action="store_true", help="store the scores in OUTDIR/graph.ttl for SPARQL")
     st.add_argument("--json", action="store_true")
+
+    va = cmd("validate", "check a build against kg's SHACL shapes and its places against the division table")
+    va.add_argument("graph", metavar="OUTDIR")
     return ap
 
 
@@ -630,6 +634,24 @@ def print_card(out: Console, c) -> None:
         out.print(" (no relations)")
 
 
+# ---- validate --------------------------------------------------------------------
+def cmd_validate(args) -> int:
+    from ..graph.store import load_graph
+    from ..graph.validate import validate
+
+    problems = validate(load_graph(args.graph))
+    out = _console()
+    if problems:
+        t = Table("check", "entity", "problem", header_style="bold red", title=f"kg validate {args.graph}")
+        for p in problems:
+            t.add_row(safe(p.check), safe(p.focus), safe(p.message))
+        output.print_table(out, t)
+    _console(stderr=True).print(
+        safe(f"{len(problems)} problem(s) in {args.graph}" if problems else f"{args.graph}: conforms to kg's shapes")
+    )
+    return 1 if problems else 0
+
+
 # ---- export ----------------------------------------------------------------------
 def cmd_export(args) -> int:
     from ..graph.export import export
@@ -768,6 +790,7 @@ COMMANDS = {
     "stats": cmd_stats,
     "push": cmd_push,
     "show": cmd_show,
+    "validate": cmd_validate,
     "export": cmd_export,
     "serve": cmd_serve,
 }

@@ -53,6 +53,7 @@ class Extractor:
         relations = _drop_title_words(entities, relations, self.entities.gaz)
         entities = [e for e in entities if e.mentions[0].entity is e]
         relations += structural(doc.id, articles, mentions, self.entities.gaz)
+        relations = _not_against_table(relations, self.entities.gaz)
         _agent_zones(relations)
         return DocumentResult(doc, articles, mentions, entities, bound_evidence(relations))
 
@@ -77,6 +78,26 @@ def _triple(r: Relation) -> tuple:
 
 def _evidence(r: Relation) -> tuple:
     return (*r.raw_span, r.rule)
+
+
+def _not_against_table(relations: list[Relation], gaz) -> list[Relation]:
+    """A place in or part of a place that the division table puts within it (北京 locatedIn
+    朝阳区 from 坐落于北京朝阳区) reads the words the wrong way round: it goes."""
+
+    def inside(inner: Entity, outer: Entity) -> bool:
+        return outer.name in {p.name for p in gaz.ancestors(inner.name)}
+
+    return [
+        r
+        for r in relations
+        if not (
+            r.predicate in ("locatedIn", "partOf")
+            and isinstance(r.object, Entity)
+            and "Place" in r.subject.types
+            and "Place" in r.object.types
+            and inside(r.object, r.subject)
+        )
+    ]
 
 
 def _drop_title_words(entities: list[Entity], relations: list[Relation], gaz) -> list[Relation]:

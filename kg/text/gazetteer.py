@@ -150,9 +150,9 @@ class Gazetteer:
     def parent(self, name: str) -> Place | None:
         """The nearest enclosing division in the table (a district's city, else its province)."""
         p = self.lookup(name)
-        return self._parent_of(p) if p else None
+        return self.parent_of(p) if p else None
 
-    def _parent_of(self, p: Place) -> Place | None:
+    def parent_of(self, p: Place) -> Place | None:
         codes = (
             [p.adcode[:4] + "0" * 8, p.adcode[:2] + "0" * 10]
             if p.level == 3
@@ -167,7 +167,7 @@ class Gazetteer:
     def ancestors(self, name: str) -> list[Place]:
         out, p = [], self.lookup(name)
         while p is not None:
-            p = self._parent_of(p)
+            p = self.parent_of(p)
             if p is not None:
                 out.append(p)
         return out

@@ -1,0 +1,43 @@
+"""kg validate: a build conforms to kg's SHACL shapes and its places to the division table."""
+
+from conftest import run_kg
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
+
+KG = "https://kg.example.org/ontology#"
+ENT = "https://kg.example.org/entity/"
+
+
+def test_the_seed_build_conforms(seed_out):
+    proc = run_kg("validate", seed_out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "conforms" in proc.stderr
+
+
+def test_a_graph_broken_on_purpose_fails_with_a_report_naming_each_problem(seed_out, tmp_path):
+    g = Graph().parse(seed_out / "graph.ttl")
+    g.add((URIRef(ENT + "松江经开区"), RDFS.label, Literal("松江园区")))  # two names
+    assertion = next(g.subjects(RDF.type, URIRef(KG + "Assertion")))
+    g.remove((assertion, URIRef(KG + "rule"), None))  # an assertion without its rule
+    g.add((URIRef(ENT + "上海市"), URIRef(KG + "partOf"), URIRef(ENT + "松江区")))  # the wrong way round
+    g.add((URIRef(ENT + "松江区"), URIRef(KG + "worksFor"), URIRef(ENT + "无名")))  # an untyped end
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    g.serialize(broken / "graph.ttl", format="turtle")
+    proc = run_kg("validate", broken)
+    assert proc.returncode == 1
+    rows = [line.split("\t") for line in proc.stdout.splitlines() if "\t" in line]
+    problems = {(r[0], r[2]) for r in rows[1:]}
+    assert ("shape", "an entity has exactly one name (rdfs:label) (rdfs:label)") in problems
+    assert ("shape", "an assertion has the rule that made it (kg:rule)") in problems
+    assert ("hierarchy", "上海市 partOf 松江区, but the division table puts 松江区 within 上海市") in problems
+    assert any(c == "shape" and "five top types" in m for c, m in problems)
+    assert "4 problem(s)" in proc.stderr
+
+
+def test_extraction_drops_a_place_placed_in_a_place_within_it():
+    from kg.extract.pipeline import extractor
+    from kg.model import Document
+
+    res = extractor().process(Document("d", "d.txt", "坐落于北京朝阳区三间房的精品酒吧开业。"))
+    assert not any(r.subject.name == "北京市" and r.predicate == "locatedIn" for r in res.relations)
