@@ -204,6 +204,7 @@ def test_notebook_runs_top_to_bottom(tmp_path):
         for o in c.get("outputs", [])
     )
     assert "上海铂桐医疗科技有限公司" in texts and "松江经开区" in texts
+    assert "CJK font: " in texts  # the plot says which font draws its Chinese labels (or that none does)
 
 
 def test_jsonld_export_has_one_compact_key_per_property(outdir, tmp_path):
