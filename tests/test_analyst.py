@@ -214,3 +214,40 @@ def test_jsonld_export_has_one_compact_key_per_property(outdir, tmp_path):
     keys = {k for n in nodes for k in n}
     assert "rdfs:label" in keys and "skos:altLabel" in keys
     assert not [k for k in keys if k.startswith("http")]  # rdfs:label once compacted, never also as its IRI
+
+
+def test_a_browser_gets_a_query_form_with_the_ready_queries(served):
+    req = urllib.request.Request(served + "/sparql", headers={"Accept": "text/html,application/xhtml+xml"})
+    with urllib.request.urlopen(req) as resp:
+        page = resp.read().decode("utf-8")
+        assert resp.headers["Content-Type"].startswith("text/html")
+        assert "default-src 'none'" in resp.headers["Content-Security-Policy"]
+    assert "people_posts.rq" in page and "__READY__" not in page
+    plain = urllib.request.Request(served + "/sparql")  # a client that asks for no HTML: still an error
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(plain)
+    assert err.value.code == 400
+
+
+@pytest.mark.slow
+def test_the_query_form_runs_a_ready_query_in_chromium(served):
+    from test_page import _chromium
+
+    exe, pw = _chromium()
+    with pw.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(served + "/sparql")
+        page.wait_for_function("window.kgFormReady === true")
+        page.select_option("#ready", "people_posts.rq")
+        page.fill("#limit", "2")
+        page.click("#run")
+        page.wait_for_selector("#out table")
+        cells = page.eval_on_selector_all("#out td", "tds => tds.map(td => td.textContent)")
+        status = page.text_content("#status")
+        browser.close()
+    assert not errors
+    assert "叶枫" in cells or "曹雷军" in cells
+    assert "row(s), showing 2" in status and " ms " in status and "the server:" in status

@@ -10,6 +10,7 @@ is locked against removal until it moves on.
 from __future__ import annotations
 
 import ipaddress
+import json
 import multiprocessing as mp
 import os
 import queue
@@ -43,6 +44,22 @@ GRAPH_TYPES = {  # a CONSTRUCT's or a DESCRIBE's graph: rdflib's format name and
     "jsonld": ("json-ld", "application/ld+json"),
 }
 MAX_BODY = 1_000_000  # bytes of a POSTed query
+# the query form runs its own script only and fetches this endpoint only
+FORM_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'"
+READY_QUERIES = Path(__file__).resolve().parents[2] / "queries"  # a checkout's queries/, if there
+
+
+def query_form() -> bytes:
+    """The HTML form a browser gets at /sparql: a query box, the ready queries to pick from, a
+    row limit; the rows and the time taken shown as text (never as markup)."""
+    from importlib import resources
+
+    ready = {p.name: p.read_text(encoding="utf-8") for p in sorted(READY_QUERIES.glob("*.rq"))}
+    data = json.dumps(ready, ensure_ascii=False).replace("<", "\\u003c")
+    page = resources.files("kg.web").joinpath("form.html").read_text(encoding="utf-8")
+    return page.replace("__READY__", data).encode("utf-8")
+
+
 READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
 
 
@@ -316,6 +333,7 @@ def make_handler(outdir: Path, pool: QueryPool, limits: Limits):
                 self._text(403, READ_ONLY)
                 return
             kind = negotiate(self.headers.get("Accept", ""), fmt)
+            started = time.monotonic()
             try:
                 body, ctype, truncated = pool.run(text, kind, self._hung_up)
             except Refused as exc:
@@ -324,7 +342,9 @@ def make_handler(outdir: Path, pool: QueryPool, limits: Limits):
                     return
                 self._text(exc.status, str(exc))
                 return
-            extra = {"KG-Truncated": f"rows beyond {limits.max_rows} were cut"} if truncated else None
+            extra = {"KG-Query-Seconds": f"{time.monotonic() - started:.3f}"}
+            if truncated:
+                extra["KG-Truncated"] = f"rows beyond {limits.max_rows} were cut"
             self._send(200, body, ctype, extra)
 
         def _checked(self) -> urllib.parse.SplitResult | None:
@@ -348,6 +368,9 @@ def make_handler(outdir: Path, pool: QueryPool, limits: Limits):
                     params = urllib.parse.parse_qs(url.query, errors="strict")
                 except UnicodeDecodeError:
                     self._text(400, "the query string is not UTF-8")
+                    return
+                if "query" not in params and "text/html" in self.headers.get("Accept", ""):
+                    self._send(200, query_form(), "text/html; charset=utf-8", {"Content-Security-Policy": FORM_CSP})
                     return
                 self._answer(params.get("query", [None])[0], params.get("format", [None])[0])
             else:
