@@ -45,6 +45,7 @@ def _open(page_path, shot=None):
         page.goto(Path(page_path).resolve().as_uri())
         page.wait_for_function("window.kgDrawn !== undefined", timeout=60000)
         result = {
+            "isolated": page.evaluate("window.kgData.isolated"),
             "drawn": page.evaluate("window.kgDrawn()"),
             "canvas": page.evaluate("document.querySelectorAll('#net canvas').length"),
             "scripts": page.evaluate("document.querySelectorAll('script').length"),
@@ -116,7 +117,7 @@ def test_browser_draws_searches_and_stays_offline(seed_kg, seed_page, tmp_path):
     res, requests, dialogs, errors = _open(seed_page, shot)
     data_nodes = len(res["labels"])
     relations = sum(seed_kg.summary.relations.values())
-    assert res["drawn"] == {"nodes": data_nodes, "edges": relations}
+    assert res["drawn"] == {"nodes": data_nodes - res["isolated"], "edges": relations}  # isolated hidden
     assert res["canvas"] >= 1
     assert res["search"] == "e:上海铂桐医疗科技有限公司" and res["selected"] == [res["search"]]
     assert "铂桐医疗" in res["info"] and "松江经开区" in res["info"]
@@ -228,3 +229,61 @@ def test_a_capped_page_keeps_the_most_connected_entities_with_their_names(tmp_pa
         assert capped.nodes[n] == full.nodes[n]
     assert sorted(capped.edges(keys=True)) == sorted(full.subgraph(top).edges(keys=True))
     assert any(capped.nodes[n]["aliases"] for n in top)
+
+
+def test_the_page_opens_on_the_connected_part_and_focuses_in_place(tmp_path):
+    out = tmp_path / "b"
+    run_kg("build", SEED, "-o", out, check=True)
+    data = json.loads(
+        re.search(
+            r'<script type="application/json" id="kg-data">(.*?)</script>', (out / "graph.html").read_text(), re.S
+        )
+        .group(1)
+        .replace("\\u003c", "<")
+        .replace("\\u003e", ">")
+        .replace("\\u0026", "&")
+    )
+    total, isolated = len(data["nodes"]), data["isolated"]
+    lonely = next(n for n in data["nodes"] if n["degree"] == 0 and n["type"] != "Award")
+    zone = next(n for n in data["nodes"] if n["label"] == "松江经开区")
+    exe, pw = _chromium()
+    with pw.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto((out / "graph.html").resolve().as_uri())
+        page.wait_for_function("window.kgDrawn !== undefined", timeout=60000)
+        first = page.evaluate("window.kgDrawn().nodes")
+        page.evaluate("window.kgShowIsolated(true)")
+        everything = page.evaluate("window.kgDrawn().nodes")
+        page.evaluate("window.kgShowIsolated(false)")
+        found = page.evaluate(f"window.kgSearch({json.dumps(lonely['label'])})")
+        after_search = page.evaluate("window.kgDrawn().nodes")
+        k = page.evaluate(f"window.kgFocus({json.dumps(zone['id'])})")
+        focused = page.evaluate("window.kgDrawn().nodes")
+        page.evaluate("window.kgUnfocus()")
+        page.evaluate("window.kgMinDegree(3)")
+        busy = page.evaluate("window.kgDrawn().nodes")
+        page.evaluate("window.kgMinDegree(0)")
+        edge = next(e for e in data["edges"] if e["evidence"] and e["relation"] == "locatedIn")
+        page.evaluate(f"window.kgShowEdge({json.dumps(edge['id'])})")
+        marks = page.eval_on_selector_all("#info mark", "ms => ms.map(m => m.textContent)")
+        browser.close()
+    assert not errors
+    assert isolated > 0 and first == total - isolated and everything == total  # isolated hidden by default
+    assert found == lonely["id"] and after_search == first + 1  # a hidden match is shown when searched
+    assert (
+        focused
+        == k
+        == 1
+        + len(
+            {e["to"] for e in data["edges"] if e["from"] == zone["id"]}
+            | {e["from"] for e in data["edges"] if e["to"] == zone["id"]}
+        )
+    )
+    assert 0 < busy < first
+    names = {n["label"] for n in data["nodes"] if n["id"] in (edge["from"], edge["to"])}
+    assert marks and set(marks) & (
+        names | {a for n in data["nodes"] if n["id"] in (edge["from"], edge["to"]) for a in n["aliases"]}
+    )

@@ -64,6 +64,11 @@ REL_ZH = {
 SYMBOLS = {"Company": "●", "Institution": "■", "Project": "▲", "Place": "◆", "Person": "★", "Award": "▬"}
 EVIDENCE_PER_EDGE = 5  # sentences shown for one edge
 LAYOUT_THRESHOLD = 800  # above this many nodes the layout is computed in Python, physics off
+LAYOUT_SEED = 42  # the browser's layout of a small graph, and the communities: the same each time
+COMMUNITY_COLOURS = [  # a community's colour, by its rank in size (the largest first); then grey
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+    "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd",
+]  # fmt: skip
 
 
 def evidence(g: Graph) -> dict[tuple[str, str, str], list[dict]]:
@@ -242,23 +247,42 @@ def short_id(iri: str) -> str:
     return "e:" + unquote(iri.rsplit("/", 1)[-1])
 
 
+def communities(H: nx.MultiDiGraph) -> dict[str, int]:
+    """Louvain communities of the connected nodes, numbered by size (0 the largest), seeded."""
+    simple = nx.Graph(H.to_undirected())
+    simple.remove_nodes_from([n for n in list(simple) if simple.degree(n) == 0])
+    if not simple.number_of_edges():
+        return {}
+    parts = nx.community.louvain_communities(simple, seed=LAYOUT_SEED)
+    ranked = sorted(parts, key=lambda p: (-len(p), sorted(p)[0]))
+    return {n: i for i, part in enumerate(ranked) for n in part}
+
+
 def page_data(g, H: nx.MultiDiGraph) -> dict:
     ev = g if isinstance(g, dict) else evidence(g)
     pagerank = nx.pagerank(nx.DiGraph(H)) if len(H) else {}
     top = max(pagerank.values(), default=1.0) or 1.0
+    community = communities(H)
+    degree = dict(nx.Graph(H.to_undirected()).degree())
     nodes, edges = [], []
     for n, d in sorted(H.nodes(data=True)):
         t = d["type"]
+        c = community.get(n, -1)
         nodes.append(
             {
                 "id": short_id(n),
                 "label": d["label"],
+                "title": d["label"],
                 "type": t,
                 "types": d["types"],
                 "aliases": d.get("aliases", []),
                 "color": COLOURS[t],
                 "shape": SHAPES[t],
                 "size": round(12 + 28 * pagerank.get(n, 0) / top, 1),
+                "value": round(1 + 99 * pagerank.get(n, 0) / top, 2),
+                "degree": degree.get(n, 0) + len(d.get("awards", [])),
+                "community": c,
+                "communityColor": COMMUNITY_COLOURS[c] if 0 <= c < len(COMMUNITY_COLOURS) else "#b0b7bf",
                 "awards": d.get("awards", []),
             }
         )
@@ -274,6 +298,10 @@ def page_data(g, H: nx.MultiDiGraph) -> dict:
                     "color": COLOURS["Award"],
                     "shape": SHAPES["Award"],
                     "size": 10,
+                    "value": 1,
+                    "degree": 1,
+                    "community": community.get(n, -1),
+                    "communityColor": COLOURS["Award"],
                     "awards": [],
                 }
             )
@@ -411,6 +439,13 @@ def network(data: dict, physics: bool) -> Network:
                 "nodes": {
                     "font": {"size": 14, "face": "WenQuanYi Micro Hei, Noto Sans CJK SC, sans-serif"},
                     "borderWidth": 1,
+                    # the most important nodes' labels are drawn at every zoom, the others once zoomed
+                    # in far enough to read them (and on hover); node sizes follow PageRank
+                    "scaling": {
+                        "min": 10,
+                        "max": 40,
+                        "label": {"enabled": True, "min": 11, "max": 26, "drawThreshold": 9, "maxVisible": 30},
+                    },
                 },
                 "edges": {
                     "arrows": {"to": {"enabled": True, "scaleFactor": 0.6}},
@@ -430,7 +465,7 @@ def network(data: dict, physics: bool) -> Network:
                     "stabilization": {"enabled": True, "iterations": 300, "fit": True},
                 },
                 "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
-                "layout": {"improvedLayout": len(data["nodes"]) <= 150},
+                "layout": {"improvedLayout": len(data["nodes"]) <= 150, "randomSeed": LAYOUT_SEED},
             }
         )
     )
@@ -458,6 +493,7 @@ def render_with_positions(g, H: nx.MultiDiGraph, title: str = "kg", previous: di
         "legend": legend,
         "relations": {r: REL_ZH[r] for r in RELATIONS},
         "physics": physics,
+        "isolated": sum(1 for n in data["nodes"] if n["degree"] == 0),
     }
     tpl = Template((resources.files("kg") / "graph" / "page.html").read_text(encoding="utf-8"))
     positions = {} if physics else {n["id"]: (n["x"], n["y"]) for n in data["nodes"]}
