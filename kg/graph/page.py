@@ -299,6 +299,8 @@ def page_data(g, H: nx.MultiDiGraph) -> dict:
                     "shape": SHAPES["Award"],
                     "size": 10,
                     "value": 1,
+                    "scaling": {"label": {"enabled": False}},  # a title stays readable in its box
+                    "font": {"size": 11},
                     "degree": 1,
                     "community": community.get(n, -1),
                     "communityColor": COLOURS["Award"],
