@@ -71,7 +71,9 @@ def measure(path: Path, name: str, shot: str | None) -> None:
         t0 = time.perf_counter()
         page.goto(path.resolve().as_uri())
         page.wait_for_function("window.kgDrawn !== undefined", timeout=600000)
-        page.evaluate("new Promise(function(r){ window.kgNetwork.once('afterDrawing', r); window.kgNetwork.redraw(); })")
+        page.evaluate(
+            "new Promise(function(r){ window.kgNetwork.once('afterDrawing', r); window.kgNetwork.redraw(); })"
+        )
         t1 = time.perf_counter()
         drawn = page.evaluate("window.kgDrawn()")
         total = page.evaluate("window.kgData.nodes.length")
@@ -85,10 +87,14 @@ def measure(path: Path, name: str, shot: str | None) -> None:
         frames = page.evaluate(PAN)
         b.close()
     p90 = sorted(frames)[int(0.9 * len(frames))]
-    print(f"page {path.stat().st_size / 1e6:.1f} MB: {drawn['nodes']} of {total} nodes drawn (isolated hidden), "
-          f"{drawn['edges']} edges")
-    print(f"first draw {t1 - t0:.2f} s; search found {found} in {t3 - t2:.2f} s; "
-          f"panning: frame {statistics.median(frames):.0f} ms median, {p90:.0f} ms p90")
+    print(
+        f"page {path.stat().st_size / 1e6:.1f} MB: {drawn['nodes']} of {total} nodes drawn (isolated hidden), "
+        f"{drawn['edges']} edges"
+    )
+    print(
+        f"first draw {t1 - t0:.2f} s; search found {found} in {t3 - t2:.2f} s; "
+        f"panning: frame {statistics.median(frames):.0f} ms median, {p90:.0f} ms p90"
+    )
 
 
 def main() -> None:

@@ -42,6 +42,7 @@ LAYERS = [
         "graph.export",
         "graph.remote",
         "graph.card",
+        "graph.validate",
         "graph.page",
         "graph.backends",
     },
