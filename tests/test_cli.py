@@ -134,3 +134,16 @@ def test_failed_build_keeps_the_previous_graph(built, tmp_path):
 def test_help_has_examples():
     proc = run_kg("build", "--help", check=True)
     assert "example:" in proc.stdout and "kg build seeds/ -o build/" in proc.stdout
+
+
+def test_build_stats_and_page_count_the_same_entities(tmp_path):
+    import re
+
+    out = tmp_path / "b"
+    built = json.loads(run_kg("build", SEED, "-o", out, "--json", check=True).stdout)
+    stats = json.loads(run_kg("stats", out, "--json", check=True).stdout)
+    page = (out / "graph.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'id="kg-data">(.*?)</script>', page, re.S).group(1))
+    on_page = sum(1 for n in data["nodes"] if n["type"] != "Award")
+    assert built["entity_total"] == stats["nodes"] == on_page
+    assert sum(built["entities"].values()) >= built["entity_total"]  # by type, an entity of two types twice

@@ -272,6 +272,7 @@ def cmd_build(args) -> int:
                     "pruned": rep.pruned,
                     "articles": rep.articles,
                     "entities": dict(rep.entities),
+                    "entity_total": rep.entity_total,
                     "relations": dict(rep.relations),
                     "skipped": len(rep.skipped),
                     "triples": rep.triples,
@@ -310,6 +311,7 @@ def print_summary(out: Console, s, path: Path) -> None:
     if s.pruned:
         t.add_row("  pruned", str(s.pruned))
     t.add_row("articles", str(s.articles))
+    t.add_row("entities (each once; by type below, one of two types counts in both)", str(s.entity_total))
     for k, v in sorted(s.entities.items(), key=lambda kv: _rank(TYPES_CHOICES, kv[0])):
         t.add_row(f"[cyan]entity[/] {k}", str(v))
     for k, v in sorted(s.relations.items(), key=lambda kv: _rank(RELATION_CHOICES, kv[0])):

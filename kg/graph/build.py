@@ -45,7 +45,8 @@ class BuildReport:
     unchanged: int = 0  # skipped by content hash
     pruned: int = 0  # dropped with --prune
     articles: int = 0
-    entities: Counter = field(default_factory=Counter)
+    entities: Counter = field(default_factory=Counter)  # by type: an entity of two types counts in both
+    entity_total: int = 0  # entities, each once (what kg stats and kg viz count)
     relations: Counter = field(default_factory=Counter)
     skipped: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
@@ -216,6 +217,7 @@ def build(
                     "documents": entries,
                     "summary": {
                         "entities": dict(rep.entities),
+                        "entity_total": rep.entity_total,
                         "relations": dict(rep.relations),
                         "articles": rep.articles,
                         "triples": rep.triples,
@@ -381,6 +383,7 @@ def _ontology(store: OxStore, rules: list[str] | None) -> None:
 
 def _restore_summary(rep: BuildReport, summary: dict) -> None:
     rep.entities = Counter(summary["entities"])
+    rep.entity_total = summary.get("entity_total", 0)
     rep.relations = Counter(summary["relations"])
     rep.articles = summary["articles"]
     rep.triples = summary["triples"]
@@ -396,6 +399,8 @@ def _summarise(store: OxStore, rep: BuildReport, entries: dict) -> None:
     found = {r[0].value[len(kg) :]: int(r[1].value) for r in rows}
     for t in TYPES:
         rep.entities[t] = found.get(t, 0)
+    rows = store.ox.query(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?t {{ {types} }} ?s a ?t }}")
+    rep.entity_total = next((int(r[0].value) for r in rows), 0)
     preds = " ".join(f"<{kg}{r}>" for r in RELATIONS)
     rows = store.ox.query(f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ VALUES ?p {{ {preds} }} ?s ?p ?o }} GROUP BY ?p")
     found = {r[0].value[len(kg) :]: int(r[1].value) for r in rows}
