@@ -28,3 +28,20 @@ def test_readme_commands_name_real_queries():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in re.findall(r"`(\w+\.rq)`", text):
         assert (ROOT / "queries" / name).exists(), name
+
+
+def test_readme_build_example_is_the_real_output(tmp_path):
+    """The README's kg build table is what kg build prints on the seed (every row but the time)."""
+    from conftest import SEED, run_kg
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```\n\$ kg build seeds/ -o build/\n(.*?)```", text, re.S).group(1)
+
+    def rows(table: str) -> dict[str, str]:
+        cells = (re.findall(r"│ (.+?) +│ +(.+?) │", line) for line in table.splitlines())
+        return {k.strip(): v for found in cells for k, v in found if k.strip() != "time"}
+
+    real = run_kg("build", SEED, "-o", tmp_path / "b", check=True).stdout  # piped: tab-separated
+    got = {r[0]: r[1] for r in (line.split("\t") for line in real.splitlines()) if len(r) == 2 and r[0] != "time"}
+    want = rows(block)
+    assert want and want == {k: v for k, v in got.items() if k != "what"}
