@@ -45,3 +45,17 @@ def test_readme_build_example_is_the_real_output(tmp_path):
     got = {r[0]: r[1] for r in (line.split("\t") for line in real.splitlines()) if len(r) == 2 and r[0] != "time"}
     want = rows(block)
     assert want and want == {k: v for k, v in got.items() if k != "what"}
+
+
+def test_readme_explain_example_is_the_real_output():
+    """The README's kg explain example: its tokens and tags, mentions and relations are kg's."""
+    from conftest import run_kg
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    m = re.search(r'```\n\$ kg explain "(.+?)"\n(.*?)```', text, re.S)
+    sentence, block = m.group(1), m.group(2)
+    real = run_kg("explain", sentence, check=True).stdout
+    assert next(line for line in block.splitlines() if line.startswith("tokens ")) in real.splitlines()
+    shown = {tuple(c.strip() for c in line.split("│")) for line in block.splitlines() if "│" in line}
+    got = {tuple(line.split("\t")) for line in real.splitlines() if "\t" in line}
+    assert shown and shown <= got
