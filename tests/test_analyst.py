@@ -2,6 +2,7 @@
 
 import csv
 import json
+import re
 import socket
 import threading
 import urllib.request
@@ -251,3 +252,13 @@ def test_the_query_form_runs_a_ready_query_in_chromium(served):
     assert not errors
     assert "叶枫" in cells or "曹雷军" in cells
     assert "row(s), showing 2" in status and " ms " in status and "the server:" in status
+
+
+def test_the_readme_serve_example_is_the_real_answer(served):
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"--data-urlencode 'query=(.+?)' http://127\.0\.0\.1:8000/sparql\n(.*?)```", text, re.S)
+    query, shown = m.group(1), m.group(2).split()
+    req = urllib.request.Request(served + "/sparql?" + urlencode({"query": query}), headers={"Accept": "text/csv"})
+    with urllib.request.urlopen(req) as resp:
+        rows = resp.read().decode("utf-8").split()
+    assert rows[0] == shown[0] and sorted(rows[1:]) == sorted(shown[1:])
