@@ -490,7 +490,7 @@ class EntityExtractor:
 
     def _stops(self, tok: Token, hard: bool, ctx: _Ctx, idx: int) -> bool:
         w = tok.text
-        if not hard and self._numbered(ctx, idx):
+        if not hard and (w == "号" or w == "、" or w.isdigit()) and self._numbered(ctx, idx):
             return False  # 南作业区9号、10号泊位工程: numbered units are words of the name
         if any(c in HARD_STOP for c in w) or w.isspace():
             return True
