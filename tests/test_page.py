@@ -255,6 +255,12 @@ def test_the_page_opens_on_the_connected_part_and_focuses_in_place(tmp_path):
         page.goto((out / "graph.html").resolve().as_uri())
         page.wait_for_function("window.kgDrawn !== undefined", timeout=60000)
         first = page.evaluate("window.kgDrawn().nodes")
+        page.evaluate("window.kgNetwork.fit()")
+        page.wait_for_function("window.kgLabelMax() !== null")
+        page.wait_for_timeout(200)
+        hub = page.evaluate("""(function(){ var net = window.kgNetwork, ns = net.body.nodes, best = null;
+            Object.keys(ns).forEach(function(i){ if (!best || ns[i].options.value > best.options.value) { best = ns[i]; } });
+            return best.labelModule.fontOptions.size * net.getScale(); })()""")
         page.evaluate("window.kgShowIsolated(true)")
         everything = page.evaluate("window.kgDrawn().nodes")
         page.evaluate("window.kgShowIsolated(false)")
@@ -272,6 +278,7 @@ def test_the_page_opens_on_the_connected_part_and_focuses_in_place(tmp_path):
         browser.close()
     assert not errors
     assert isolated > 0 and first == total - isolated and everything == total  # isolated hidden by default
+    assert hub >= 9  # the most important node's name is drawn readable at fit zoom
     assert found == lonely["id"] and after_search == first + 1  # a hidden match is shown when searched
     assert (
         focused
