@@ -491,7 +491,7 @@ class EntityExtractor:
     def _stops(self, tok: Token, hard: bool, ctx: _Ctx, idx: int) -> bool:
         w = tok.text
         if not hard and (w == "号" or w == "、" or w.isdigit()) and self._numbered(ctx, idx):
-            return False  # 南作业区9号、10号泊位工程: numbered units are words of the name
+            return False  # X作业区3号、4号泊位工程: numbered units are words of the name
         if any(c in HARD_STOP for c in w) or w.isspace():
             return True
         if ORDINAL.fullmatch(w):
@@ -793,7 +793,7 @@ class EntityExtractor:
             if any(text[i - n : i] in self.strong_boundary for n in self.boundary_lengths if n <= i):
                 break
             if s_start - i >= 2 and (ch in "区县市镇省州" or text.endswith(self.town_suffixes, 0, i)):
-                break  # 鹿苑街道|东关社区, 星禾乡|云村: a larger place ends here
+                break  # 星桥街道|东岭社区, 星禾乡|云村: a larger place ends here
             i -= 1
         return i
 
@@ -812,7 +812,7 @@ class EntityExtractor:
         if self.gaz.lookup(stem + ctx.text[s_start : s_start + 1]) or self.gaz.lookup(stem):
             return True
         if stem in self.ordinary_place_words:
-            return True  # 胜利镇, 友谊街道: an ordinary word that often names a division, with its suffix
+            return True  # 红旗镇, 团结街道: an ordinary word that often names a division, with its suffix
         if self.gaz.places.get(ctx.text[left : s_start + 3]):
             return True
         toks = [ctx.tokens[i] for i in sorted({ctx.tok_at[c] for c in range(left, s_start) if c in ctx.tok_at})]
@@ -1490,7 +1490,7 @@ class EntityExtractor:
                     continue
                 brand = (p.end, e - len(ind))
                 if brand[0] < brand[1] and ctx.text[brand[1] - 1] in ADMIN_CHARS:
-                    continue  # 石门县|胜利镇|建设: a town, not a brand
+                    continue  # 石门县|红旗镇|建设: a town, not a brand
                 if brand[0] < brand[1] and not self._brand(ctx, *brand):
                     continue
                 if brand[0] == brand[1] and not self._coordinated_at(ctx.text, p.start, e):

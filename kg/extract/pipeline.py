@@ -101,10 +101,10 @@ def _not_against_table(relations: list[Relation], gaz) -> list[Relation]:
 
 
 def _drop_title_words(entities: list[Entity], relations: list[Relation], gaz) -> list[Relation]:
-    """An organisation or project written only inside titles granted (入选“星禾省研学旅行示范基地”,
+    """An organisation or project written only inside titles granted (入选“星禾省森林康养基地”,
     被认定为“X省企业技术中心”) is a word of the title, not a thing: its mentions name nothing and
     its relations go. A place of the division table inside a title is written on its own and
-    stays; another (获评“X省森林城镇”) is a word of it."""
+    stays; another (获评“X省生态文明镇”) is a word of it."""
     spans: dict[int, list[tuple[int, int]]] = {}
     for r in relations:
         if r.predicate == "award" and isinstance(r.object, str):

@@ -227,7 +227,7 @@ class RelationExtractor:
         whole = text
         text = text.strip(QUOTES)
         if text.count("“") != text.count("”") and whole.count("“") == whole.count("”"):
-            text = whole  # 国家级“绿色工厂”: the quotes are the title's own
+            text = whole  # 国家级“绿色矿山”: the quotes are the title's own
         for tail in self.title_tails:
             if text.endswith(tail):
                 text = text[: -len(tail)].strip(QUOTES)

@@ -227,8 +227,8 @@ def inside_other_names(
     mentions: list[Mention], town_suffixes: tuple[str, ...] = ()
 ) -> dict[int, list[tuple[str, str]]]:
     """For each mention inside a longer named mention of its sentence of another type, inside a
-    longer person's name, or a place heading a town's, a village's or a 地区's name (江淮 in
-    江淮理工大学, 张明 in 张明华, 东山 in 东山社区, 成渝 in 成渝地区双城经济圈), the type of each
+    longer person's name, or a place heading a town's, a village's or a 地区's name (华北 in
+    华北理工大学, 张明 in 张明华, 鼓楼 in 鼓楼社区, 京津冀 in 京津冀地区协同中心), the type of each
     such name and its words after the mention (理工大学): the mention may be a word of them."""
     names: dict[int, list[Mention]] = {}
     for m in mentions:

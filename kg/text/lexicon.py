@@ -160,7 +160,7 @@ class Lexicon:
 
     def _town_cut(self, w: str) -> int:
         """Where a town's last character ends a word the tokenizer guessed across two names
-        (星禾镇梅 or 镇梅 of 星禾镇梅山村), not a word of its own there (乡村, 镇江): -1 when nowhere."""
+        (星禾镇柳 or 镇柳 of 星禾镇柳山村), not a word of its own there (乡村, 镇江): -1 when nowhere."""
         if self._entry(w) is not None:
             return -1
         for i in (0, *range(2, len(w) - 1)):
