@@ -294,3 +294,50 @@ def test_the_page_opens_on_the_connected_part_and_focuses_in_place(tmp_path):
     assert marks and set(marks) & (
         names | {a for n in data["nodes"] if n["id"] in (edge["from"], edge["to"]) for a in n["aliases"]}
     )
+
+
+@pytest.mark.slow
+def test_a_large_page_hides_isolated_entities_and_searches_and_focuses_them(tmp_path):
+    """A generated archive above the layout threshold (positions computed in Python, physics off)."""
+    import random
+
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import RDF, RDFS
+
+    from kg.graph.analytics import to_networkx
+    from kg.graph.page import render
+    from kg.graph.rdf import ENT, KG
+
+    rng = random.Random(3)
+    g = Graph()
+    nodes = [URIRef(f"{ENT}星禾实体{i}") for i in range(1500)]
+    for i, s in enumerate(nodes):
+        g.add((s, RDF.type, KG[["Company", "Institution", "Project", "Place", "Person"][i % 5]]))
+        g.add((s, RDFS.label, Literal(f"星禾实体{i}", lang="zh")))
+    for _ in range(1200):
+        a, b = rng.sample(nodes[:1000], 2)  # the last 500 are isolated
+        g.add((a, KG.locatedIn, b))
+    path = tmp_path / "large.html"
+    path.write_text(render(g, to_networkx(g), "large"), encoding="utf-8")
+    exe, pw = _chromium()
+    with pw.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(path.resolve().as_uri())
+        page.wait_for_function("window.kgDrawn !== undefined", timeout=60000)
+        isolated = page.evaluate("window.kgData.isolated")
+        first = page.evaluate("window.kgDrawn().nodes")
+        found = page.evaluate("window.kgSearch('星禾实体1499')")
+        shown = page.evaluate("window.kgDrawn().nodes")
+        hub = page.evaluate("""(function(){ var deg = {};
+            window.kgData.edges.forEach(function(e){ deg[e.from] = (deg[e.from] || 0) + 1; });
+            return Object.keys(deg).sort(function(a, b){ return deg[b] - deg[a]; })[0]; })()""")
+        k = page.evaluate(f"window.kgFocus({json.dumps(hub)})")
+        focused = page.evaluate("window.kgDrawn().nodes")
+        browser.close()
+    assert not errors
+    assert isolated >= 450 and first == 1500 - isolated  # the connected part first
+    assert found == "e:星禾实体1499" and shown == first + 1
+    assert 1 < k == focused < first

@@ -1,5 +1,6 @@
 """kg validate: a build conforms to kg's SHACL shapes and its places to the division table."""
 
+import pytest
 from conftest import run_kg
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
@@ -41,3 +42,15 @@ def test_extraction_drops_a_place_placed_in_a_place_within_it():
 
     res = extractor().process(Document("d", "d.txt", "坐落于北京朝阳区三间房的精品酒吧开业。"))
     assert not any(r.subject.name == "北京市" and r.predicate == "locatedIn" for r in res.relations)
+
+
+@pytest.mark.slow
+def test_the_thucnews_build_conforms(tmp_path):
+    from conftest import SHARED
+
+    data = SHARED / "benchmarks" / "thucnews.cnews_val_1000.jsonl"
+    if not data.exists():
+        pytest.skip("the THUCNews benchmark is not here")
+    run_kg("build", data, "-o", tmp_path / "t", "-q", check=True)
+    proc = run_kg("validate", tmp_path / "t")
+    assert proc.returncode == 0, proc.stdout[:2000]
