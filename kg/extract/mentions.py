@@ -1031,6 +1031,7 @@ class EntityExtractor:
                             or rest[0] in "，、。；：（(等□■"
                             or said
                             or self._split_name(ctx, hit.end(), hit.end() + n)
+                            or n == 4 and rest[0] in self.function_chars  # 社长山田健一|在致辞中说
                         )
                     ):
                         span = (hit.end(), hit.end() + n)
