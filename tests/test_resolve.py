@@ -281,3 +281,18 @@ def test_a_body_after_a_zone_and_its_short_name_in_brackets_is_the_zones_body():
     assert ("南屿高新技术产业开发区管委会", "cooperatesWith", "星禾商用车有限公司") in rels
     body = next(e for e in res.entities if e.name == "南屿高新技术产业开发区管委会")
     assert "南屿高新区管委会" in body.aliases
+
+
+def test_short_names_introduced_in_more_forms_are_aliases():
+    cases = {
+        "星禾创业服务中心1(简称：星创中心)，2013年成立。": ("星禾创业服务中心", "星创中心"),  # a footnote mark first
+        "星禾物资管理局（德语：Sternheim Amt，缩写：SHA）是管理机构。": ("星禾物资管理局", "SHA"),
+        "云栖航天中心（Yunqi Space Center，缩写为YSC）位于南屿市。": ("云栖航天中心", "YSC"),
+        "星禾财务委员会简称“财委会”，是董事会的机构。": ("星禾财务委员会", "财委会"),  # no comma before 简称
+        "南屿市文化和旅游局（文旅局）于2006年发起。": ("南屿市文化和旅游局", "文旅局"),  # its own characters, in order
+        "星禾科技有限公司（星禾科技）发起。": ("星禾科技有限公司", "星禾科技"),  # a short name, no part of the name
+    }
+    for text, (name, alias) in cases.items():
+        res = extractor().process(Document("d", "d.txt", text))
+        found = {e.name: e.aliases for e in res.entities}
+        assert name in found and alias in found[name], (text, found)

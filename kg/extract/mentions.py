@@ -95,6 +95,12 @@ LISTED_PERSONS = re.compile(
 )
 
 
+def _chars_in_order(chars: str, text: str) -> bool:
+    """Every character of ``chars`` occurs in ``text``, in order (星禾科技 in 星禾科技有限公司)."""
+    it = iter(text)
+    return all(ch in it for ch in chars)
+
+
 def _all_cjk(text: str) -> bool:
     return all("\u4e00" <= c <= "\u9fff" for c in text)
 
@@ -804,6 +810,9 @@ class EntityExtractor:
         m = re.match(r"[（(]([\u4e00-\u9fffA-Za-z0-9]{1,6})[）)]", text[end:])
         if not m or "简称" in m.group(1) or self.gaz.lookup(m.group(1)) or re.fullmatch(r"[A-Z][A-Za-z&]+", m.group(1)):
             return end  # （HSBC）: a Latin short name, introduced as an alias
+        inner, name = m.group(1), text[:end]
+        if len(inner) >= 2 and name.endswith(self.legal_tuple) and _chars_in_order(inner, name[-12 - len(inner) :]):
+            return end  # 星禾科技有限公司（星禾科技）: the firm's short name, not a part of its name
         return end + m.end()
 
     def _place_stem(self, ctx: _Ctx, stem: str, left: int, s_start: int, town: bool) -> bool:
@@ -1031,7 +1040,8 @@ class EntityExtractor:
                             or rest[0] in "，、。；：（(等□■"
                             or said
                             or self._split_name(ctx, hit.end(), hit.end() + n)
-                            or n == 4 and rest[0] in self.function_chars  # 社长山田健一|在致辞中说
+                            or n == 4
+                            and rest[0] in self.function_chars  # 社长山田健一|在致辞中说
                         )
                     ):
                         span = (hit.end(), hit.end() + n)

@@ -17,10 +17,13 @@ from ..model import Article, Entity, Mention
 from .mentions import EntityExtractor, prune_nested
 
 ALIAS_INTRO = re.compile(
-    r"[（(]\s*(?:以下)?(?:简称|下称)\s*[：:]?\s*[“\"「]?([^”\"」）)，,]{2,12})[”\"」]?\s*[）)]"  # （以下简称“Y”）
-    r"|[，,]\s*(?:简称|又称|也称)\s*[：:]?\s*[“\"「]?([^”\"」，,。；、]{2,12}?)[”\"」]?(?=[，,。；])"  # ，简称Y，
+    r"\d?[（(]\s*(?:以下)?(?:简称|下称)\s*[：:]?\s*[“\"「]?([^”\"」）)，,]{2,12})[”\"」]?\s*[）)]"  # （以下简称“Y”）
+    r"|[，,]?\s*(?:简称|又称|也称)\s*[：:]?\s*[“\"「]?([^”\"」，,。；、]{2,12}?)[”\"」]?(?=[，,。；])"  # ，简称Y，
+    # （English name，简称：Y）, （德语：…，缩写：Y）: the short name after the name in another language
+    r"|\d?[（(][^（）()]{1,80}?[，,;；]\s*(?:英文缩写|英文简称|缩写为|简称|缩写)\s*[：:]?\s*[“\"]?([^”\"）)，,]{2,12})[”\"]?\s*[）)]"
 )
-ACRONYM = re.compile(r"[（(]([A-Z][A-Za-z&]{1,9})[）)]")  # 汇丰银行（HSBC）: an organisation's Latin short name
+ACRONYM = re.compile(r"\d?[（(]([A-Z][A-Za-z&-]{1,9})[）)]")  # 汇丰银行（HSBC）: an organisation's Latin short name
+SHORT_IN_BRACKETS = re.compile(r"[（(]([\u4e00-\u9fff]{2,6})[）)]")  # 星禾旅游发展局（旅发局）
 
 
 def introduced_name(m: Mention) -> str | None:
@@ -29,10 +32,19 @@ def introduced_name(m: Mention) -> str | None:
     text = m.sentence.text if m.sentence else ""
     hit = ALIAS_INTRO.match(text, m.end)
     if hit:
-        return hit.group(1) or hit.group(2)
+        return hit.group(1) or hit.group(2) or hit.group(3)
     if m.type in ("Company", "Institution"):
         acro = ACRONYM.match(text, m.end)
-        return acro.group(1) if acro else None
+        if acro:
+            return acro.group(1)
+        short = SHORT_IN_BRACKETS.match(text, m.end)  # the name's own characters, in order, shortened
+        if (
+            short
+            and len(short.group(1)) < len(m.text)
+            and _in_order(short.group(1), m.text)
+            and short.group(1)[0] in m.text[:4]
+        ):
+            return short.group(1)
     return None
 
 
