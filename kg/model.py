@@ -124,6 +124,7 @@ class Entity:
     subtypes: set[str] = field(default_factory=set)
     mentions: list[Mention] = field(default_factory=list)
     documents: set[str] = field(default_factory=set)
+    adcode: str = ""  # a division's code in the table of administrative divisions (a Place only)
 
     @property
     def type(self) -> str:

@@ -54,3 +54,15 @@ def test_the_thucnews_build_conforms(tmp_path):
     run_kg("build", data, "-o", tmp_path / "t", "-q", check=True)
     proc = run_kg("validate", tmp_path / "t")
     assert proc.returncode == 0, proc.stdout[:2000]
+
+
+def test_a_division_of_the_table_carries_its_code_and_a_shared_name_none(tmp_path):
+    from kg.graph.api import KnowledgeGraph
+
+    src = tmp_path / "p.txt"
+    src.write_text("星禾科技有限公司落户上海市松江区。另一家企业位于北京市朝阳区。", encoding="utf-8")
+    kg = KnowledgeGraph.build([str(src)])
+    rows = {str(r[0]): str(r[1]) for r in kg.query("SELECT ?n ?c WHERE { ?p kg:adcode ?c ; rdfs:label ?n }")}
+    assert rows["上海市"] == "310000000000" and rows["松江区"] == "310117000000"
+    assert rows["松江区"][:2] + "0" * 10 == rows["上海市"]  # the parent's code is the code's head
+    assert "朝阳区" not in rows  # two divisions of the table are called 朝阳区 (Beijing's, Changchun's)

@@ -188,6 +188,7 @@ class Corpus:
             merged.subtypes |= e.subtypes
             merged.mentions += e.mentions
             merged.documents |= e.documents
+            merged.adcode = merged.adcode or e.adcode
             remap[id(e)] = merged
         for r in result.relations:
             r.subject = remap.get(id(r.subject), r.subject)

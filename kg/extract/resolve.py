@@ -738,6 +738,8 @@ class Resolver:
                 mentions=list(c.mentions),
                 documents={doc_id},
             )
+            if c.type == "Place":
+                e.adcode = self.gaz.unique_code(label)
             for m in c.mentions:
                 m.entity = e
             entities.append(e)

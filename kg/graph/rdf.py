@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ..rules.load import RuleSet
 
 # the shape of the facts written; a store built with another shape is re-extracted (3: evidence per triple bounded)
-MODEL = "3"
+MODEL = "4"  # 4: a division's kg:adcode
 ENTITY_PREFIX = f"<{ENT}".encode("utf-8")
 SUBCLASSES = {
     "University",
@@ -189,6 +189,8 @@ def add_entity(g: _Rows, e: Entity) -> None:
     g.add3(i, _term(RDFS, "label"), _lit(e.name, "zh"))
     for a in sorted(e.aliases - {e.name}):
         g.add3(i, _term(SKOS, "altLabel"), _lit(a, "zh"))
+    if e.adcode:
+        g.add3(i, _term(KG, "adcode"), _lit(e.adcode))  # rolls up with the division table's statistics
     for d in sorted(e.documents):
         g.add3(i, _term(PROV, "wasDerivedFrom"), _iri(_document(d)))
 

@@ -90,6 +90,7 @@ class Gazetteer:
         self.abbreviations: dict[str, str] = {}  # 京 → 北京, filled from the rules' vocabulary
         self.regions = set(regions)
         self.countries: dict[str, Place] = {}
+        self._names_count: dict[str, int] | None = None  # divisions per name, counted when first asked
         self._add_countries()
         path = _table_path()
         rows = list(csv.DictReader(open(path, encoding="utf-8"))) if path else []
@@ -135,6 +136,17 @@ class Gazetteer:
                 p = Place(main if not main.isascii() else n, "C" + c.alpha_2, 0)
                 for form in _country_forms(n):
                     self.countries.setdefault(form, p)
+
+    def unique_code(self, name: str) -> str:
+        """The division code of the one division of the table named ``name`` ("" for none, or
+        for a name several divisions share, such as 朝阳区 of Beijing and of Changchun)."""
+        if self._names_count is None:
+            counts: dict[str, int] = {}
+            for p in self.by_code.values():
+                counts[p.name] = counts.get(p.name, 0) + 1
+            self._names_count = counts
+        p = self.places.get(name)
+        return p.adcode if p is not None and self._names_count.get(name) == 1 else ""
 
     def lookup(self, text: str) -> Place | None:
         return self.places.get(text) or self.short.get(text) or self.countries.get(text)
