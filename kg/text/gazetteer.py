@@ -142,11 +142,11 @@ class Gazetteer:
         for a name several divisions share, such as 朝阳区 of Beijing and of Changchun)."""
         if self._names_count is None:
             counts: dict[str, int] = {}
-            for p in self.by_code.values():
-                counts[p.name] = counts.get(p.name, 0) + 1
+            for division in self.by_code.values():
+                counts[division.name] = counts.get(division.name, 0) + 1
             self._names_count = counts
-        p = self.places.get(name)
-        return p.adcode if p is not None and self._names_count.get(name) == 1 else ""
+        place = self.places.get(name)
+        return place.adcode if place is not None and self._names_count.get(name) == 1 else ""
 
     def lookup(self, text: str) -> Place | None:
         return self.places.get(text) or self.short.get(text) or self.countries.get(text)
