@@ -259,7 +259,8 @@ def test_the_page_opens_on_the_connected_part_and_focuses_in_place(tmp_path):
         page.wait_for_function("window.kgLabelMax() !== null")
         page.wait_for_timeout(200)
         hub = page.evaluate("""(function(){ var net = window.kgNetwork, ns = net.body.nodes, best = null;
-            Object.keys(ns).forEach(function(i){ if (!best || ns[i].options.value > best.options.value) { best = ns[i]; } });
+            Object.keys(ns).forEach(function(i){
+                if (!best || ns[i].options.value > best.options.value) { best = ns[i]; } });
             return best.labelModule.fontOptions.size * net.getScale(); })()""")
         page.evaluate("window.kgShowIsolated(true)")
         everything = page.evaluate("window.kgDrawn().nodes")
