@@ -20,7 +20,7 @@ from ..text.lexicon import Lexicon
 from ..text.segment import BYLINE_ROLES
 
 TIME_CHARS = set("年月日时点分秒周季春夏秋冬晨早晚午夜期代初末底今昨明前后旬一二三四五六七八九十")
-HARD_STOP = set("，。；：、！？,;:!?“”‘’\"'《》【】…—|/\n□■●◆▲△★☆『』「」·<>=#{}[]")
+HARD_STOP = set("，。；：、！？,;:!?“”‘’\"'《》【】…—|/\n□■●◆▲△★☆『』「」·<>=#{}[]+＋")
 BRACKETS = set("（）()")
 SOFT_STOP_POS = {
     "v",
