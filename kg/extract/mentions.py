@@ -117,7 +117,7 @@ class EntityExtractor:
         self.function_chars = set("".join(v("function_chars")))
         self.not_name_end_chars = set("".join(v("not_name_end_chars")))
         self.org_chars = set("".join(v("org_chars")))
-        self.lead_chars = set("".join(v("lead_chars")))
+        self.lead_chars = set("".join(v("lead_chars") + v("scan_lead_chars")))
         self.abstract_chars = set("".join(v("abstract_chars")))
         self.honorifics = set(v("honorifics"))
         self.surname_chars = set("".join(v("surname_chars")))
