@@ -233,6 +233,8 @@ class EntityExtractor:
         )
         self.translit = set("".join(v("translit_chars")))
         self.not_place_words = frozenset(v("not_place_words"))
+        self.nation_words = frozenset(v("nation_words"))
+        self.national_venues = frozenset(v("national_venues"))
         self.numbered_units = tuple(v("numbered_units"))  # 9号泊位, 15号地块: a unit by its number
         self.person_titles = set(v("person_titles")) | set(self.titles)
         self.appointing = set(v("appointing_verbs"))
@@ -486,7 +488,9 @@ class EntityExtractor:
             if rule.specific == "industry":
                 bare = self._industry_only(ctx, left, s_start)
             elif rule.specific:
-                bare = self._generic(ctx, left, s_start, rule.type == "Company")
+                bare = self._generic(ctx, left, s_start, rule.type == "Company") and not (
+                    stem in self.nation_words and suffix in self.national_venues  # 国家体育场, 中国美术馆: names
+                )
         if bare and len(suffix) < 2:
             return None
         if bare:
