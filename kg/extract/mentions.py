@@ -489,7 +489,7 @@ class EntityExtractor:
                 bare = self._industry_only(ctx, left, s_start)
             elif rule.specific:
                 bare = self._generic(ctx, left, s_start, rule.type == "Company") and not (
-                    stem in self.nation_words and suffix in self.national_venues  # 国家体育场, 中国美术馆: names
+                    stem in self.nation_words and suffix in self.national_venues  # 国家体育馆, 中国会展中心: names
                 )
         if bare and len(suffix) < 2:
             return None
