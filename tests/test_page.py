@@ -3,6 +3,7 @@
 import json
 import re
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,21 @@ def _chromium():
         pytest.skip("no Chromium on this machine (CI installs Debian's chromium)")
     pw = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     return exe, pw
+
+
+@contextmanager
+def _drawn_page(page_path):
+    """The page open in Chromium once the network is drawn, and the errors its scripts raise."""
+    exe, pw = _chromium()
+    with pw.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(Path(page_path).resolve().as_uri())
+        page.wait_for_function("window.kgDrawn !== undefined", timeout=60000)
+        yield page, errors
+        browser.close()
 
 
 def _open(page_path, shot=None):
@@ -246,14 +262,7 @@ def test_the_page_opens_on_the_connected_part_and_focuses_in_place(tmp_path):
     total, isolated = len(data["nodes"]), data["isolated"]
     lonely = next(n for n in data["nodes"] if n["degree"] == 0 and n["type"] != "Award")
     zone = next(n for n in data["nodes"] if n["label"] == "松江经开区")
-    exe, pw = _chromium()
-    with pw.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto((out / "graph.html").resolve().as_uri())
-        page.wait_for_function("window.kgDrawn !== undefined", timeout=60000)
+    with _drawn_page(out / "graph.html") as (page, errors):
         first = page.evaluate("window.kgDrawn().nodes")
         page.evaluate("window.kgNetwork.fit()")
         page.wait_for_function("window.kgLabelMax() !== null")
@@ -276,7 +285,6 @@ def test_the_page_opens_on_the_connected_part_and_focuses_in_place(tmp_path):
         edge = next(e for e in data["edges"] if e["evidence"] and e["relation"] == "locatedIn")
         page.evaluate(f"window.kgShowEdge({json.dumps(edge['id'])})")
         marks = page.eval_on_selector_all("#info mark", "ms => ms.map(m => m.textContent)")
-        browser.close()
     assert not errors
     assert isolated > 0 and first == total - isolated and everything == total  # isolated hidden by default
     assert hub >= 9  # the most important node's name is drawn readable at fit zoom
@@ -320,14 +328,7 @@ def test_a_large_page_hides_isolated_entities_and_searches_and_focuses_them(tmp_
         g.add((a, KG.locatedIn, b))
     path = tmp_path / "large.html"
     path.write_text(render(g, to_networkx(g), "large"), encoding="utf-8")
-    exe, pw = _chromium()
-    with pw.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(path.resolve().as_uri())
-        page.wait_for_function("window.kgDrawn !== undefined", timeout=60000)
+    with _drawn_page(path) as (page, errors):
         isolated = page.evaluate("window.kgData.isolated")
         first = page.evaluate("window.kgDrawn().nodes")
         found = page.evaluate("window.kgSearch('星禾实体1499')")
@@ -337,7 +338,6 @@ def test_a_large_page_hides_isolated_entities_and_searches_and_focuses_them(tmp_
             return Object.keys(deg).sort(function(a, b){ return deg[b] - deg[a]; })[0]; })()""")
         k = page.evaluate(f"window.kgFocus({json.dumps(hub)})")
         focused = page.evaluate("window.kgDrawn().nodes")
-        browser.close()
     assert not errors
     assert isolated >= 450 and first == 1500 - isolated  # the connected part first
     assert found == "e:星禾实体1499" and shown == first + 1

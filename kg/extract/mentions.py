@@ -95,7 +95,7 @@ LISTED_PERSONS = re.compile(
 )
 
 
-def _chars_in_order(chars: str, text: str) -> bool:
+def chars_in_order(chars: str, text: str) -> bool:
     """Every character of ``chars`` occurs in ``text``, in order (星禾科技 in 星禾科技有限公司)."""
     it = iter(text)
     return all(ch in it for ch in chars)
@@ -815,7 +815,7 @@ class EntityExtractor:
         if not m or "简称" in m.group(1) or self.gaz.lookup(m.group(1)) or re.fullmatch(r"[A-Z][A-Za-z&]+", m.group(1)):
             return end  # （HSBC）: a Latin short name, introduced as an alias
         inner, name = m.group(1), text[:end]
-        if len(inner) >= 2 and name.endswith(self.legal_tuple) and _chars_in_order(inner, name[-12 - len(inner) :]):
+        if len(inner) >= 2 and name.endswith(self.legal_tuple) and chars_in_order(inner, name[-12 - len(inner) :]):
             return end  # 星禾科技有限公司（星禾科技）: the firm's short name, not a part of its name
         return end + m.end()
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from ..model import Article, Entity, Mention
 from .mentions import EntityExtractor, prune_nested
+from .mentions import chars_in_order as _in_order
 
 ALIAS_INTRO = re.compile(
     r"\d?[（(]\s*(?:以下)?(?:简称|下称)\s*[：:]?\s*[“\"「]?([^”\"」）)，,]{2,12})[”\"」]?\s*[）)]"  # （以下简称“Y”）
@@ -107,12 +108,6 @@ def _family_name(name: str) -> str:
     """杜兰 of 约翰·杜兰: the last part of a transcribed name written with a dot or a hyphen."""
     parts = re.split(r"[·•・\-－]", name)
     return parts[-1] if len(parts) > 1 and len(parts[-1]) >= 2 else ""
-
-
-def _in_order(chars: str, text: str) -> bool:
-    """Every character of ``chars`` occurs in ``text``, in order."""
-    it = iter(text)
-    return all(ch in it for ch in chars)
 
 
 class _Index:
@@ -706,7 +701,7 @@ class Resolver:
 
     def _names_a_place(self, c: _Cluster) -> bool:
         """A place written only inside names still names one when it is a country, a province or
-        a city (上海星禾有限公司), or a division written in full (浦东新区星禾中心); a region (华北)
+        a city (上海星禾有限公司), or a division written in full (海淀区星禾中心); a region (华北)
         or a county's short form (南屿 of 南屿港航集团) is a word of the name."""
         p = self.gaz.places.get(c.name)
         return (
