@@ -80,9 +80,6 @@ def _init_worker(rules: list[str] | None) -> None:
     global _RULES
     _RULES = rules
     _die_with_parent()
-    from ..extract.pipeline import extractor
-
-    extractor(rules)
 
 
 def _die_with_parent() -> None:
@@ -119,6 +116,9 @@ def _extract(
         for d in docs:
             yield document_ntriples(d, rules)
     else:
+        from ..extract.pipeline import extractor
+
+        extractor(rules)  # built once, before the fork: the workers share it copy-on-write
         ctx = mp.get_context("fork")
         with ctx.Pool(workers, initializer=_init_worker, initargs=(rules,)) as pool:
             yield from pool.imap(document_ntriples, docs, chunksize=max(1, min(16, len(docs) // (workers * 8))))
@@ -205,7 +205,8 @@ def build(
                 store.drop_chunk(store.graph_iri(doc_id))
                 del entries[doc_id]
                 rep.pruned += 1
-            _ontology(store, rules)
+            if manifest.get("rules") != fingerprint or not store.chunk_path(ONTOLOGY_GRAPH).exists():
+                _ontology(store, rules)  # the same rules state the same rule nodes
             _missing_chunks(store, entries)
             store.forget_scores_of_gone_entities()
             store.ox.flush()
