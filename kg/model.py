@@ -37,6 +37,7 @@ class Document:
     raw: str
     encoding: str = "utf-8"
     ref: str = ""  # the record's own id in a JSON Lines file
+    date: str = ""  # YYYY-MM-DD the text was published: relative dates (今年6月) count from it
 
     def __post_init__(self) -> None:
         if not self.ref:
@@ -125,6 +126,7 @@ class Entity:
     mentions: list[Mention] = field(default_factory=list)
     documents: set[str] = field(default_factory=set)
     adcode: str = ""  # a division's code in the table of administrative divisions (a Place only)
+    parent_adcode: str = ""  # the code of the division of the table it lies in
 
     @property
     def type(self) -> str:
@@ -132,6 +134,26 @@ class Entity:
             if t in self.types:
                 return t
         return next(iter(self.types))
+
+
+@dataclass
+class Qualifiers:
+    """How much, when and at what stage, as the clause of an assertion states them."""
+
+    amount: str = ""  # a decimal number, normalised: 约5.67亿元 -> 567000000
+    currency: str = ""  # ISO 4217: CNY, USD …
+    amount_text: str = ""  # the words as written
+    modifier: str = ""  # 约, 超, 逾, 近, 余 …: how near the amount is
+    measure: str = ""  # investment | capital | output, from the words before the amount
+    date: str = ""  # 2023-11-23, 2023-11 or 2023 (xsd:date, gYearMonth, gYear)
+    date_text: str = ""
+    quarter: str = ""  # 2023-Q4, where the month or the quarter is known
+    stage: str = ""  # signed | started | building | completed | operating | planned
+    stage_text: str = ""
+    rules: list[str] = field(default_factory=list)  # the qualifier rules that read them
+
+    def __bool__(self) -> bool:
+        return bool(self.amount or self.date_text or self.stage)
 
 
 @dataclass
@@ -147,6 +169,8 @@ class Relation:
     sentence: Sentence
     start: int  # cleaned offsets of the evidence within the sentence
     end: int
+    qualifiers: Qualifiers | None = None
+    planned: bool = False  # stated as intended (拟, 计划): an assertion, never a triple
 
     @property
     def raw_span(self) -> tuple[int, int]:
@@ -162,3 +186,6 @@ class DocumentResult:
     mentions: list[Mention]
     entities: list[Entity]
     relations: list[Relation]
+    planned: list[Relation] = field(default_factory=list)  # intended, not stated: no triples
+    events: list[Relation] = field(default_factory=list)  # an entity's stage or amount: predicate "event"
+    date: str = ""  # the document's date as used (its own, the page's, or none)

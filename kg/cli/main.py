@@ -87,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="confirm a --prune that drops every document built so far (none is among the sources)",
     )
+    b.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD", help=DATE_HELP)
     b.add_argument("--dask", metavar="ADDRESS", help="run extraction on a Dask cluster (tcp://host:8786)")
     b.add_argument("--store", metavar="URL", help="also write the graph into a SPARQL store (Graph Store Protocol)")
     b.add_argument(
@@ -110,12 +111,14 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("-o", "--out", required=True, metavar="OUT.jsonl")
     e.add_argument("--rules", action="append", default=[], metavar="FILE")
     e.add_argument("--nested", action="store_true", help="also list names nested in longer names")
+    e.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD", help=DATE_HELP)
     e.add_argument("-q", "--quiet", action="store_true")
     e.add_argument("--max-bytes", type=int, default=20_000_000, metavar="N")
 
     x = cmd("explain", "show tokens, mentions, the rules that fired and the relations for a text")
     x.add_argument("text", metavar="TEXT", help="a sentence or a few, or a path to a .txt file")
     x.add_argument("--rules", action="append", default=[], metavar="FILE")
+    x.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD", help=DATE_HELP)
 
     v = cmd("eval", "score a graph against gold annotations: P/R/F1 per type and relation, with misses")
     v.add_argument("graph", metavar="GRAPH", help="a .ttl file or a folder made by kg build")
@@ -216,6 +219,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 # ---- build -----------------------------------------------------------------------
+DATE_HELP = "the date of documents that state none (relative dates such as 今年6月 count from it)"
+
+
+def _iso_date(text: str) -> str:
+    import argparse
+
+    from ..text.reader import valid_date
+
+    if not valid_date(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is no date written YYYY-MM-DD")
+    return text
+
+
 def cmd_build(args) -> int:
     from ..graph.build import build
     from ..text.reader import expand
@@ -236,6 +252,7 @@ def cmd_build(args) -> int:
         strict=args.strict,
         max_bytes=args.max_bytes,
         prune_all=args.prune_all,
+        date=args.date,
     )
     if show:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -383,11 +400,12 @@ def cmd_extract(args) -> int:
     from ..extract.output import dumps
     from ..extract.pipeline import extractor
     from ..graph.store import atomic_write
-    from ..text.reader import ReadReport, read_sources
+    from ..text.reader import ReadReport, dated, read_sources
 
     ex = extractor(args.rules)
     report = ReadReport()
-    lines = [dumps(ex.process(doc), args.nested) for doc in read_sources(args.inputs, report, args.max_bytes)]
+    docs = (dated(d, args.date) for d in read_sources(args.inputs, report, args.max_bytes))
+    lines = [dumps(ex.process(doc), args.nested) for doc in docs]
     print_inputs(_console(stderr=True), report.skipped, report.warnings)
     atomic_write(Path(args.out), ("\n".join(lines) + "\n").encode("utf-8") if lines else b"")
     if not args.quiet:
@@ -411,7 +429,7 @@ def cmd_explain(args) -> int:
     if len(text) < 260 and text.endswith(".txt") and Path(text).is_file():
         text = Path(text).read_text(encoding="utf-8")
     ex = extractor(args.rules)
-    res = ex.process(Document(id="explain", source="explain", raw=text))
+    res = ex.process(Document(id="explain", source="explain", raw=text, date=args.date or ""))
     out = _console()
     for art in res.articles:
         for sent in art.sentences:
@@ -428,16 +446,32 @@ def cmd_explain(args) -> int:
                 t.add_row(safe(m.text), safe(kind), safe(m.rule), ent)
             if ms:
                 output.print_table(out, t)
-            rels = [r for r in res.relations if r.sentence is sent]
+            rels = [r for r in res.relations + res.planned + res.events if r.sentence is sent]
             if rels:
-                t = _table(["subject", "relation", "object", "rule"], "bold green")
+                t = _table(["subject", "relation", "object", "rule", "qualifiers (rules)"], "bold green")
                 for r in rels:
-                    obj = r.object.name if isinstance(r.object, Entity) else f"“{r.object}”"
-                    t.add_row(safe(r.subject.name), safe(r.predicate), safe(obj), safe(r.rule))
+                    obj = r.object.name if isinstance(r.object, Entity) else f"“{r.object}”" if r.object else ""
+                    kind = f"{r.predicate} (planned: no triple)" if r.planned else r.predicate
+                    t.add_row(safe(r.subject.name), safe(kind), safe(obj), safe(r.rule), safe(_qualifiers(r)))
                 output.print_table(out, t)
     if not res.mentions:
         out.print("[yellow]no mentions found[/]")
     return 0
+
+
+def _qualifiers(r) -> str:
+    """A relation's qualifiers in one line, with the rules that read them."""
+    q = r.qualifiers
+    if not q:
+        return ""
+    parts = []
+    if q.amount:
+        parts.append(f"{q.measure or 'amount'} {q.amount} {q.currency} ({q.amount_text})")
+    if q.date_text:
+        parts.append(f"date {q.date or '?'} ({q.date_text})" + (f" {q.quarter}" if q.quarter else ""))
+    if q.stage:
+        parts.append(f"stage {q.stage}" + (f" ({q.stage_text})" if q.stage_text else ""))
+    return "; ".join(parts) + (f" [{', '.join(q.rules)}]" if q.rules else "")
 
 
 # ---- eval ------------------------------------------------------------------------
@@ -539,6 +573,9 @@ def cmd_rules(args) -> int:
     for rel in ex.rules.relation_rules:
         what = safe(rel.description) + (Text("\n  ") + safe(describe(rel.pattern), "dim") if rel.pattern else Text())
         t.add_row(*map(safe, (rel.id, "pattern", rel.relation, f"{len(rel.match)}+ {len(rel.no_match)}-")), what)
+    for q in ex.rules.qualifiers.rules:
+        what = safe(q.description) + Text("\n  ") + safe(q.pattern.pattern[:200], "dim")
+        t.add_row(*map(safe, (q.id, "qualifier", q.kind, f"{len(q.match)}+ {len(q.no_match)}-")), what)
     output.print_table(out, t)
     n, fails = check_all(ex)
     for f in fails:

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from ..model import Document, Entity
 from ..rules.load import EntityRule, Example, RelationRule
+from ..rules.qualifiers import QualifierExample, QualifierRule
 from .pipeline import Extractor
+from .qualify import parse_date
 
 
 @dataclass
@@ -90,7 +92,31 @@ def check_all(ex: Extractor) -> tuple[int, list[Failure]]:
         for e, positive in _examples(rr):
             n += 1
             fails += check_relation_example(ex, rr, e, positive)
+    for qr in ex.rules.qualifiers.rules:
+        for qe in qr.match:
+            n += 1
+            fails += check_qualifier_example(ex, qr, qe, True)
+        for qe in qr.no_match:
+            n += 1
+            fails += check_qualifier_example(ex, qr, qe, False)
     return n, fails
+
+
+def check_qualifier_example(ex: Extractor, rule: QualifierRule, e: QualifierExample, positive: bool) -> list[Failure]:
+    """A match example: what every rule of the kind reads from the text (the first reading)
+    has each value the example states. A no_match example: this rule reads nothing there."""
+    found = ex.qualifiers.find(e.text, rule.kind, parse_date(e.document_date))
+    if not positive:
+        own = [f for f in found if f.rule == rule.id]
+        return [Failure(rule.id, e.text, f"must read nothing; read {own[0].values}")] if own else []
+    if rule.kind == "stage":
+        pick = ex.qualifiers.stage(e.text)
+        found = [pick] if pick is not None else []
+    if not found:
+        return [Failure(rule.id, e.text, f"expected {e.want}; read nothing")]
+    got = found[0].values
+    wrong = {k: v for k, v in e.want.items() if got.get(k, "") != v}
+    return [Failure(rule.id, e.text, f"expected {wrong}; read {got} ({found[0].rule})")] if wrong else []
 
 
 def _examples(rule: EntityRule | RelationRule) -> list[tuple[Example, bool]]:

@@ -4,8 +4,9 @@ ends as its sentence writes them, and as the graph names them."""
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
-from ..model import DocumentResult, Entity, Mention, Relation, nested
+from ..model import DocumentResult, Entity, Mention, Qualifiers, Relation, nested
 
 
 def _top(mentions: list[Mention]) -> list[Mention]:
@@ -53,24 +54,38 @@ def record(res: DocumentResult, nested: bool = False) -> dict:
         ents.append(
             {"type": m.entity.type if m.entity else m.type, "text": m.text, "start": start, "end": end, "rule": m.rule}
         )
-    rels = []
     written = _as_written(res)
-    for r in res.relations:
+
+    def row(r: Relation) -> dict:
         start, end = r.raw_span
         obj = r.object
-        rels.append(
-            {
-                "s": written(r.subject, r),
-                "p": r.predicate,
-                "o": written(obj, r) if isinstance(obj, Entity) else obj,
-                "s_entity": r.subject.name,
-                "o_entity": obj.name if isinstance(obj, Entity) else obj,
-                "rule": r.rule,
-                "start": start,
-                "end": end,
-            }
-        )
-    return {"id": res.document.ref, "entities": ents, "relations": rels}
+        out = {
+            "s": written(r.subject, r),
+            "p": r.predicate,
+            "o": written(obj, r) if isinstance(obj, Entity) else obj,
+            "s_entity": r.subject.name,
+            "o_entity": obj.name if isinstance(obj, Entity) else obj,
+            "rule": r.rule,
+            "start": start,
+            "end": end,
+        }
+        if r.qualifiers:
+            out["qualifiers"] = qualifier_fields(r.qualifiers)
+        return out
+
+    out = {"id": res.document.ref, "entities": ents, "relations": [row(r) for r in res.relations]}
+    if res.date:
+        out["date"] = res.date
+    if res.planned:
+        out["planned"] = [row(r) for r in res.planned]
+    if res.events:
+        out["events"] = [{k: v for k, v in row(r).items() if k not in ("p", "o", "o_entity")} for r in res.events]
+    return out
+
+
+def qualifier_fields(q: Qualifiers) -> dict:
+    """The qualifiers that have a value, by field name (rules: the qualifier rules that read them)."""
+    return {k: v for k, v in asdict(q).items() if v}
 
 
 def dumps(res: DocumentResult, nested: bool = False) -> str:

@@ -11,6 +11,7 @@ from ..model import Document, DocumentResult, Entity, Mention, Relation
 from ..rules.load import RuleSet, load_rules
 from ..text.segment import segment
 from .mentions import EntityExtractor
+from .qualify import QualifierReader, covered, page_date, parse_date
 from .relations import RelationExtractor, structural
 from .resolve import Resolver
 
@@ -30,6 +31,7 @@ class Extractor:
         self.entities = EntityExtractor(rules)
         self.resolver = Resolver(self.entities)
         self.relations = RelationExtractor(rules, self.entities.lex)
+        self.qualifiers = QualifierReader(rules.qualifiers)
 
     def process(self, doc: Document) -> DocumentResult:
         articles = segment(doc.raw)
@@ -43,19 +45,37 @@ class Extractor:
         self.resolver.add_known(articles, by_sentence)
         mentions = [m for art in articles for s in art.sentences for m in by_sentence[id(s)]]
         entities = self.resolver.resolve(mentions, doc.id)
+        today = parse_date(doc.date) or page_date(doc.raw, self.qualifiers)
         relations: list[Relation] = []
+        events: list[Relation] = []
         for art in articles:
             history: list[Mention] = []
             for sent in art.sentences:
                 ms = [m for m in by_sentence[id(sent)] if m.entity is not None]
                 relations += self.relations.extract(doc.id, art, sent, ms, history)
+                events += self.qualifiers.events(doc.id, art, sent, ms, today)
                 history += sorted(ms, key=lambda m: m.start)
-        relations = _drop_title_words(entities, relations, self.entities.gaz)
+        planned = [r for r in relations if r.planned]
+        relations = _drop_title_words(entities, [r for r in relations if not r.planned], self.entities.gaz)
         entities = [e for e in entities if e.mentions[0].entity is e]
+        for r in relations + planned:
+            named = [(m.start, m.end) for m in by_sentence[id(r.sentence)] if m.entity is not None]
+            r.qualifiers = self.qualifiers.qualify(r.sentence, r.start, r.end, today, named)
+            if r.planned:
+                r.qualifiers.stage = "planned"
+        qualified = relations + planned
         relations += structural(doc.id, articles, mentions, self.entities.gaz)
         relations = _not_against_table(relations, self.entities.gaz)
         _agent_zones(relations)
-        return DocumentResult(doc, articles, mentions, entities, bound_evidence(relations))
+        kept = {id(e) for e in entities}
+        planned, events = (
+            [r for r in rs if id(r.subject) in kept and (not isinstance(r.object, Entity) or id(r.object) in kept)]
+            for rs in (planned, events)
+        )
+        events = [e for e in events if not covered(e, qualified)]
+        res = DocumentResult(doc, articles, mentions, entities, bound_evidence(relations), planned, events)
+        res.date = today.isoformat() if today else ""
+        return res
 
 
 def bound_evidence(relations: list[Relation], most: int = MAX_EVIDENCE) -> list[Relation]:
@@ -174,6 +194,8 @@ class Corpus:
     results: list[DocumentResult] = field(default_factory=list)
     entities: dict[str, Entity] = field(default_factory=dict)
     relations: list[Relation] = field(default_factory=list)
+    planned: list[Relation] = field(default_factory=list)
+    events: list[Relation] = field(default_factory=list)
 
     def add(self, result: DocumentResult) -> None:
         self.results.append(result)
@@ -189,9 +211,15 @@ class Corpus:
             merged.mentions += e.mentions
             merged.documents |= e.documents
             merged.adcode = merged.adcode or e.adcode
+            merged.parent_adcode = merged.parent_adcode or e.parent_adcode
             remap[id(e)] = merged
-        for r in result.relations:
-            r.subject = remap.get(id(r.subject), r.subject)
-            if isinstance(r.object, Entity):
-                r.object = remap.get(id(r.object), r.object)
-            self.relations.append(r)
+        for own, into in (
+            (result.relations, self.relations),
+            (result.planned, self.planned),
+            (result.events, self.events),
+        ):
+            for r in own:
+                r.subject = remap.get(id(r.subject), r.subject)
+                if isinstance(r.object, Entity):
+                    r.object = remap.get(id(r.object), r.object)
+                into.append(r)

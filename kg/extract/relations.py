@@ -92,7 +92,8 @@ class RelationExtractor:
     def __init__(self, rules: RuleSet, lexicon: Lexicon):
         self.rules = rules.relation_rules
         self.filter = RuleFilter([r.compiled for r in self.rules])
-        self.hedges = set(rules.words("hedges"))
+        self.negations = set(rules.words("negations"))
+        self.hedges = self.negations | set(rules.words("intentions"))
         self.party_words = set(rules.words("party_words"))
         self.coordinators = set(rules.words("coordinators"))  # 双方: the two joined by one of them
         self.lex = lexicon
@@ -136,34 +137,40 @@ class RelationExtractor:
                 continue
             if rule.unless and re.match(rule.unless, ctx.text[m.end :]):
                 continue
-            if self.hedged(ctx, c_lo, m.end):
+            hedge = self.hedged(ctx, c_lo, m.end)
+            if hedge == "negated":
                 continue
-            subs = self._arguments(ctx, m.captures.get("subject", []) + m.captures.get("parties", []))
-            objs = [u.mention for u in m.captures.get("object", []) if u.mention is not None]
-            if not subs and "subject" in rule.topic:
-                subs = self.topic(ctx, m.start, rule.object if rule.inverse else rule.subject)
-            if not subs and rule.antecedent == "subject" and objs:
-                subs = self._antecedent(ctx, objs[0], rule.subject)
-            if not objs and rule.antecedent == "object" and subs:
-                pick = self._topic_before if rule.antecedent_pick == "topic" else self._antecedent
-                objs = pick(ctx, subs[0], rule.object)
-            if rule.head == "object":
-                objs = [ctx.heads.get(id(o), o) for o in objs]
-            if rule.relation == "award":
-                out += self._awards(ctx, rule, m, subs)
-                continue
-            if not objs and "object" in rule.topic:
-                objs = [t for t in self.topic(ctx, m.start, rule.object) if t not in subs]
-            lo = min([m.start] + [x.start for x in subs])
-            if rule.pairwise and not objs:
-                out += [
-                    r
-                    for a, b in _pairs(subs, "分别" in ctx.text[m.start : m.end])
-                    for r in self._rel(ctx, rule, a, b, lo, m.end)
-                ]
-                continue
-            out += self._emit(ctx, rule, subs, objs, lo, m.end)
+            found = self._match(ctx, rule, m)
+            for r in found:
+                r.planned = hedge == "planned"
+            out += found
         return out
+
+    def _match(self, ctx: _Ctx, rule: RelationRule, m) -> list[Relation]:
+        """The relations one match of the rule states."""
+        subs = self._arguments(ctx, m.captures.get("subject", []) + m.captures.get("parties", []))
+        objs = [u.mention for u in m.captures.get("object", []) if u.mention is not None]
+        if not subs and "subject" in rule.topic:
+            subs = self.topic(ctx, m.start, rule.object if rule.inverse else rule.subject)
+        if not subs and rule.antecedent == "subject" and objs:
+            subs = self._antecedent(ctx, objs[0], rule.subject)
+        if not objs and rule.antecedent == "object" and subs:
+            pick = self._topic_before if rule.antecedent_pick == "topic" else self._antecedent
+            objs = pick(ctx, subs[0], rule.object)
+        if rule.head == "object":
+            objs = [ctx.heads.get(id(o), o) for o in objs]
+        if rule.relation == "award":
+            return self._awards(ctx, rule, m, subs)
+        if not objs and "object" in rule.topic:
+            objs = [t for t in self.topic(ctx, m.start, rule.object) if t not in subs]
+        lo = min([m.start] + [x.start for x in subs])
+        if rule.pairwise and not objs:
+            return [
+                r
+                for a, b in _pairs(subs, "分别" in ctx.text[m.start : m.end])
+                for r in self._rel(ctx, rule, a, b, lo, m.end)
+            ]
+        return self._emit(ctx, rule, subs, objs, lo, m.end)
 
     def _rel(
         self, ctx: _Ctx, rule: RelationRule, s: Mention | Entity, o: Mention | Entity | str, lo: int, hi: int
@@ -196,20 +203,24 @@ class RelationExtractor:
                 return []
         return [first]
 
-    def hedged(self, ctx: _Ctx, lo: int, hi: int) -> bool:
-        """A hedge word among the tokens inside [lo, hi]: counted from running totals."""
-        starts, ends, total = self._hedges(ctx)
+    def hedged(self, ctx: _Ctx, lo: int, hi: int) -> str:
+        """Among the tokens inside [lo, hi]: "negated" for a negation or condition (未, 若),
+        else "planned" for a word of intent (拟, 计划), else "" (counted from running totals)."""
+        starts, ends, hedges, negations = self._hedges(ctx)
         a, b = bisect_left(starts, lo), bisect_right(ends, hi)
-        return b > a and total[b] > total[a]
+        if b <= a or hedges[b] == hedges[a]:
+            return ""
+        return "negated" if negations[b] > negations[a] else "planned"
 
-    def _hedges(self, ctx: _Ctx) -> tuple[list[int], list[int], list[int]]:
+    def _hedges(self, ctx: _Ctx) -> tuple[list[int], list[int], list[int], list[int]]:
         hit = ctx.__dict__.get("_hedges")
         if hit is None:
             toks = self.lex.tokens(ctx.text)
-            total = [0]
+            hedges, negations = [0], [0]
             for t in toks:
-                total.append(total[-1] + (t.text in self.hedges))
-            hit = ctx.__dict__["_hedges"] = ([t.start for t in toks], [t.end for t in toks], total)
+                hedges.append(hedges[-1] + (t.text in self.hedges))
+                negations.append(negations[-1] + (t.text in self.negations))
+            hit = ctx.__dict__["_hedges"] = ([t.start for t in toks], [t.end for t in toks], hedges, negations)
         return hit
 
     def _awards(self, ctx: _Ctx, rule: RelationRule, m, subs: list[Mention]) -> list[Relation]:

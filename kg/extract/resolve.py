@@ -735,6 +735,7 @@ class Resolver:
             )
             if c.type == "Place":
                 e.adcode = self.gaz.unique_code(label)
+                e.parent_adcode = self.gaz.parent_code(e.adcode)
             for m in c.mentions:
                 m.entity = e
             entities.append(e)

@@ -16,7 +16,7 @@ from typing import Callable, Iterator
 
 from ..errors import KgError
 from ..model import RELATIONS, TYPES, Document
-from ..text.reader import ReadReport, read_sources
+from ..text.reader import ReadReport, dated, read_sources
 from .store import (
     EVIDENCE,
     GRAPH_FILE,
@@ -57,6 +57,11 @@ class BuildReport:
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def content_hash(doc: Document) -> str:
+    """What decides whether a document is extracted again: its text, and its date if it has one."""
+    return sha256(doc.raw + (f"\0{doc.date}" if doc.date else ""))
 
 
 def rules_fingerprint(rules: list[str] | None) -> str:
@@ -154,12 +159,13 @@ def build(
     page: bool = True,
     max_bytes: int = 20_000_000,
     prune_all: bool = False,
+    date: str | None = None,
 ) -> BuildReport:
     t0 = time.perf_counter()
     out = Path(outdir)
     rep = BuildReport(workers=workers or os.cpu_count() or 1)
     read = ReadReport()
-    docs = list(read_sources(sources, read, max_bytes))
+    docs = [dated(d, date) for d in read_sources(sources, read, max_bytes)]
     rep.skipped = read.skipped
     rep.warnings = read.warnings
     if strict and read.skipped:
@@ -175,7 +181,7 @@ def build(
         manifest: dict = current.manifest() if current is not None else {"version": 1, "rules": "", "documents": {}}
         fingerprint = rules_fingerprint(rules)
         known = manifest["documents"] if manifest.get("rules") == fingerprint else {}
-        todo = [d for d in docs if known.get(d.id, {}).get("sha256") != sha256(d.raw)]
+        todo = [d for d in docs if known.get(d.id, {}).get("sha256") != content_hash(d)]
         rep.unchanged = len(docs) - len(todo)
         entries = dict(manifest["documents"])
         gone = sorted(set(entries) - {d.id for d in docs}) if prune else []
@@ -298,7 +304,7 @@ def _apply(
     beside the extraction); add to ``touched`` the entities whose relations they change."""
     from .rdf import relation_subjects
 
-    hashes = {d.id: sha256(d.raw) for d in todo}
+    hashes = {d.id: content_hash(d) for d in todo}
     batch: list[tuple[str, bytes]] = []
     size = 0
     with _Loader(store) as loader:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from ..model import Entity, Relation
+from ..model import Entity, Qualifiers, Relation
 from ..namespaces import DOC, ENT, KG, RELATION_IRIS, RULE, SCHEMA, STMT, iri_safe
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ..rules.load import RuleSet
 
 # the shape of the facts written; a store built with another shape is re-extracted (3: evidence per triple bounded)
-MODEL = "4"  # 4: a division's kg:adcode
+MODEL = "5"  # 4: a division's kg:adcode; 5: qualifiers, planned assertions, events
 ENTITY_PREFIX = f"<{ENT}".encode("utf-8")
 SUBCLASSES = {
     "University",
@@ -142,6 +142,8 @@ def triples(corpus: Corpus, rules: RuleSet | None = None) -> set[str]:
         g.add3(d, RDF_TYPE, _term(KG, "Document"))
         g.add3(d, _term(RDFS, "label"), _lit(res.document.id))
         g.add3(d, _term(KG, "sha256"), _lit(hashlib.sha256(res.document.raw.encode("utf-8")).hexdigest()))
+        if res.date:
+            g.add3(d, _term(KG, "published"), f'"{res.date}"{_xsd("date")}')
         for a in res.articles:
             ai = _iri(f"{raw_d}/article/{a.index}")
             g.add3(ai, RDF_TYPE, _term(KG, "Article"))
@@ -151,6 +153,10 @@ def triples(corpus: Corpus, rules: RuleSet | None = None) -> set[str]:
         add_entity(g, e)
     for r in corpus.relations:
         add_relation(g, r)
+    for r in corpus.planned:
+        add_relation(g, r, stated=False)
+    for r in corpus.events:
+        add_event(g, r)
     return g
 
 
@@ -163,6 +169,7 @@ BUILT_IN_RULES = {
     "struct.unit_project": "a project department builds the project it is named after "
     "(某某有限公司某铁路X标段项目部 → X标段)",
     "gazetteer.hierarchy": "two places the document names, one inside the other in the gazetteer",
+    "qualify.event": "a clause that reports a stage or an investment of the project or company it is about",
 }
 
 
@@ -170,6 +177,7 @@ def rule_triples(rules: RuleSet) -> set[str]:
     """A node for every rule of the rule set (the build states them once, not per document)."""
     g = _Rows()
     described = {x.id: x.description for x in list(rules.entity_rules) + list(rules.relation_rules)}
+    described.update({q.id: q.description for q in rules.qualifiers.rules})
     described.update(BUILT_IN_RULES)
     for rid, description in sorted(described.items()):
         ri = _term(RULE, iri_safe(rid))
@@ -191,11 +199,14 @@ def add_entity(g: _Rows, e: Entity) -> None:
         g.add3(i, _term(SKOS, "altLabel"), _lit(a, "zh"))
     if e.adcode:
         g.add3(i, _term(KG, "adcode"), _lit(e.adcode))  # rolls up with the division table's statistics
+    if e.parent_adcode:
+        g.add3(i, _term(KG, "parentAdcode"), _lit(e.parent_adcode))
     for d in sorted(e.documents):
         g.add3(i, _term(PROV, "wasDerivedFrom"), _iri(_document(d)))
 
 
-def add_relation(g: _Rows, r: Relation) -> None:
+def add_relation(g: _Rows, r: Relation, stated: bool = True) -> None:
+    """The direct triple (of a stated relation only) and its assertion with the evidence."""
     s_iri = _entity(r.subject.name)
     p_iri = f"{KG}{r.predicate}"
     if isinstance(r.object, Entity):
@@ -204,9 +215,31 @@ def add_relation(g: _Rows, r: Relation) -> None:
     else:
         o_key, o = r.object, _lit(r.object, "zh")
     s, p = _iri(s_iri), _iri(p_iri)
-    g.add3(s, p, o)
+    if stated:
+        g.add3(s, p, o)
+    _assertion(g, r, s, p, o, f"{s_iri}|{p_iri}|{o_key}" + ("" if stated else "|planned"))
+
+
+def add_event(g: _Rows, r: Relation) -> None:
+    """An entity's stage or investment as its clause reports it: an assertion of kg:stage (or
+    kg:investment, for an amount alone); a project's investment is stated on it too."""
+    q = r.qualifiers
+    assert q is not None  # an event is made of its qualifiers
+    s_iri = _entity(r.subject.name)
+    s = _iri(s_iri)
+    if q.stage:
+        p, o = _term(KG, "stage"), _lit(q.stage)
+    else:
+        p, o = _term(KG, "investment"), f'"{q.amount}"{_xsd("decimal")}'
+    if q.amount and q.measure == "investment" and "Project" in r.subject.types:
+        g.add3(s, _term(KG, "investment"), f'"{q.amount}"{_xsd("decimal")}')
+    a = _assertion(g, r, s, p, o, f"{s_iri}|event|{q.stage}|{q.amount}")
+    g.add3(a, RDF_TYPE, _term(KG, "Event"))
+
+
+def _assertion(g: _Rows, r: Relation, s: str, p: str, o: str, key: str) -> str:
     raw_start, raw_end = r.raw_span
-    key = f"{s_iri}|{p_iri}|{o_key}|{r.document}|{raw_start}|{raw_end}|{r.rule}"
+    key = f"{key}|{r.document}|{raw_start}|{raw_end}|{r.rule}"
     a = _iri(f"{STMT}{hashlib.sha1(key.encode('utf-8')).hexdigest()[:16]}")
     g.add3(a, RDF_TYPE, _term(KG, "Assertion"))
     g.add3(a, _term(RDF, "subject"), s)
@@ -216,6 +249,40 @@ def add_relation(g: _Rows, r: Relation) -> None:
     g.add3(a, _term(KG, "start"), _int(raw_start))
     g.add3(a, _term(KG, "end"), _int(raw_end))
     g.add3(a, _term(KG, "rule"), _term(RULE, iri_safe(r.rule)))
+    if r.qualifiers:
+        add_qualifiers(g, a, r.qualifiers)
+    return a
+
+
+DATE_TYPES = {4: "gYear", 7: "gYearMonth", 10: "date"}
+
+
+def add_qualifiers(g: _Rows, a: str, q: Qualifiers) -> None:
+    if q.amount:
+        g.add3(a, _term(KG, "amount"), f'"{q.amount}"{_xsd("decimal")}')
+        g.add3(a, _term(KG, "currency"), _lit(q.currency))
+        g.add3(a, _term(KG, "amountText"), _lit(q.amount_text, "zh"))
+        if q.modifier:
+            g.add3(a, _term(KG, "amountModifier"), _lit(q.modifier, "zh"))
+        if q.measure:
+            g.add3(a, _term(KG, "measure"), _lit(q.measure))
+    if q.date:
+        g.add3(a, _term(KG, "date"), f'"{q.date}"{_xsd(DATE_TYPES[len(q.date)])}')
+    if q.date_text:
+        g.add3(a, _term(KG, "dateText"), _lit(q.date_text, "zh"))
+    if q.quarter:
+        g.add3(a, _term(KG, "quarter"), _lit(q.quarter))
+    if q.stage:
+        g.add3(a, _term(KG, "stage"), _lit(q.stage))
+        if q.stage_text:
+            g.add3(a, _term(KG, "stageText"), _lit(q.stage_text, "zh"))
+    for rule in q.rules:
+        g.add3(a, _term(KG, "qualifierRule"), _term(RULE, iri_safe(rule)))
+
+
+@lru_cache(maxsize=None)
+def _xsd(local: str) -> str:
+    return f"^^<{XSD[local]}>"
 
 
 def add_sentence(g: _Rows, r: Relation) -> str:

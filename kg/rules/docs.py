@@ -34,6 +34,14 @@ def markdown(rules: RuleSet) -> str:
         if e.pattern_src:
             out += ["```", e.pattern_src, "```", ""]
         out += _examples(e.match, e.no_match)
+    out += ["## Qualifier rules", "", "Amounts, dates and stages on assertions (`qualifiers:` in the rule files).", ""]
+    for q in rules.qualifiers.rules:
+        out += [f"### `{q.id}` — {q.kind}", "", _one_line(q.description), "", "```", q.pattern.pattern, "```", ""]
+        for x in q.match:
+            on = f" (document of {x.document_date})" if x.document_date else ""
+            read = ", ".join(f"{k} {v}" for k, v in x.want.items())
+            out.append(f"- ✓ {_one_line(x.text)}{on} → {read}")
+        out += [f"- ✗ {_one_line(x.text)}" for x in q.no_match] + [""]
     out += ["## Vocabulary lists", "", "| list | words | first words |", "|---|---|---|"]
     for name in sorted(rules.vocab):
         words = rules.vocab[name]

@@ -11,7 +11,9 @@ import yaml
 from ..backtrack import problem
 from ..errors import KgError, UsageError
 from ..model import RELATIONS, TYPES
+from . import qualifiers as qualifier_rules
 from .engine import Compiler, Pattern
+from .qualifiers import QualifierSet
 
 ENTITY_KINDS = {
     "suffix",
@@ -163,6 +165,7 @@ class RuleSet:
     list_heads: dict[str, list[str]]
     files: list[str]
     patterns: Compiler | None = None  # the feature space every pattern rule is compiled in
+    qualifiers: QualifierSet = field(default_factory=QualifierSet)  # amounts, dates, stages
 
     def words(self, name: str) -> list[str]:
         return self.vocab.get(name, [])
@@ -345,7 +348,7 @@ def _load_yaml(text: str, name: str) -> dict:
 
 def builtin_files() -> list[tuple[str, str]]:
     pkg = resources.files("kg") / "rules" / "data"
-    names = ("vocabulary.yaml", "entities.yaml", "relations.yaml")
+    names = ("vocabulary.yaml", "entities.yaml", "relations.yaml", "qualifiers.yaml")
     return [(f"kg/rules/data/{n}", (pkg / n).read_text(encoding="utf-8")) for n in names]
 
 
@@ -376,6 +379,7 @@ def load_rules(extra: list[str] | None = None) -> RuleSet:
     vocab: dict[str, list[str]] = {}
     heads: dict[str, list[str]] = {}
     macros: dict[str, list] = {}
+    qualifying: dict = {}
     for name, text in files:
         data = _load_yaml(text, name)
         for d, where in _rules(data, name, "rules", "rule"):
@@ -394,6 +398,8 @@ def load_rules(extra: list[str] | None = None) -> RuleSet:
                 ):
                     raise KgError(f"{name}: 'macros' must map each name to a sequence of pattern elements")
                 macros.update(val)  # a later file's macro of the same name replaces it
+            elif key == "qualifiers":
+                qualifier_rules.read_section(val, name, qualifying)
             elif key not in ("rules", "relations"):
                 if not isinstance(val, list) or not all(isinstance(v, (str, int, float)) for v in val):
                     raise KgError(f"{name}: vocabulary list {key!r} must be a list of words")
@@ -411,7 +417,8 @@ def load_rules(extra: list[str] | None = None) -> RuleSet:
     for rel in rels.values():
         if rel.pattern is not None:
             _compile_relation(rel, compiler)
-    return RuleSet(list(ents.values()), list(rels.values()), vocab, heads, [n for n, _ in files], compiler)
+    qs = qualifier_rules.build(qualifying, vocab, compile_pattern)
+    return RuleSet(list(ents.values()), list(rels.values()), vocab, heads, [n for n, _ in files], compiler, qs)
 
 
 def _rules(data: dict, name: str, key: str, what: str):
@@ -436,7 +443,7 @@ def compile_pattern(src: str, vocab: dict[str, list[str]], where: str) -> re.Pat
     def words(m: re.Match) -> str:
         if m.group(1) not in vocab:
             raise KgError(f"{where}: pattern names {{{m.group(1)}}}, which is no vocabulary list")
-        alts = sorted(set(vocab[m.group(1)]), key=len, reverse=True)
+        alts = sorted(set(vocab[m.group(1)]), key=lambda w: (-len(w), w))  # a stable order: docs/rules.md
         return "(?:" + "|".join(map(re.escape, alts)) + ")"
 
     try:

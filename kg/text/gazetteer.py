@@ -148,6 +148,17 @@ class Gazetteer:
         place = self.places.get(name)
         return place.adcode if place is not None and self._names_count.get(name) == 1 else ""
 
+    def parent_code(self, code: str) -> str:
+        """The code of the nearest division of the table above the one of ``code`` ("" for a
+        province, or a code not in the table): a county's city, a city's province."""
+        place = self.by_code.get(code)
+        while place is not None and place.parent_code is not None:
+            parent = self.by_code.get(place.parent_code)
+            if parent is not None:
+                return parent.adcode
+            place = Place(place.name, place.parent_code, place.level - 1)  # no row of its own (市辖区)
+        return ""
+
     def lookup(self, text: str) -> Place | None:
         return self.places.get(text) or self.short.get(text) or self.countries.get(text)
 

@@ -112,7 +112,38 @@ def _record(line: str, path: Path, n: int, warnings: list[str] | None) -> Docume
         raw, rid = LONE_SURROGATE.sub("\ufffd", raw), LONE_SURROGATE.sub("\ufffd", rid)
         if warnings is not None:
             warnings.append(f"{path}:{n}: {bad} lone surrogate(s) (\\ud800…\\udfff) replaced by U+FFFD")
-    return Document(id=f"{path.stem}#{rid}", source=f"{path}:{n}", raw=raw, ref=rid)
+    return Document(id=f"{path.stem}#{rid}", source=f"{path}:{n}", raw=raw, ref=rid, date=_date(rec, path, n))
+
+
+ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def _date(rec: dict, path: Path, n: int) -> str:
+    """A record's field date (2023-11-24, or a timestamp beginning with one), "" without it."""
+    value = rec.get("date")
+    if value is None or value == "":
+        return ""
+    m = ISO_DATE.match(value) if isinstance(value, str) else None
+    if m is None or not valid_date(m.group(0)):
+        raise KgError(f"{path}:{n}: field 'date' must be a date written YYYY-MM-DD (found {str(value)[:40]!r})")
+    return m.group(0)
+
+
+def dated(doc: Document, date: str | None) -> Document:
+    """The document, given ``date`` if it states none of its own (its record's field date)."""
+    if date and not doc.date:
+        doc.date = date
+    return doc
+
+
+def valid_date(text: str) -> bool:
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return bool(ISO_DATE.fullmatch(text))
 
 
 def expand(sources: list[str]) -> list[Path]:
