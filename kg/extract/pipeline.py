@@ -32,6 +32,7 @@ class Extractor:
         self.resolver = Resolver(self.entities)
         self.relations = RelationExtractor(rules, self.entities.lex)
         self.qualifiers = QualifierReader(rules.qualifiers)
+        self.staged = set(rules.words("staged_relations"))
 
     def process(self, doc: Document) -> DocumentResult:
         articles = segment(doc.raw)
@@ -50,17 +51,20 @@ class Extractor:
         events: list[Relation] = []
         for art in articles:
             history: list[Mention] = []
+            previous: list[Mention] = []  # the mentions of the headline line before
             for sent in art.sentences:
                 ms = [m for m in by_sentence[id(sent)] if m.entity is not None]
                 relations += self.relations.extract(doc.id, art, sent, ms, history)
-                events += self.qualifiers.events(doc.id, art, sent, ms, today)
+                events += self.qualifiers.events(doc.id, art, sent, ms, today, previous)
+                previous = sorted(ms, key=lambda m: m.start) if sent.kind == "headline" else []
                 history += sorted(ms, key=lambda m: m.start)
         planned = [r for r in relations if r.planned]
         relations = _drop_title_words(entities, [r for r in relations if not r.planned], self.entities.gaz)
         entities = [e for e in entities if e.mentions[0].entity is e]
         for r in relations + planned:
             named = [(m.start, m.end) for m in by_sentence[id(r.sentence)] if m.entity is not None]
-            r.qualifiers = self.qualifiers.qualify(r.sentence, r.start, r.end, today, named)
+            staged = r.predicate in self.staged
+            r.qualifiers = self.qualifiers.qualify(r.sentence, r.start, r.end, today, named, staged)
             if r.planned:
                 r.qualifiers.stage = "planned"
         qualified = relations + planned

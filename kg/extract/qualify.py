@@ -18,6 +18,8 @@ UNITS = {"十": 10, "百": 100, "千": 1000}
 BIG = {"万": 10**4, "亿": 10**8}
 QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 EVENT_TYPES = ("Project", "Company")
+MASK = "\u3000"  # an ideographic space stands for each character of a name
+DATELINE = re.compile(r"(?:[\s\u3000（）()【】□]|本报讯|本报|记者|通讯员|融媒体|全媒体|讯|电)*")
 MASTHEAD_CHARS = 200  # a page's own date is printed in its first lines
 PAST_MARGIN_DAYS = 62  # a day without its year more than this after the page's is last year's
 
@@ -157,27 +159,57 @@ class QualifierReader:
 
     # ---- reading one assertion ------------------------------------------------
     def qualify(
-        self, sent: Sentence, start: int, end: int, today: dt.date | None, named: list[tuple[int, int]]
+        self,
+        sent: Sentence,
+        start: int,
+        end: int,
+        today: dt.date | None,
+        named: list[tuple[int, int]],
+        staged: bool = True,
     ) -> Qualifiers:
-        """The qualifiers of the evidence [start, end) of ``sent``: each from the evidence's
-        clause; else an amount or date of a clause that names nothing (``named``: the spans of
-        the sentence's mentions), the nearest one before, or the sentence's only one."""
-        text = sent.text
+        """The qualifiers of the evidence [start, end) of ``sent``, read with the names
+        (``named``: the spans of the sentence's mentions) masked: each from the evidence's
+        clause; a date also from the nearest clause before that is a date alone (3月18日，…);
+        a stage only where ``staged`` (a relation that has stages: settling, signing, building)."""
+        text = masked(sent.text, named)
         lo, hi = clause_around(text, start, end)
         q = Qualifiers()
-        for kind in ("amount", "date"):
-            found = self.find(text, kind, today)
-            pick = next((f for f in found if lo <= f.start and f.end <= hi), None)
-            if pick is None:
-                free = [f for f in found if not _names_in(named, *clause_around(text, f.start, f.end))]
-                before = [f for f in free if f.end <= lo]
-                pick = before[-1] if before else free[0] if len(found) == 1 and free else None
-            if pick is not None:
-                _apply(q, pick)
-        stage = self.stage(text[lo:hi])
+        amount = self._amount_of(text, lo, hi)
+        if amount is not None:
+            _apply(q, amount)
+        date = self._date_of(text, lo, hi, today)
+        if date is not None:
+            _apply(q, date)
+        stage = self.stage(text[lo:hi]) if staged else None
         if stage is not None:
             _apply(q, stage)
         return q
+
+    def _amount_of(self, text: str, lo: int, hi: int) -> Found | None:
+        """The first amount of the clause [lo, hi), else an investment stated by the clauses
+        right after it that name nothing (…签订合同，合同金额达4600万元)."""
+        found = self.find(text[lo:hi], "amount")
+        if found:
+            return found[0]
+        for a, b in clauses(text):
+            if a < hi:
+                continue
+            if MASK in text[a:b]:
+                return None  # a clause about something else
+            after = [f for f in self.find(text[a:b], "amount") if f.values["measure"] == "investment"]
+            if after:
+                return after[0]
+        return None
+
+    def _date_of(self, text: str, lo: int, hi: int, today: dt.date | None) -> Found | None:
+        """The first date of the clause [lo, hi), else the nearest one before that is a date
+        alone in its clause (3月18日，…: it dates the clauses after it)."""
+        dates = self.find(text, "date", today)
+        mine = next((f for f in dates if lo <= f.start and f.end <= hi), None)
+        if mine is not None:
+            return mine
+        alone = [f for f in dates if f.end <= lo and _alone(text, f)]
+        return alone[-1] if alone else None
 
     def stage(self, clause: str) -> Found | None:
         """The clause's stage: the furthest one it reports as reached (竣工投产: operating)
@@ -191,38 +223,42 @@ class QualifierReader:
         return found[0] if found else None
 
     # ---- events ---------------------------------------------------------------
-    def events(self, doc: str, article, sent: Sentence, mentions: list[Mention], today) -> list[Relation]:
+    def events(
+        self, doc: str, article, sent: Sentence, mentions: list[Mention], today, before: list[Mention] | None = None
+    ) -> list[Relation]:
         """One event for each clause that reports a stage or an investment of the project or
-        company it is about: the first of them in the clause, else the sentence's first
-        mention when the clause names nothing."""
+        company it is about (see _about); a headline line naming nothing is about the line
+        before (``before``: the mentions of the sentence before, in order)."""
         inside = nested(mentions)
         tops = sorted((m for m in mentions if m.entity is not None and id(m) not in inside), key=lambda m: m.start)
+        text = masked(sent.text, [(m.start, m.end) for m in mentions])
         out = []
-        for lo, hi in clauses(sent.text):
-            clause = sent.text[lo:hi]
+        for lo, hi in clauses(text):
+            clause = text[lo:hi]
             stage = self.stage(clause)
             invested = [f for f in self.find(clause, "amount") if f.values["measure"] == "investment"]
             said = [f for f in (stage, invested[0] if invested else None) if f is not None]
             if not said:
                 continue
             subject = self._about(sent.text, tops, lo, hi, lo + min(f.start for f in said))
+            if subject is None and not tops and sent.kind == "headline":
+                subject = next((m for m in before or [] if _typed(m)), None)  # a subtitle of the headline before
             if subject is None or subject.entity is None:
                 continue
             q = Qualifiers()
             for f in said:
                 _apply(q, f)
-            dates = self.find(clause, "date", today)
-            whole = self.find(sent.text, "date", today) if not dates else []
-            if dates or len(whole) == 1:
-                _apply(q, (dates or whole)[0])
-            first = subject.start if subject.start >= lo else lo
+            date = self._date_of(text, lo, hi, today)
+            if date is not None:
+                _apply(q, date)
+            first = subject.start if subject.sentence is sent and subject.start >= lo else lo
             out.append(Relation(subject.entity, "event", q.stage, "qualify.event", doc, article, sent, first, hi, q))
         return out
 
     def _about(self, text: str, tops: list[Mention], lo: int, hi: int, at: int) -> Mention | None:
         """The clause's first mention if it ends before ``at`` (the stage or amount); for a
-        clause naming nothing, the first mention of the nearest clause before that names one;
-        a project or company either way."""
+        clause naming nothing, the first mention of the nearest clause before that names a
+        project or company, else the sentence's first mention; a project or company always."""
         own = [m for m in tops if lo <= m.start and m.end <= at]
         if any(lo <= m.start < hi for m in tops):
             return own[0] if own and _typed(own[0]) else None
@@ -231,8 +267,10 @@ class QualifierReader:
             return None
         last = max(CLAUSE_MARKS.finditer(text, 0, before[-1].start), key=lambda x: x.end(), default=None)
         start = last.end() if last else 0
-        topic = next(m for m in before if m.start >= start)
-        return topic if _typed(topic) else None
+        for topic in (next(m for m in before if m.start >= start), before[0]):
+            if _typed(topic):
+                return topic
+        return None
 
 
 def covered(event: Relation, relations: list[Relation]) -> bool:
@@ -247,8 +285,20 @@ def covered(event: Relation, relations: list[Relation]) -> bool:
     )
 
 
-def _names_in(named: list[tuple[int, int]], lo: int, hi: int) -> bool:
-    return any(lo <= a and b <= hi for a, b in named)
+def masked(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with every name blanked (a stage, a date or an amount inside a name is none:
+    X运营管理有限公司, “2023年度X奖”), its offsets kept."""
+    chars = list(text)
+    for a, b in spans:
+        chars[a:b] = MASK * (b - a)
+    return "".join(chars)
+
+
+def _alone(text: str, f: Found) -> bool:
+    """The reading is its clause's whole text, but for a dateline before it (3月18日，…;
+    本报讯（记者 X）11月20日，…): it dates the clauses after it."""
+    lo, hi = clause_around(text, f.start, f.end)
+    return f.end == hi and DATELINE.fullmatch(text, lo, f.start) is not None
 
 
 def _typed(m: Mention) -> bool:
