@@ -31,6 +31,8 @@ EXAMPLES = {
     "push": "kg push build/ http://127.0.0.1:7878/store",
     "show": "kg show 松江区 -g build/\n  kg show 上海市 -g build/ --json",
     "validate": "kg validate build/",
+    "changes": "kg changes build/            # what the last build added and removed\n"
+    "  kg changes build/ --since 3 --json",
     "export": "kg export build/ --format graphml -o graph.graphml\n  kg export build/ --format csv -o edges.csv",
     "serve": "kg serve build/ --port 8000   # then open http://127.0.0.1:8000/",
     "stats": "kg stats build/ --top 10\n  kg stats build/ --write   # store degree, pagerank, betweenness, community in graph.ttl",  # noqa: E501
@@ -212,6 +214,11 @@ def _parser() -> argparse.ArgumentParser:
     st.add_argument("--top", type=int, default=10)
     st.add_argument("--write", action="store_true", help="store the scores in OUTDIR/graph.ttl for SPARQL")
     st.add_argument("--json", action="store_true")
+
+    ch = cmd("changes", "what the last build added and removed: entities, relations, evidence, stages")
+    ch.add_argument("graph", metavar="OUTDIR")
+    ch.add_argument("--since", type=int, metavar="BUILD", help="since an earlier build (its number, from kg changes)")
+    ch.add_argument("--json", action="store_true")
 
     va = cmd("validate", "check a build against kg's SHACL shapes and its places against the division table")
     va.add_argument("graph", metavar="OUTDIR")
@@ -472,6 +479,52 @@ def _qualifiers(r) -> str:
     if q.stage:
         parts.append(f"stage {q.stage}" + (f" ({q.stage_text})" if q.stage_text else ""))
     return "; ".join(parts) + (f" [{', '.join(q.rules)}]" if q.rules else "")
+
+
+# ---- changes ---------------------------------------------------------------------
+def cmd_changes(args) -> int:
+    from dataclasses import asdict
+
+    from ..graph import history
+    from ..graph.store import HISTORY, STORE_DIR, require_outdir
+
+    out_dir = Path(args.graph)
+    require_outdir(out_dir)
+    h = history.read(out_dir / STORE_DIR / HISTORY)
+    if h is None or not h.builds:
+        raise KgError(f"{out_dir}: no build history here (builds from kg 0.x before kg changes keep none); "
+                      f"run kg build again to start one")  # fmt: skip
+    numbers = [b["build"] for b in h.builds]
+    if args.since is not None and args.since not in numbers and args.since != 0:
+        raise UsageError(f"{out_dir} has no build {args.since}; its builds are {', '.join(map(str, numbers))}")
+    c = history.changes(h, args.since)
+    if args.json:
+        print(json.dumps(asdict(c), ensure_ascii=False, indent=1))
+        return 0
+    out = _console()
+    output.heading(out, safe(f"build {c.build} ({c.time}) against build {c.since}", "bold"))
+    rel = lambda k: k.split("\t")  # noqa: E731
+    sections = [
+        ("entities added", ["entity", "type"], c.added["entities"]),
+        ("entities removed", ["entity", "type"], c.removed["entities"]),
+        ("relations added", ["subject", "relation", "object"], [rel(k) for k in c.added["relations"]]),
+        ("relations removed", ["subject", "relation", "object"], [rel(k) for k in c.removed["relations"]]),
+        ("new evidence for known relations", ["subject", "relation", "object", "new assertions"],
+         [[*rel(k), str(n)] for k, n in c.evidence]),
+        ("stage changes", ["entity", "from", "to"], c.stage_changes),
+        ("stages reported", ["entity", "stage", "date"], [rel(k) for k in c.added["stages"]]),
+    ]  # fmt: skip
+    if output.drawn(out) and not any(rows for _, _, rows in sections):
+        out.print("nothing changed")
+    for title, columns, rows in sections:
+        if output.drawn(out) and not rows:
+            continue  # a terminal shows what changed; a pipe gets every section, each with its count
+        t = _table(columns, "bold")
+        t.title = f"{title}: {len(rows)}"
+        for r in rows:
+            t.add_row(*map(safe, r))
+        output.print_table(out, t)
+    return 0
 
 
 # ---- eval ------------------------------------------------------------------------
@@ -830,6 +883,7 @@ COMMANDS = {
     "push": cmd_push,
     "show": cmd_show,
     "validate": cmd_validate,
+    "changes": cmd_changes,
     "export": cmd_export,
     "serve": cmd_serve,
 }

@@ -20,6 +20,8 @@ from ..text.reader import ReadReport, dated, read_sources
 from .store import (
     EVIDENCE,
     GRAPH_FILE,
+    HISTORY,
+    HISTORY_GRAPH,
     LAYOUT_FILE,
     ONTOLOGY_GRAPH,
     PAGE_FILE,
@@ -215,6 +217,7 @@ def build(
                 _ontology(store, rules)  # the same rules state the same rule nodes
             _missing_chunks(store, entries)
             store.forget_scores_of_gone_entities()
+            _record_history(store, new.gen)
             store.ox.flush()
             _export(store, new.home, entries, rep, f"kg — {out.name}", layout if page else None, cache, touched, page)
             store.save_manifest(
@@ -234,6 +237,19 @@ def build(
             new.commit()
     rep.seconds = time.perf_counter() - t0
     return rep
+
+
+def _record_history(store: OxStore, build_number: int) -> None:
+    """What this build added and removed (history.json, for kg changes) and the history graph."""
+    from datetime import datetime, timezone
+
+    from ..namespaces import ASSERTION_BASE, BASE
+    from . import history
+
+    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    h = history.advance(history.read(store.home / HISTORY), history.snapshot(store), build_number, now)
+    store.replace_graph(HISTORY_GRAPH, history.ntriples(h, ASSERTION_BASE, BASE + "build/"))
+    atomic_write(store.home / HISTORY, history.dumps(h))
 
 
 def write_scores(outdir: str | Path):

@@ -51,6 +51,8 @@ LOCK = ".kg.lock"
 MARKER = ".kg-outdir"
 ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"  # the ontology and the rules' nodes
 ANALYTICS_GRAPH = GRAPH_BASE + "analytics"  # the scores kg stats --write stores
+HISTORY_GRAPH = GRAPH_BASE + "history"  # the builds and the assertions each brought
+HISTORY = "history.json"  # what each build added and removed (kg changes)
 PRIVATE_BASES = (ASSERTION_BASE, DOC_BASE)  # subjects one document owns
 
 
@@ -406,7 +408,7 @@ class OxStore:
         if self.held is None:
             self.ox.flush()
         self.ox.backup(str(target / DB))
-        for name in (MANIFEST, UPDATED, EVIDENCE):
+        for name in (MANIFEST, UPDATED, EVIDENCE, HISTORY):
             if (self.home / name).exists():
                 shutil.copyfile(self.home / name, target / name)
         if (self.home / CHUNKS).is_dir():
@@ -469,8 +471,8 @@ class OxStore:
 
     def export_graphs(self, doc_ids: list[str]) -> list[str]:
         """The named graphs graph.ttl is made of, in its order."""
-        scores = [ANALYTICS_GRAPH] if self.chunk_path(ANALYTICS_GRAPH).exists() else []
-        return [ONTOLOGY_GRAPH] + [self.graph_iri(d) for d in doc_ids] + scores
+        extra = [g for g in (ANALYTICS_GRAPH, HISTORY_GRAPH) if self.chunk_path(g).exists()]
+        return [ONTOLOGY_GRAPH] + [self.graph_iri(d) for d in doc_ids] + extra
 
     def forget_scores_of_gone_entities(self) -> None:
         """Scores stay until recomputed, but not on entities no document states any more."""
