@@ -80,16 +80,18 @@ def advance(prev: History | None, facts: Facts, build: int, time: str) -> Histor
     h = prev or History()
     now = {"entities": set(facts.entities), "relations": set(facts.relations),
            "assertions": set(facts.assertions), "stages": facts.stages}  # fmt: skip
-    removed = {}
+    removed: dict[str, object] = {}
+    gone_entities: list[str] = []
     for kind in KINDS:
         seen = h.first.setdefault(kind, {})
         gone = sorted(set(seen) - now[kind])
         for key in gone:
             del seen[key]
-        removed[kind] = gone if kind != "assertions" else len(gone)
+        removed[kind] = gone if kind != "assertions" else len(gone)  # an assertion's facts go with it
+        gone_entities = gone if kind == "entities" else gone_entities
         for key in now[kind] - set(seen):
             seen[key] = build
-    removed["types"] = {n: h.types[n] for n in removed["entities"] if n in h.types}
+    removed["types"] = {n: h.types[n] for n in gone_entities if n in h.types}
     evidence = {k: n - h.counts[k] for k, n in facts.relations.items() if k in h.counts and n > h.counts[k]}
     h.counts, h.types = dict(facts.relations), dict(facts.entities)
     h.builds.append({"build": build, "time": time, "removed": removed, "evidence": evidence})
