@@ -246,7 +246,7 @@ def _record_history(store: OxStore, build_number: int) -> None:
     from ..namespaces import ASSERTION_BASE, BASE
     from . import history
 
-    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")  # Oxigraph's own form: compared as stored
     h = history.advance(history.read(store.home / HISTORY), history.snapshot(store), build_number, now)
     store.replace_graph(HISTORY_GRAPH, history.ntriples(h, ASSERTION_BASE, BASE + "build/"))
     atomic_write(store.home / HISTORY, history.dumps(h))

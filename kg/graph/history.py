@@ -13,7 +13,7 @@ from ..model import RELATIONS, TYPES
 from ..namespaces import KG
 
 HISTORY_FILE = "history.json"
-VERSION = 1
+VERSION = 2
 REL_PREFIX = str(KG)
 STAGE_ORDER = ("planned", "signed", "started", "building", "completed", "operating")
 
@@ -34,7 +34,7 @@ class History:
     first: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> key -> build
     counts: dict[str, int] = field(default_factory=dict)  # relation key -> assertions
     types: dict[str, str] = field(default_factory=dict)  # entity name -> type
-    builds: list[dict] = field(default_factory=list)  # {build, time, removed: {kind: [keys]}, evidence: {key: n}}
+    builds: list[dict] = field(default_factory=list)  # {build, time, removed: {kind: {key: first build}}, evidence}
 
 
 KINDS = ("entities", "relations", "assertions", "stages")
@@ -84,11 +84,9 @@ def advance(prev: History | None, facts: Facts, build: int, time: str) -> Histor
     gone_entities: list[str] = []
     for kind in KINDS:
         seen = h.first.setdefault(kind, {})
-        gone = sorted(set(seen) - now[kind])
-        for key in gone:
-            del seen[key]
+        gone = {key: seen.pop(key) for key in sorted(set(seen) - now[kind])}  # key -> its first build
         removed[kind] = gone if kind != "assertions" else len(gone)  # an assertion's facts go with it
-        gone_entities = gone if kind == "entities" else gone_entities
+        gone_entities = list(gone) if kind == "entities" else gone_entities
         for key in now[kind] - set(seen):
             seen[key] = build
     removed["types"] = {n: h.types[n] for n in gone_entities if n in h.types}
@@ -149,7 +147,8 @@ def changes(h: History, since: int | None = None) -> Changes:
     for kind in ("entities", "relations", "stages"):
         c.added[kind] = sorted(k for k, n in h.first.get(kind, {}).items() if n > since)
         now = h.first.get(kind, {})
-        c.removed[kind] = sorted({k for b in after for k in b["removed"].get(kind, []) if k not in now})
+        c.removed[kind] = sorted({k for b in after for k, n in b["removed"].get(kind, {}).items() if n <= since})
+        c.removed[kind] = [k for k in c.removed[kind] if k not in now]
     c.added["entities"] = [(n, h.types.get(n, "")) for n in c.added["entities"]]
     gone_types = {n: t for b in after for n, t in b["removed"].get("types", {}).items()}
     c.removed["entities"] = [(n, gone_types.get(n, "")) for n in c.removed["entities"]]
@@ -168,10 +167,13 @@ def _stage_changes(h: History, since: int) -> list[tuple[str, str, str]]:
     """An entity whose stage moved on since then: its furthest stage before, its furthest now."""
     before: dict[str, str] = {}
     now: dict[str, str] = {}
-    for key, n in h.first.get("stages", {}).items():
+    gone = {k: n for b in h.builds if b["build"] > since for k, n in b["removed"].get("stages", {}).items()}
+    for key, n in [*h.first.get("stages", {}).items(), *gone.items()]:
         name, stage, _ = key.split("\t")
         if stage not in STAGE_ORDER:
             continue
-        for into in (before, now) if n <= since else (now,):
-            into[name] = max(into.get(name, stage), stage, key=STAGE_ORDER.index)
+        was_there, is_there = n <= since, key not in gone or key in h.first.get("stages", {})
+        for into, yes in ((before, was_there), (now, is_there)):
+            if yes:
+                into[name] = max(into.get(name, stage), stage, key=STAGE_ORDER.index)
     return sorted((n, before[n], s) for n, s in now.items() if n in before and s != before[n])
