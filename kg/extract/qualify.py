@@ -274,15 +274,18 @@ class QualifierReader:
 
 
 def covered(event: Relation, relations: list[Relation]) -> bool:
-    """An assertion of the event's clause already names its entity (and carries its qualifiers)."""
+    """An assertion of the sentence that names the event's entity carries it already: one of
+    the event's clause, or one that took the event's amount from the clauses after it."""
     lo, hi = clause_around(event.sentence.text, event.end - 1, event.end)
-    return any(
-        r.sentence is event.sentence
-        and (r.subject is event.subject or r.object is event.subject)
-        and r.start < hi
-        and lo < r.end
-        for r in relations
-    )
+    q = event.qualifiers
+    for r in relations:
+        if r.sentence is not event.sentence or (r.subject is not event.subject and r.object is not event.subject):
+            continue
+        if r.start < hi and lo < r.end:
+            return True
+        if q is not None and q.amount and not q.stage and r.qualifiers and r.qualifiers.amount == q.amount:
+            return True
+    return False
 
 
 def masked(text: str, spans: list[tuple[int, int]]) -> str:

@@ -217,6 +217,7 @@ def add_relation(g: _Rows, r: Relation, stated: bool = True) -> None:
     s, p = _iri(s_iri), _iri(p_iri)
     if stated:
         g.add3(s, p, o)
+        _investment(g, r, s)
     _assertion(g, r, s, p, o, f"{s_iri}|{p_iri}|{o_key}" + ("" if stated else "|planned"))
 
 
@@ -231,10 +232,16 @@ def add_event(g: _Rows, r: Relation) -> None:
         p, o = _term(KG, "stage"), _lit(q.stage)
     else:
         p, o = _term(KG, "investment"), f'"{q.amount}"{_xsd("decimal")}'
-    if q.amount and q.measure == "investment" and "Project" in r.subject.types:
-        g.add3(s, _term(KG, "investment"), f'"{q.amount}"{_xsd("decimal")}')
+    _investment(g, r, s)
     a = _assertion(g, r, s, p, o, f"{s_iri}|event|{q.stage}|{q.amount}")
     g.add3(a, RDF_TYPE, _term(KG, "Event"))
+
+
+def _investment(g: _Rows, r: Relation, s: str) -> None:
+    """A project's stated investment, on the project."""
+    q = r.qualifiers
+    if q and q.amount and q.measure == "investment" and "Project" in r.subject.types:
+        g.add3(s, _term(KG, "investment"), f'"{q.amount}"{_xsd("decimal")}')
 
 
 def _assertion(g: _Rows, r: Relation, s: str, p: str, o: str, key: str) -> str:
