@@ -342,3 +342,40 @@ def test_a_large_page_hides_isolated_entities_and_searches_and_focuses_them(tmp_
     assert isolated >= 450 and first == 1500 - isolated  # the connected part first
     assert found == "e:星禾实体1499" and shown == first + 1
     assert 1 < k == focused < first
+
+
+def _page_data(html_path):
+    text = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', html_path.read_text(), re.S)
+    return json.loads(text.group(1).replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&"))
+
+
+def test_the_page_shows_an_entitys_timeline_and_marks_what_the_last_build_brought(tmp_path):
+    """Invented pages: a project signed, then started in a later build."""
+    src, out = tmp_path / "src", tmp_path / "out"
+    src.mkdir()
+    (src / "p1.txt").write_text(
+        "南屿日报 2024年5月20日\n\n本报讯 5月18日，星禾新材料项目签约落户南屿高新区，总投资约5.67亿元。\n",
+        encoding="utf-8",
+    )
+    run_kg("build", src, "-o", out, check=True)
+    (src / "p2.txt").write_text(
+        "南屿日报 2024年9月26日\n\n本报讯 9月25日，星禾新材料项目开工。韦川光电有限公司落户南屿高新区。\n",
+        encoding="utf-8",
+    )
+    run_kg("build", src, "-o", out, check=True)
+    data = _page_data(out / "graph.html")
+    project = next(n for n in data["nodes"] if n["label"] == "星禾新材料项目")
+    assert [(t["date"], t["stage"]) for t in project["timeline"]] == [
+        ("2024-05-18", "signed"),
+        ("2024-09-25", "started"),
+    ]
+    assert {n["label"] for n in data["nodes"] if n["new"]} == {"韦川光电有限公司"} and data["new"] == 1
+    with _drawn_page(out / "graph.html") as (page, errors):
+        page.evaluate(f"window.kgShowNode({json.dumps(project['id'])})")
+        items = page.eval_on_selector_all("#info ol.timeline li .when", "ls => ls.map(l => l.textContent.trim())")
+        page.evaluate("window.kgMarkNew(true)")
+        newcomer = next(n for n in data["nodes"] if n["new"])
+        border = page.evaluate(f"window.kgNetwork.body.nodes[{json.dumps(newcomer['id'])}].options.borderWidth")
+    assert not errors
+    assert items == ["2024-05-18", "2024-09-25"]
+    assert border == 4

@@ -454,10 +454,24 @@ def write_page(
         (n, "award", a) for n, d in G.nodes(data=True) for a in d.get("awards", [])
     }
     evidence = _page_evidence(store, G, wanted, cache, touched)
-    page, positions = viz.render_with_positions(evidence, G, title, previous)
+    timelines = viz.store_timeline(store.ox, set(G.nodes))
+    page, positions = viz.render_with_positions(evidence, G, title, previous, timelines, _new_entities(store, G))
     atomic_write(home / PAGE_FILE, page.encode("utf-8"))
     atomic_write(home / LAYOUT_FILE, json.dumps(positions, ensure_ascii=False, sort_keys=True).encode("utf-8"))
     _write_evidence(store.home / EVIDENCE, evidence)
+
+
+def _new_entities(store: OxStore, G) -> set[str]:
+    """The page's entities that the last build brought (none on a first build: all are new)."""
+    from ..namespaces import ENT
+    from . import history
+
+    h = history.read(store.home / HISTORY)
+    if h is None or len(h.builds) < 2:
+        return set()
+    last = h.builds[-1]["build"]
+    names = {n for n, b in h.first.get("entities", {}).items() if b == last}
+    return {n for n in G.nodes if G.nodes[n].get("label") in names and n.startswith(str(ENT))}
 
 
 def read_layout(path: Path) -> dict | None:

@@ -258,8 +258,52 @@ def communities(H: nx.MultiDiGraph) -> dict[str, int]:
     return {n: i for i, part in enumerate(ranked) for n in part}
 
 
-def page_data(g, H: nx.MultiDiGraph) -> dict:
+TIMELINE_QUERY = """
+PREFIX kg: <https://kg.example.org/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT ?x ?stage ?date ?written ?p ?o ?text WHERE {
+  ?a rdf:subject ?x ; rdf:predicate ?p ; rdf:object ?o ; kg:sentence ?sn .
+  ?sn kg:text ?text .
+  OPTIONAL { ?a kg:stage ?stage } OPTIONAL { ?a kg:date ?date } OPTIONAL { ?a kg:dateText ?written }
+  FILTER(BOUND(?date) || BOUND(?stage) || (?p = kg:award && BOUND(?written)))
+}"""
+TIMELINE_MOST = 30  # events of one entity on the page, the earliest first
+
+
+def timeline(rows, wanted: set[str]) -> dict[str, list[dict]]:
+    """Each wanted entity's dated events and stages, in date order (the undated last): rows of
+    TIMELINE_QUERY as (entity, stage, date, date as written, predicate, object, sentence) strings."""
+    out: dict[str, list[dict]] = {}
+    for x, stage, date, written, p, o, text in rows:
+        if x not in wanted:
+            continue
+        what = p.rsplit("#", 1)[-1]
+        item = {"date": date, "written": written, "stage": stage, "relation": what, "sentence": text}
+        if what == "award":
+            item["title"] = o
+        out.setdefault(x, []).append(item)
+    for items in out.values():
+        items.sort(key=lambda i: (i["date"] == "", i["date"], i["sentence"]))
+        del items[TIMELINE_MOST:]
+    return out
+
+
+def rdflib_timeline(g: Graph, wanted: set[str]) -> dict[str, list[dict]]:
+    rows = ([str(v) if v is not None else "" for v in cast(tuple, row)] for row in g.query(TIMELINE_QUERY))
+    return timeline(rows, wanted)
+
+
+def store_timeline(ox_store, wanted: set[str]) -> dict[str, list[dict]]:
+    rows = ([t.value if t is not None else "" for t in row] for row in ox_store.query(TIMELINE_QUERY))
+    return timeline(rows, wanted)
+
+
+def page_data(g, H: nx.MultiDiGraph, timelines: dict | None = None, new: set[str] | None = None) -> dict:
+    """Nodes and edges for vis: with each entity its events (``timelines``) and whether the
+    last build brought it (``new``)."""
     ev = g if isinstance(g, dict) else evidence(g)
+    if timelines is None and isinstance(g, Graph):
+        timelines = rdflib_timeline(g, set(H.nodes))
     pagerank = nx.pagerank(nx.DiGraph(H)) if len(H) else {}
     top = max(pagerank.values(), default=1.0) or 1.0
     community = communities(H)
@@ -284,6 +328,8 @@ def page_data(g, H: nx.MultiDiGraph) -> dict:
                 "community": c,
                 "communityColor": COMMUNITY_COLOURS[c] if 0 <= c < len(COMMUNITY_COLOURS) else "#b0b7bf",
                 "awards": d.get("awards", []),
+                "timeline": (timelines or {}).get(n, []),
+                "new": n in (new or ()),
             }
         )
         for i, lit in enumerate(d.get("awards", [])):
@@ -479,9 +525,16 @@ def render(g, H: nx.MultiDiGraph, title: str = "kg") -> str:
     return render_with_positions(g, H, title)[0]
 
 
-def render_with_positions(g, H: nx.MultiDiGraph, title: str = "kg", previous: dict | None = None) -> tuple[str, dict]:
+def render_with_positions(
+    g,
+    H: nx.MultiDiGraph,
+    title: str = "kg",
+    previous: dict | None = None,
+    timelines: dict | None = None,
+    new: set[str] | None = None,
+) -> tuple[str, dict]:
     """The page and the node positions it uses (empty when the browser lays it out)."""
-    data = page_data(g, H)
+    data = page_data(g, H, timelines, new)
     physics = layout(H, data, previous)
     net = network(data, physics)
     legend = {
@@ -496,6 +549,7 @@ def render_with_positions(g, H: nx.MultiDiGraph, title: str = "kg", previous: di
         "relations": {r: REL_ZH[r] for r in RELATIONS},
         "physics": physics,
         "isolated": sum(1 for n in data["nodes"] if n["degree"] == 0),
+        "new": sum(1 for n in data["nodes"] if n.get("new")),
     }
     tpl = Template((resources.files("kg") / "graph" / "page.html").read_text(encoding="utf-8"))
     positions = {} if physics else {n["id"]: (n["x"], n["y"]) for n in data["nodes"]}
