@@ -38,6 +38,7 @@ LAYERS = [
         "graph.rdf",
         "graph.turtle",
         "graph.store",
+        "graph.history",
         "graph.analytics",
         "graph.evaluate",
         "graph.query",

@@ -28,7 +28,11 @@ def test_rules_piped_lists_every_rule_whole_one_line_each():
     assert rows[0] == ["id", "kind", "type / relation", "examples", "description"]
     assert {len(r) for r in rows} == {5}
     rules = load_rules()
-    ids = [r.id for r in rules.entity_rules] + [r.id for r in rules.relation_rules]
+    ids = (
+        [r.id for r in rules.entity_rules]
+        + [r.id for r in rules.relation_rules]
+        + [q.id for q in rules.qualifiers.rules]
+    )
     assert [r[0] for r in rows[1:]] == ids  # not one id cut (kg rules | cat once cut 29 of 50)
 
 

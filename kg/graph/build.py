@@ -240,7 +240,8 @@ def build(
 
 
 def _record_history(store: OxStore, build_number: int) -> None:
-    """What this build added and removed (history.json, for kg changes) and the history graph."""
+    """What this build added and removed (history.json, for kg changes) and the history graph
+    (its own named graph: a build's graph.ttl is the same however many builds made it)."""
     from datetime import datetime, timezone
 
     from ..namespaces import ASSERTION_BASE, BASE
@@ -248,7 +249,7 @@ def _record_history(store: OxStore, build_number: int) -> None:
 
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")  # Oxigraph's own form: compared as stored
     h = history.advance(history.read(store.home / HISTORY), history.snapshot(store), build_number, now)
-    store.replace_graph(HISTORY_GRAPH, history.ntriples(h, ASSERTION_BASE, BASE + "build/"))
+    store.replace_named_graph(HISTORY_GRAPH, history.ntriples(h, ASSERTION_BASE, BASE + "build/"))
     atomic_write(store.home / HISTORY, history.dumps(h))
 
 

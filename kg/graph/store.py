@@ -51,7 +51,7 @@ LOCK = ".kg.lock"
 MARKER = ".kg-outdir"
 ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"  # the ontology and the rules' nodes
 ANALYTICS_GRAPH = GRAPH_BASE + "analytics"  # the scores kg stats --write stores
-HISTORY_GRAPH = GRAPH_BASE + "history"  # the builds and the assertions each brought
+HISTORY_GRAPH = GRAPH_BASE + "history"  # the builds and the assertions each brought: in no export
 HISTORY = "history.json"  # what each build added and removed (kg changes)
 PRIVATE_BASES = (ASSERTION_BASE, DOC_BASE)  # subjects one document owns
 
@@ -471,8 +471,8 @@ class OxStore:
 
     def export_graphs(self, doc_ids: list[str]) -> list[str]:
         """The named graphs graph.ttl is made of, in its order."""
-        extra = [g for g in (ANALYTICS_GRAPH, HISTORY_GRAPH) if self.chunk_path(g).exists()]
-        return [ONTOLOGY_GRAPH] + [self.graph_iri(d) for d in doc_ids] + extra
+        scores = [ANALYTICS_GRAPH] if self.chunk_path(ANALYTICS_GRAPH).exists() else []
+        return [ONTOLOGY_GRAPH] + [self.graph_iri(d) for d in doc_ids] + scores
 
     def forget_scores_of_gone_entities(self) -> None:
         """Scores stay until recomputed, but not on entities no document states any more."""
@@ -493,6 +493,17 @@ class OxStore:
 
         self.replace_document(graph_iri, ntriples)
         self.write_chunk(graph_iri, body(ntriples))
+
+    def replace_named_graph(self, graph_iri: str, ntriples: bytes) -> None:
+        """A graph of its own only, in no document's union (the default graph) and no export:
+        a query names it with GRAPH."""
+        import pyoxigraph as ox
+
+        g = ox.NamedNode(graph_iri)
+        self.ox.remove_graph(g)
+        self.ox.extend(
+            ox.Quad(t.subject, t.predicate, t.object, g) for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
+        )
 
     def close(self) -> None:
         self.ox = None
