@@ -381,12 +381,26 @@ def term_text(t: object, compact: bool = True) -> str:
     return str(t)
 
 
+def _memo(fn):
+    """``fn`` of each distinct cell once: the rows of tsv_terms share one object per term,
+    alive while the rows are (so an id stands for one term during one rendering)."""
+    seen: dict[int, str] = {}
+
+    def once(t: object) -> str:
+        text = seen.get(id(t))
+        if text is None:
+            text = seen[id(t)] = fn(t)
+        return text
+
+    return once
+
+
 def to_csv(r: Result) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(r.vars)
-    for row in r.rows:
-        w.writerow([term_text(t, compact=False) for t in row])
+    text = _memo(lambda t: term_text(t, compact=False))
+    w.writerows([text(t) for t in row] for row in r.rows)
     return buf.getvalue()
 
 
@@ -400,7 +414,8 @@ def _tsv_term(t: object) -> str:
 
 def to_tsv(r: Result) -> str:
     lines = ["\t".join("?" + v for v in r.vars)]
-    lines += ["\t".join(_tsv_term(t) for t in row) for row in r.rows]
+    cell = _memo(_tsv_term)
+    lines += ["\t".join([cell(t) for t in row]) for row in r.rows]
     return "\n".join(lines) + "\n"
 
 
