@@ -66,3 +66,5 @@ def test_a_division_of_the_table_carries_its_code_and_a_shared_name_none(tmp_pat
     assert rows["上海市"] == "310000000000" and rows["松江区"] == "310117000000"
     assert rows["松江区"][:2] + "0" * 10 == rows["上海市"]  # the parent's code is the code's head
     assert "朝阳区" not in rows  # two divisions of the table are called 朝阳区 (Beijing's, Changchun's)
+    parents = {str(r[0]): str(r[1]) for r in kg.query("SELECT ?n ?c WHERE { ?p kg:parentAdcode ?c ; rdfs:label ?n }")}
+    assert parents["松江区"] == rows["上海市"] and "上海市" not in parents  # a province lies in no division
