@@ -31,7 +31,7 @@ class Extractor:
         self.entities = EntityExtractor(rules)
         self.resolver = Resolver(self.entities)
         self.relations = RelationExtractor(rules, self.entities.lex)
-        self.qualifiers = QualifierReader(rules.qualifiers)
+        self.qualifiers = QualifierReader(rules.qualifiers, rules.words("negations"), rules.words("firm_stage_words"))
         self.staged = set(rules.words("staged_relations"))
 
     def process(self, doc: Document) -> DocumentResult:

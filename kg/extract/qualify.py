@@ -69,9 +69,11 @@ def decimal_text(value: Decimal) -> str:
 
 
 class QualifierReader:
-    def __init__(self, qs: QualifierSet):
+    def __init__(self, qs: QualifierSet, negations: list[str] | None = None, firm_words: list[str] | None = None):
         self.qs = qs
+        self.firm_words = firm_words or []
         self.order = {s: i for i, s in enumerate(STAGES)}
+        self.negations = sorted(negations or [], key=len, reverse=True)  # 未, 如果: no event in their clause
 
     # ---- finding -------------------------------------------------------------
     def find(self, text: str, kind: str, today: dt.date | None = None) -> list[Found]:
@@ -235,6 +237,8 @@ class QualifierReader:
         out = []
         for lo, hi in clauses(text):
             clause = text[lo:hi]
+            if any(w in clause for w in self.negations):
+                continue  # 未开工, 如果今年签下…: no event
             stage = self.stage(clause)
             invested = [f for f in self.find(clause, "amount") if f.values["measure"] == "investment"]
             said = [f for f in (stage, invested[0] if invested else None) if f is not None]
@@ -245,6 +249,10 @@ class QualifierReader:
                 subject = next((m for m in before or [] if _typed(m)), None)  # a subtitle of the headline before
             if subject is None or subject.entity is None:
                 continue
+            if "Project" not in subject.entity.types:  # a firm signs, invests, starts production
+                said = [f for f in said if f.kind == "amount" or self._firms(f)]
+                if not said:
+                    continue
             q = Qualifiers()
             for f in said:
                 _apply(q, f)
@@ -254,6 +262,11 @@ class QualifierReader:
             first = subject.start if subject.sentence is sent and subject.start >= lo else lo
             out.append(Relation(subject.entity, "event", q.stage, "qualify.event", doc, article, sent, first, hi, q))
         return out
+
+    def _firms(self, f: Found) -> bool:
+        """A stage a company reaches itself (签约, 投产, 开业), not one only a project does
+        (开工, 在建) nor the running of a business (运营, 运行)."""
+        return f.values["stage"] == "planned" or any(w in f.values["stage_text"] for w in self.firm_words)
 
     def _about(self, text: str, tops: list[Mention], lo: int, hi: int, at: int) -> Mention | None:
         """The clause's first mention if it ends before ``at`` (the stage or amount); for a
