@@ -1,8 +1,8 @@
 """kg benchmark (a script, not a test): throughput, workers, incremental rebuilds, memory, queries.
 
 Usage:
-    python bench/benchmark.py [--mb 20] [--query-triples 1000000] [--only thucnews archive queries]
-                              [--out bench/RESULTS.md]
+    python bench/benchmark.py [--mb 20] [--query-triples 1000000] [--only thucnews archive queries memory]
+                              [--memory-mb 100] [--out bench/RESULTS.md]
 
 Two corpora: the 1,000 real THUCNews articles of
 ../shared/benchmarks/thucnews.cnews_val_1000.jsonl, and an archive of about --mb megabytes
@@ -13,7 +13,8 @@ texts (its dictionary loaded first; timed in turn with the build, in a process o
 1 against 2 workers, a no-op and a one-new-document rebuild as fractions of the full build,
 and the peak RSS of every build (``/usr/bin/time -v`` reports the same figure). Then every
 queries/*.rq through ``kg query`` (the command line, start-up included) on a build of about
---query-triples triples, against rdflib's memory store.
+--query-triples triples, against rdflib's memory store. ``--only memory`` builds an archive of
+--memory-mb megabytes once and reports its peak RSS (/usr/bin/time -v).
 """
 
 from __future__ import annotations
@@ -118,6 +119,16 @@ for text in texts:
     pg.lcut(text)
 print(time.perf_counter() - t)
 """
+
+
+def timed_rss(args: list) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one kg command run under /usr/bin/time -v."""
+    cmd = [sys.executable, "-m", "kg", *map(str, args)]
+    t = time.perf_counter()
+    proc = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True, check=True)
+    secs = time.perf_counter() - t
+    kb = next(int(line.split(":")[1]) for line in proc.stderr.splitlines() if "Maximum resident set size" in line)
+    return secs, kb / 1024
 
 
 def posseg_seconds(src: Path) -> float:
@@ -347,6 +358,7 @@ def main() -> None:
     ap.add_argument("--mb", type=float, default=20.0)
     ap.add_argument("--query-triples", type=int, default=1_000_000)
     ap.add_argument("--only", nargs="*", default=["thucnews", "archive", "queries"])
+    ap.add_argument("--memory-mb", type=float, default=100.0, help="the archive size of --only memory")
     ap.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
     args = ap.parse_args()
     if not THUC.exists():
@@ -368,6 +380,13 @@ def main() -> None:
     if "archive" in args.only:
         fig = corpus_bench("archive", archive, work, size)
         lines += figure_lines("An archive (THUCNews articles plus generated genre pages)", fig)
+    if "memory" in args.only:
+        big = work / "memory"
+        mb = make_corpus(big, args.memory_mb, seed=2) / 1e6
+        secs, rss = timed_rss(["build", big, "-o", work / "memory-out", "-q"])
+        print(f"== memory: a {mb:.0f} MB archive built in {secs:.0f} s, peak RSS {rss:.0f} MB (/usr/bin/time -v)")
+        lines += [f"### Memory of a {mb:.0f} MB archive\n", f"One build (default workers): {secs:.0f} s, peak RSS "
+                  f"{rss:.0f} MB (the largest process, `/usr/bin/time -v`'s maximum resident set size).\n"]  # fmt: skip
     if "queries" in args.only:
         qdir = query_graph(archive, work, args.query_triples)
         rows = query_bench(qdir)
