@@ -132,8 +132,20 @@ def test_the_history_graph_parses_and_numbers_the_builds(sequence):
     assert len(list(ox.parse(path=str(ttl), format=ox.RdfFormat.TURTLE))) == len(g)
     rows = query_rows("newest_relations", out)
     builds = [int(r["build"]) for r in rows]
-    assert builds == sorted(builds, reverse=True) and builds[0] == 3  # the stage of build 3 is the newest
+    assert builds == [1]  # what remains after the prune was first stated by build 1
     assert {"星禾新材料项目"} <= {r["subject"] for r in rows}
+
+
+def test_newest_relations_come_first(tmp_path):
+    src, out = tmp_path / "src", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text(PAGE_A, encoding="utf-8")
+    build(src, out)
+    (src / "b.txt").write_text(PAGE_B, encoding="utf-8")
+    build(src, out)
+    rows = query_rows("newest_relations", out)
+    assert [(r["build"], r["subject"], r["relation"]) for r in rows][0] == ("2", "韦川光电有限公司", "cooperatesWith")
+    assert {r["build"] for r in rows} == {"1", "2"} and all(r["sentence"] for r in rows)
 
 
 def test_investment_by_zone_and_quarter(sequence):

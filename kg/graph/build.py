@@ -100,23 +100,26 @@ def _die_with_parent() -> None:
         pass
 
 
-def document_ntriples(doc: Document, rules: list[str] | None = None) -> tuple[str, bytes, int, bytes]:
-    """(document id, its facts as N-Triples, number of articles, the same as a Turtle chunk)."""
+def document_ntriples(doc: Document, rules: list[str] | None = None) -> tuple[str, bytes, int, bytes, dict]:
+    """(document id, its facts as N-Triples, number of articles, the same as a Turtle chunk,
+    what the build history needs of it)."""
     from ..extract.pipeline import Corpus, extractor
+    from .history import document_facts
     from .rdf import ntriples
     from .turtle import body
 
     ex = extractor(rules if rules is not None else _RULES)
     res = ex.process(doc)
+    facts = document_facts(res)
     corpus = Corpus()
     corpus.add(res)
     nt = ntriples(corpus)  # the rule nodes are the build's, in the ontology graph
-    return doc.id, nt, len(res.articles), body(nt)
+    return doc.id, nt, len(res.articles), body(nt), facts
 
 
 def _extract(
     docs: list[Document], rules: list[str] | None, workers: int, dask: str | None
-) -> Iterator[tuple[str, bytes, int, bytes]]:
+) -> Iterator[tuple[str, bytes, int, bytes, dict]]:
     if dask:
         yield from _extract_dask(docs, rules, dask)
     elif workers <= 1 or len(docs) < 4:
@@ -205,8 +208,10 @@ def build(
         layout = read_layout(out / LAYOUT_FILE)
         with NewGeneration(out, current) as new:
             store = new.store
-            _apply(store, todo, rules, rep, dask, entries, progress, touched)
+            changed: dict[str, dict | None] = {}
+            _apply(store, todo, rules, rep, dask, entries, progress, touched, changed)
             for doc_id in gone:
+                changed[doc_id] = None
                 if touched is not None:
                     touched |= store.relation_subjects(store.graph_iri(doc_id))
                 store.drop_document(store.graph_iri(doc_id))
@@ -217,7 +222,7 @@ def build(
                 _ontology(store, rules)  # the same rules state the same rule nodes
             _missing_chunks(store, entries)
             store.forget_scores_of_gone_entities()
-            _record_history(store, new.gen)
+            _record_history(store, new.gen, changed)
             store.ox.flush()
             _export(store, new.home, entries, rep, f"kg — {out.name}", layout if page else None, cache, touched, page)
             store.save_manifest(
@@ -239,17 +244,19 @@ def build(
     return rep
 
 
-def _record_history(store: OxStore, build_number: int) -> None:
+def _record_history(store: OxStore, build_number: int, changed: dict) -> None:
     """What this build added and removed (history.json, for kg changes) and the history graph
-    (its own named graph: a build's graph.ttl is the same however many builds made it)."""
+    (its own named graph: a build's graph.ttl is the same however many builds made it), from
+    the facts of the documents extracted (``changed``; None for one pruned)."""
     from datetime import datetime, timezone
 
-    from ..namespaces import ASSERTION_BASE, BASE
     from . import history
+    from .rdf import _entity, _iri, _lit
 
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")  # Oxigraph's own form: compared as stored
-    h = history.advance(history.read(store.home / HISTORY), history.snapshot(store), build_number, now)
-    store.replace_named_graph(HISTORY_GRAPH, history.ntriples(h, ASSERTION_BASE, BASE + "build/"))
+    h, moved = history.advance(history.read(store.home / HISTORY), changed, build_number, now)
+    add, remove = history.graph_changes(h, moved, lambda n: _iri(_entity(n)), lambda t: _lit(t, "zh"))
+    store.change_named_graph(HISTORY_GRAPH, add, remove)
     atomic_write(store.home / HISTORY, history.dumps(h))
 
 
@@ -316,16 +323,20 @@ def _apply(
     entries: dict,
     progress,
     touched: set[str] | None = None,
+    changed: dict | None = None,
 ) -> None:
     """Extract the documents and put their facts in the store (new ones in bulk, loaded
-    beside the extraction); add to ``touched`` the entities whose relations they change."""
+    beside the extraction); add to ``touched`` the entities whose relations they change, and
+    to ``changed`` each document's facts for the history."""
+    changed = {} if changed is None else changed
     from .rdf import relation_subjects
 
     hashes = {d.id: content_hash(d) for d in todo}
     batch: list[tuple[str, bytes]] = []
     size = 0
     with _Loader(store) as loader:
-        for doc_id, nt, n_articles, chunk in _extract(todo, rules, rep.workers, dask):
+        for doc_id, nt, n_articles, chunk, facts in _extract(todo, rules, rep.workers, dask):
+            changed[doc_id] = facts
             store.write_chunk(store.graph_iri(doc_id), chunk)
             if touched is not None:
                 touched |= relation_subjects(nt)

@@ -1,31 +1,33 @@
-"""What each build added and removed: the facts of the graph by key with the build each first
-appeared in, and a journal of what each build removed (history.json in the store), so that
-``kg changes`` can answer for the last build or since any earlier one; and the history
-graph (each build's time and the assertions it brought) for SPARQL."""
+"""What each build added and removed: each document's facts (entities, relations with their
+number of assertions, stages reported), made by the worker that extracted it, and the facts of
+the whole graph by key with the build each first appeared in, with a journal of what each build
+removed (history.json in the store); so ``kg changes`` answers for the last build or since any
+earlier one, at a cost in the changed documents, not in the graph. The history graph (each
+build, and the relations it brought) serves SPARQL."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..model import RELATIONS, TYPES
-from ..namespaces import KG
+from ..model import TYPES, DocumentResult, Entity
+from ..namespaces import BASE, KG
 
 HISTORY_FILE = "history.json"
-VERSION = 2
-REL_PREFIX = str(KG)
+VERSION = 3
 STAGE_ORDER = ("planned", "signed", "started", "building", "completed", "operating")
+RELATION_BASE = BASE + "relation/"  # a relation's node in the history graph
+BUILD_BASE = BASE + "build/"
 
 
 @dataclass
 class Facts:
-    """The graph's facts by key: entity name -> type; "s\\tp\\to" -> number of assertions;
-    assertion id -> the relation key; "name\\tstage\\tdate" for each stage reported."""
+    """Facts by key: entity name -> type; "s\tp\to" -> number of assertions; "name\tstage\tdate"."""
 
     entities: dict[str, str] = field(default_factory=dict)
     relations: dict[str, int] = field(default_factory=dict)
-    assertions: dict[str, str] = field(default_factory=dict)
     stages: set[str] = field(default_factory=set)
 
 
@@ -35,57 +37,65 @@ class History:
     counts: dict[str, int] = field(default_factory=dict)  # relation key -> assertions
     types: dict[str, str] = field(default_factory=dict)  # entity name -> type
     builds: list[dict] = field(default_factory=list)  # {build, time, removed: {kind: {key: first build}}, evidence}
+    documents: dict[str, dict] = field(default_factory=dict)  # document id -> its facts (document_facts)
 
 
-KINDS = ("entities", "relations", "assertions", "stages")
+KINDS = ("entities", "relations", "stages")
 
 
-def _rows(store, query: str):
-    return ((t.value if t is not None else "" for t in row) for row in store.ox.query(query))
+def relation_key(s: str, p: str, o: str) -> str:
+    return f"{s}\t{p}\t{o}"
 
 
-def snapshot(store) -> Facts:
-    """The facts of the store's default graph, in four scans."""
-    kg = REL_PREFIX
-    types = " ".join(f"<{kg}{t}>" for t in TYPES)
-    rels = " ".join(f"<{kg}{r}>" for r in RELATIONS)
+def document_facts(res: DocumentResult) -> dict:
+    """One document's facts, as JSON: what history needs of it (made where it is extracted)."""
+    ents = {e.name: min(e.types, key=TYPES.index) for e in res.entities if e.types & set(TYPES)}
+    rels: dict[str, set] = {}
+    for r in res.relations:
+        o = r.object.name if isinstance(r.object, Entity) else r.object
+        rels.setdefault(relation_key(r.subject.name, r.predicate, o), set()).add((*r.raw_span, r.rule))
+    stages = sorted(
+        {
+            f"{r.subject.name}\t{r.qualifiers.stage}\t{r.qualifiers.date or r.qualifiers.date_text}"
+            for r in res.relations + res.planned + res.events
+            if r.qualifiers and r.qualifiers.stage
+        }
+    )
+    return {"entities": ents, "relations": {k: len(v) for k, v in sorted(rels.items())}, "stages": stages}
+
+
+def union(documents: dict[str, dict]) -> Facts:
+    """The facts of the graph: every document's, an entity of two types by the first of TYPES."""
     f = Facts()
-    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
-    for name, t in _rows(store, f"SELECT ?n ?t WHERE {{ VALUES ?t {{ {types} }} ?e a ?t ; {label} ?n }}"):
-        t = t[len(kg) :]
-        if name not in f.entities or TYPES.index(t) < TYPES.index(f.entities[name]):
-            f.entities[name] = t  # an entity of two types goes by the first of TYPES
-    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-    q = (
-        f"SELECT ?a ?sn ?p ?o ?on WHERE {{ VALUES ?p {{ {rels} }} ?a <{rdf}predicate> ?p ; <{rdf}subject> ?s ; "
-        f"<{rdf}object> ?o . ?s {label} ?sn . OPTIONAL {{ ?o {label} ?on }} "
-        f'FILTER NOT EXISTS {{ ?a <{kg}stage> "planned" }} }}'
-    )
-    for a, sn, p, o, on in _rows(store, q):
-        key = f"{sn}\t{p[len(kg) :]}\t{on or o}"
-        f.relations[key] = f.relations.get(key, 0) + 1
-        f.assertions[a.rsplit("/", 1)[-1]] = key
-    q = (
-        f"SELECT ?sn ?st ?d ?dt WHERE {{ ?a <{kg}stage> ?st ; <{rdf}subject> ?s . ?s {label} ?sn . "
-        f"OPTIONAL {{ ?a <{kg}date> ?d }} OPTIONAL {{ ?a <{kg}dateText> ?dt }} }}"
-    )
-    for sn, st, d, dt in _rows(store, q):
-        f.stages.add(f"{sn}\t{st}\t{d or dt}")
+    for d in documents.values():
+        for name, t in d["entities"].items():
+            if name not in f.entities or TYPES.index(t) < TYPES.index(f.entities[name]):
+                f.entities[name] = t
+        for k, n in d["relations"].items():
+            f.relations[k] = f.relations.get(k, 0) + n
+        f.stages.update(d["stages"])
     return f
 
 
-def advance(prev: History | None, facts: Facts, build: int, time: str) -> History:
-    """The history after build ``build``: what is new gets this build, what is gone is
-    journalled, and relations with more assertions than before are noted."""
+def advance(prev: History | None, changed: dict[str, dict | None], build: int, time: str) -> tuple[History, dict]:
+    """The history after build ``build`` (``changed``: the facts of each document extracted,
+    None for one pruned): what is new gets this build, what is gone is journalled, relations
+    with more assertions than before are noted. Also the relation keys added and removed."""
     h = prev or History()
-    now = {"entities": set(facts.entities), "relations": set(facts.relations),
-           "assertions": set(facts.assertions), "stages": facts.stages}  # fmt: skip
+    for doc_id, doc_facts in changed.items():
+        if doc_facts is None:
+            h.documents.pop(doc_id, None)
+        else:
+            h.documents[doc_id] = doc_facts
+    facts = union(h.documents)
+    now = {"entities": set(facts.entities), "relations": set(facts.relations), "stages": facts.stages}
+    before_relations = set(h.first.get("relations", {}))
     removed: dict[str, object] = {}
     gone_entities: list[str] = []
     for kind in KINDS:
         seen = h.first.setdefault(kind, {})
         gone = {key: seen.pop(key) for key in sorted(set(seen) - now[kind])}  # key -> its first build
-        removed[kind] = gone if kind != "assertions" else len(gone)  # an assertion's facts go with it
+        removed[kind] = gone
         gone_entities = list(gone) if kind == "entities" else gone_entities
         for key in now[kind] - set(seen):
             seen[key] = build
@@ -93,7 +103,9 @@ def advance(prev: History | None, facts: Facts, build: int, time: str) -> Histor
     evidence = {k: n - h.counts[k] for k, n in facts.relations.items() if k in h.counts and n > h.counts[k]}
     h.counts, h.types = dict(facts.relations), dict(facts.entities)
     h.builds.append({"build": build, "time": time, "removed": removed, "evidence": evidence})
-    return h
+    after_relations = set(h.first["relations"])
+    moved = {"added": sorted(after_relations - before_relations), "removed": sorted(before_relations - after_relations)}
+    return h, moved
 
 
 def read(path: Path) -> History | None:
@@ -102,29 +114,49 @@ def read(path: Path) -> History | None:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("version") != VERSION:
             return None
-        return History(data["first"], data["counts"], data["types"], data["builds"])
+        return History(data["first"], data["counts"], data["types"], data["builds"], data["documents"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
 def dumps(h: History) -> bytes:
-    data = {"version": VERSION, "first": h.first, "counts": h.counts, "types": h.types, "builds": h.builds}
+    data = {"version": VERSION, "first": h.first, "counts": h.counts, "types": h.types, "builds": h.builds,
+            "documents": h.documents}  # fmt: skip
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
-def ntriples(h: History, assertion_base: str, build_base: str) -> bytes:
-    """The history graph: each build's number and time, and the assertions it brought
-    (kg:introduced; the build is the subject: an assertion's own facts are its document's)."""
+def relation_node(key: str) -> str:
+    return f"<{RELATION_BASE}{hashlib.sha1(key.encode('utf-8')).hexdigest()[:16]}>"
+
+
+def graph_changes(h: History, moved: dict, entity_iri, label_literal) -> tuple[list[str], list[str]]:
+    """N-Triples lines to add to and remove from the history graph for the last build: its
+    node, and a node for each relation it brought (rdf:subject, predicate, object) or took away."""
     xsd = "http://www.w3.org/2001/XMLSchema#"
-    lines = []
-    for b in h.builds:
-        node = f"<{build_base}{b['build']}>"
-        lines.append(f"{node} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{KG}Build> .\n")
-        lines.append(f'{node} <{KG}buildNumber> "{b["build"]}"^^<{xsd}integer> .\n')
-        lines.append(f'{node} <http://www.w3.org/ns/prov#endedAtTime> "{b["time"]}"^^<{xsd}dateTime> .\n')
-    for a, n in h.first.get("assertions", {}).items():
-        lines.append(f"<{build_base}{n}> <{KG}introduced> <{assertion_base}{a}> .\n")
-    return "".join(sorted(lines)).encode("utf-8")
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    b = h.builds[-1]
+    node = f"<{BUILD_BASE}{b['build']}>"
+    add = [
+        f"{node} <{rdf}type> <{KG}Build> .",
+        f'{node} <{KG}buildNumber> "{b["build"]}"^^<{xsd}integer> .',
+        f'{node} <http://www.w3.org/ns/prov#endedAtTime> "{b["time"]}"^^<{xsd}dateTime> .',
+    ]
+    remove = []
+    for key in moved["added"]:
+        add += [f"{node} <{KG}introduced> {relation_node(key)} ."] + _relation_lines(key, entity_iri, label_literal)
+    for key in moved["removed"]:
+        first = b["removed"]["relations"].get(key, b["build"])
+        remove += [f"<{BUILD_BASE}{first}> <{KG}introduced> {relation_node(key)} ."]
+        remove += _relation_lines(key, entity_iri, label_literal)
+    return add, remove
+
+
+def _relation_lines(key: str, entity_iri, label_literal) -> list[str]:
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    s, p, o = key.split("\t")
+    r = relation_node(key)
+    obj = label_literal(o) if p == "award" else entity_iri(o)
+    return [f"{r} <{rdf}subject> {entity_iri(s)} .", f"{r} <{rdf}predicate> <{KG}{p}> .", f"{r} <{rdf}object> {obj} ."]
 
 
 @dataclass

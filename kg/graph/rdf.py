@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ..rules.load import RuleSet
 
 # the shape of the facts written; a store built with another shape is re-extracted (3: evidence per triple bounded)
-MODEL = "5"  # 4: a division's kg:adcode; 5: qualifiers, planned assertions, events
+MODEL = "6"  # 4: a division's kg:adcode; 5: qualifiers, planned assertions, events; 6: documents' history
 ENTITY_PREFIX = f"<{ENT}".encode("utf-8")
 SUBCLASSES = {
     "University",

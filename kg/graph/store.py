@@ -494,16 +494,20 @@ class OxStore:
         self.replace_document(graph_iri, ntriples)
         self.write_chunk(graph_iri, body(ntriples))
 
-    def replace_named_graph(self, graph_iri: str, ntriples: bytes) -> None:
-        """A graph of its own only, in no document's union (the default graph) and no export:
-        a query names it with GRAPH."""
+    def change_named_graph(self, graph_iri: str, add: list[str], remove: list[str]) -> None:
+        """Add and remove N-Triples lines in a graph of its own only, in no document's union
+        (the default graph) and no export: a query names it with GRAPH."""
         import pyoxigraph as ox
 
         g = ox.NamedNode(graph_iri)
-        self.ox.remove_graph(g)
-        self.ox.extend(
-            ox.Quad(t.subject, t.predicate, t.object, g) for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
-        )
+
+        def quads(lines: list[str]):
+            data = "".join(line + "\n" for line in lines).encode("utf-8")
+            return [ox.Quad(t.subject, t.predicate, t.object, g) for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+
+        for q in quads(remove):
+            self.ox.remove(q)
+        self.ox.extend(quads(add))
 
     def close(self) -> None:
         self.ox = None
