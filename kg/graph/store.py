@@ -496,18 +496,18 @@ class OxStore:
 
     def change_named_graph(self, graph_iri: str, add: list[str], remove: list[str]) -> None:
         """Add and remove N-Triples lines in a graph of its own only, in no document's union
-        (the default graph) and no export: a query names it with GRAPH."""
+        (the default graph) and no export: a query names it with GRAPH. The added lines are
+        bulk-loaded (no Python object per triple: a first build adds one node per relation)."""
         import pyoxigraph as ox
 
         g = ox.NamedNode(graph_iri)
-
-        def quads(lines: list[str]):
-            data = "".join(line + "\n" for line in lines).encode("utf-8")
-            return [ox.Quad(t.subject, t.predicate, t.object, g) for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
-
-        for q in quads(remove):
-            self.ox.remove(q)
-        self.ox.extend(quads(add))
+        if remove:
+            data = "".join(line + "\n" for line in remove).encode("utf-8")
+            for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
+                self.ox.remove(ox.Quad(t.subject, t.predicate, t.object, g))
+        if add:
+            data = "\n".join(add).encode("utf-8") + b"\n"
+            self.ox.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=g, lenient=True)  # our own N-Triples
 
     def close(self) -> None:
         self.ox = None
