@@ -222,9 +222,10 @@ def build(
                 _ontology(store, rules)  # the same rules state the same rule nodes
             _missing_chunks(store, entries)
             store.forget_scores_of_gone_entities()
-            _record_history(store, new.gen, changed)
+            brought = _record_history(store, new.gen, changed)
             store.ox.flush()
-            _export(store, new.home, entries, rep, f"kg — {out.name}", layout if page else None, cache, touched, page)
+            title = f"kg — {out.name}"
+            _export(store, new.home, entries, rep, title, layout if page else None, cache, touched, page, brought)
             store.save_manifest(
                 {
                     "version": 1,
@@ -244,10 +245,11 @@ def build(
     return rep
 
 
-def _record_history(store: OxStore, build_number: int, changed: dict) -> None:
+def _record_history(store: OxStore, build_number: int, changed: dict) -> set[str]:
     """What this build added and removed (history.json, for kg changes) and the history graph
     (its own named graph: a build's graph.ttl is the same however many builds made it), from
-    the facts of the documents extracted (``changed``; None for one pruned)."""
+    the facts of the documents extracted (``changed``; None for one pruned). The names of
+    the entities it brought (none on a first build, where all are new)."""
     from datetime import datetime, timezone
 
     from . import history
@@ -258,6 +260,9 @@ def _record_history(store: OxStore, build_number: int, changed: dict) -> None:
     add, remove = history.graph_changes(h, moved, lambda n: _iri(_entity(n)), lambda t: _lit(t, "zh"))
     store.change_named_graph(HISTORY_GRAPH, add, remove)
     atomic_write(store.home / HISTORY, history.dumps(h))
+    if len(h.builds) < 2:
+        return set()
+    return {n for n, b in h.first.get("entities", {}).items() if b == build_number}
 
 
 def write_scores(outdir: str | Path):
@@ -301,7 +306,16 @@ def _count(store: OxStore) -> int:
 
 
 def _export(
-    store: OxStore, home: Path, entries: dict, rep: BuildReport, title: str, layout, cache, touched, page: bool
+    store: OxStore,
+    home: Path,
+    entries: dict,
+    rep: BuildReport,
+    title: str,
+    layout,
+    cache,
+    touched,
+    page: bool,
+    brought: set[str] | None = None,
 ) -> None:
     """graph.ttl, the counts and the page, into the new generation; the export and the counts
     run while the page is drawn (Oxigraph queries release the GIL)."""
@@ -309,7 +323,7 @@ def _export(
         turtle = pool.submit(store.export_turtle, home / GRAPH_FILE, store.export_graphs(sorted(entries)))
         counts = pool.submit(_summarise, store, rep, entries)
         if page:
-            write_page(store, home, title, layout, cache, touched)
+            write_page(store, home, title, layout, cache, touched, brought)
         counts.result()
         turtle.result()
 
@@ -452,10 +466,12 @@ def write_page(
     previous: dict | None = None,
     cache: dict | None = None,
     touched: set[str] | None = None,
+    brought: set[str] | None = None,
 ) -> None:
     """The network page of the most connected entities, into the generation folder ``home``.
     Evidence of an edge is taken from ``cache`` (the previous build's) unless its subject is
-    in ``touched``; nodes keep their ``previous`` positions."""
+    in ``touched``; nodes keep their ``previous`` positions; the entities named in ``brought``
+    (by the last build) are marked new."""
     from . import analytics
     from . import page as viz
 
@@ -467,23 +483,11 @@ def write_page(
     }
     evidence = _page_evidence(store, G, wanted, cache, touched)
     timelines = viz.store_timeline(store.ox, set(G.nodes))
-    page, positions = viz.render_with_positions(evidence, G, title, previous, timelines, _new_entities(store, G))
+    new = {n for n in G.nodes if G.nodes[n].get("label") in (brought or ())}
+    page, positions = viz.render_with_positions(evidence, G, title, previous, timelines, new)
     atomic_write(home / PAGE_FILE, page.encode("utf-8"))
     atomic_write(home / LAYOUT_FILE, json.dumps(positions, ensure_ascii=False, sort_keys=True).encode("utf-8"))
     _write_evidence(store.home / EVIDENCE, evidence)
-
-
-def _new_entities(store: OxStore, G) -> set[str]:
-    """The page's entities that the last build brought (none on a first build: all are new)."""
-    from ..namespaces import ENT
-    from . import history
-
-    h = history.read(store.home / HISTORY)
-    if h is None or len(h.builds) < 2:
-        return set()
-    last = h.builds[-1]["build"]
-    names = {n for n, b in h.first.get("entities", {}).items() if b == last}
-    return {n for n in G.nodes if G.nodes[n].get("label") in names and n.startswith(str(ENT))}
 
 
 def read_layout(path: Path) -> dict | None:
