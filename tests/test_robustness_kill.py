@@ -1,6 +1,7 @@
 """A build killed half-way (SIGINT, SIGKILL) leaves the previous OUTDIR complete and loadable."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -33,17 +34,18 @@ def test_killed_build_leaves_the_previous_graph(tmp_path, sig):
     before_ttl = (out / "graph.ttl").read_bytes()
     before = _count(out)
     _pages(src, 80)
+    flag = tmp_path / "stalled"
     proc = subprocess.Popen(
         [sys.executable, "-m", "kg", "build", str(src), "-o", str(out), "-q", "--workers", "1"],
         cwd=ROOT,
+        env=dict(os.environ, KG_STALL="extracted", KG_STALL_FLAG=str(flag)),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    deadline = time.time() + 60
-    while time.time() < deadline and not (out / "stores" / "2").exists():
+    deadline = time.time() + 120
+    while time.time() < deadline and not flag.exists() and proc.poll() is None:
         time.sleep(0.05)
-    time.sleep(1.0)  # well inside the extraction of 78 new pages
-    assert proc.poll() is None, "the build finished before it could be interrupted"
+    assert flag.exists() and proc.poll() is None, "the build did not reach its first extracted page"
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode != 0

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+from .. import faults
 from ..errors import KgError
 from ..model import RELATIONS, TYPES, Document
 from ..text.reader import ReadReport, dated, read_sources
@@ -368,6 +369,7 @@ def _apply(
             rep.extracted += 1
             if progress:
                 progress(doc_id)
+            faults.point("extracted")
         loader.load(batch)
 
 
