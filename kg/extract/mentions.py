@@ -137,7 +137,6 @@ class EntityExtractor:
         self.title_re = re.compile("|".join(re.escape(t) for t in self.titles) or "(?!)")
         self.industry = set(v("industry_words"))
         self.industry_ends = tuple(self.industry)
-        self.industry_lens = sorted({len(w) for w in self.industry}, reverse=True)
         self.title_ends = tuple(self.titles)
         self.speech_starts = tuple(self.speech)
         self.speech_adverbs = tuple(v("speech_adverbs"))
@@ -308,7 +307,6 @@ class EntityExtractor:
         if self.gaz_rule is not None:
             found += self._abbreviations(ctx, found)
         found += self._token_rules(ctx, found)
-        found += self._short_names(ctx, found)
         found += self._list_mentions(ctx, found)
         found += self._coordinated(ctx, found)
         return self._outside_titles(ctx, self._teams(ctx, prune_nested(dedupe(found))))
@@ -1488,66 +1486,6 @@ class EntityExtractor:
             and not text.startswith(self.person_after, e)
         )
 
-    # ---- short company names: place + brand + industry word (上海X星制药) ----
-    def _short_names(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
-        rule = next((r for r in self.rules.entity_rules if r.kind == "short_name"), None)
-        if rule is None:
-            return []
-        out = []
-        places = [m for m in found if m.type == "Place" and m.rule == (self.gaz_rule.id if self.gaz_rule else "")]
-        for p in places:
-            if ctx.text[p.end : p.end + 1] in ADMIN_CHARS:
-                continue  # 石门|县…建设: the place is written in full, its suffix is no brand
-            for e in (b for b in range(p.end + 1, p.end + 9) if b in ctx.bounds):
-                name = ctx.text[p.start : e]
-                ind = self._industry_end(name)
-                if not ind or len(name) - len(ind) - len(p.text) < 0:
-                    continue
-                brand = (p.end, e - len(ind))
-                if brand[0] < brand[1] and ctx.text[brand[1] - 1] in ADMIN_CHARS:
-                    continue  # 石门县|红旗镇|建设: a town, not a brand
-                if brand[0] < brand[1] and not self._brand(ctx, *brand):
-                    continue
-                if brand[0] == brand[1] and not self._coordinated_at(ctx.text, p.start, e):
-                    continue
-                if any(
-                    m.type in ("Place", "Project") and m.start <= p.start < p.end < m.end == brand[1] for m in found
-                ):
-                    continue  # 南屿新城|建设提速: a place or project named up to the industry word, not a brand
-                if not self._free_end(ctx, e) or any(
-                    m.start <= p.start and e <= m.end and m.end - m.start > e - p.start for m in found
-                ):
-                    continue
-                out.append(Mention(name, "Company", p.start, e, rule.id, ctx.sent, subtype="ShortName"))
-                break
-        return out
-
-    def _brand(self, ctx: _Ctx, start: int, end: int) -> bool:
-        """The distinctive part of a short name: not only industry words, no verbs."""
-        toks = [t for t in self._item_tokens(ctx, start, end) if t.start >= start]
-        if not toks or toks[-1].end > end:
-            return False
-        plain = self.industry | self.name_verbs | self.all_suffixes | self.generic
-        if all(t.text in plain for t in toks):
-            return False
-        return not any(
-            (t.pos in SOFT_STOP_POS and len(t.text) > 1) or t.pos in ("m", "f") or t.text in self.boundary for t in toks
-        )
-
-    def _free_end(self, ctx: _Ctx, end: int) -> bool:
-        """A short name ends before punctuation, a function word or a verb, not before more noun."""
-        if end >= len(ctx.text):
-            return True
-        if ctx.text[end] in HARD_STOP or ctx.text[end] in "（(":
-            return True
-        idx = ctx.tok_at.get(end)
-        tok = ctx.tokens[idx] if idx is not None else None
-        return tok is None or tok.text in self.boundary or tok.pos in SOFT_STOP_POS
-
-    @staticmethod
-    def _coordinated_at(text: str, start: int, end: int) -> bool:
-        return (start > 0 and text[start - 1] in "、和与及") or (end < len(text) and text[end] in "、")
-
     # ---- items coordinated with a known organisation -----------------------
     def _coordinated(self, ctx: _Ctx, found: list[Mention]) -> list[Mention]:
         """In A、B、C共同… where some items are organisations, the others are too."""
@@ -1913,13 +1851,6 @@ class EntityExtractor:
 
     def _ends_industry(self, name: str) -> bool:
         return name.endswith(self.industry_ends)
-
-    def _industry_end(self, name: str) -> str | None:
-        """The longest industry word ``name`` ends with."""
-        for n in self.industry_lens:
-            if len(name) >= n and name[-n:] in self.industry:
-                return name[-n:]
-        return None
 
     def _first_item(self, ctx: _Ctx, start: int, item: str) -> tuple[int, str]:
         """The first item of a list starts after the last boundary word before it."""

@@ -123,6 +123,15 @@ def _unknown_word(unit: Unit) -> bool:
     return unit.mention is None and len(text) >= 2 and _all_cjk(text) and word_freq(text) == 0
 
 
+@predicate("rare_word")
+def _rare_word(unit: Unit) -> bool:
+    """A token of two or more characters that jieba's dictionary has seen fewer than 500
+    times: a brand (恒基, 远洋), not an ordinary word (传统, 双方, 社会)."""
+    from ..text.lexicon import word_freq
+
+    return unit.mention is None and len(unit.text) >= 2 and word_freq(unit.text) < 500
+
+
 def _all_cjk(text: str) -> bool:
     return all("\u4e00" <= c <= "\u9fff" for c in text)
 

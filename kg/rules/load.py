@@ -21,7 +21,6 @@ ENTITY_KINDS = {
     "list",
     "person",
     "gazetteer",
-    "short_name",
     "lexicon",
     "team",
     "tokens",
