@@ -118,6 +118,7 @@ class EntityExtractor:
         self.not_name_end_chars = set("".join(v("not_name_end_chars")))
         self.org_chars = set("".join(v("org_chars")))
         self.lead_chars = set("".join(v("lead_chars") + v("scan_lead_chars")))
+        self.post_lead_chars = set("".join(v("post_lead_chars")))
         self.abstract_chars = set("".join(v("abstract_chars")))
         self.honorifics = set(v("honorifics"))
         self.surname_chars = set("".join(v("surname_chars")))
@@ -637,7 +638,9 @@ class EntityExtractor:
                 break
             if hard and whole and tok.text.endswith(self.full_legal) and not self._bracketed_legal(ctx, j):
                 break
-            if (tok.text[0] in self.lead_chars or self._after_name_end(ctx, j)) and self._lead_guess(tok):
+            if (
+                tok.text[0] in self.lead_chars or self._after_name_end(ctx, j) or self._after_person(ctx, j)
+            ) and self._lead_guess(tok):
                 left = tok.start + 1  # 由林茂集团, A有限公司和鸿X: the tokenizer's guess took a function word in
                 break
             if hard and tok.pos.startswith("nr") and len(tok.text) >= 3 and tok.text[-1] in self.strong_boundary:
@@ -645,6 +648,16 @@ class EntityExtractor:
             left = tok.start
             j -= 1
         return left
+
+    def _after_person(self, ctx: _Ctx, j: int) -> bool:
+        """Token j starts with 任 right after a personal name (韦川明|任南屿港…): the verb."""
+        prev = ctx.tokens[j - 1] if j > 0 else None
+        return (
+            ctx.tokens[j].text[0] in self.post_lead_chars
+            and prev is not None
+            and prev.pos.startswith("nr")
+            and 2 <= len(prev.text) <= 3
+        )
 
     def _after_name_end(self, ctx: _Ctx, j: int) -> bool:
         """Token j starts with 和/与/及 right after a name's suffix (A有限公司和…): a conjunction."""
