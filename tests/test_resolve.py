@@ -239,6 +239,13 @@ def test_a_short_name_introduced_is_an_alias_used_later_or_not():
         assert short in entity.aliases, text
 
 
+def test_a_short_name_after_a_place_is_the_name_before_it_whose_characters_it_takes():
+    text = "南屿星禾建筑装饰设计有限公司位于南屿市锦江区，简称星禾装饰。"
+    res = extractor().process(Document("d", "d.txt", text))
+    owners = {e.name for e in res.entities if "星禾装饰" in e.aliases}
+    assert owners == {"南屿星禾建筑装饰设计有限公司"}
+
+
 def test_a_word_after_a_name_in_brackets_is_no_alias_unless_a_latin_short_name():
     res = extractor().process(Document("d", "d.txt", "星禾银行（称号待定）表示暂不调整。"))
     assert not any("号待定" in a for e in res.entities for a in e.aliases)

@@ -49,6 +49,35 @@ def introduced_name(m: Mention) -> str | None:
     return None
 
 
+def introductions(mentions: list[Mention]) -> dict[int, str]:
+    """Each mention's introduced short name (by ``id``). A short name written after a place
+    that is not the place's (X有限公司位于Y区，简称星禾装饰) is the name's, earlier in the
+    sentence, whose characters it takes in order."""
+    out: dict[int, str] = {}
+    for m in mentions:
+        intro = introduced_name(m)
+        if not intro:
+            continue
+        if m.type == "Place" and not _in_order(intro, m.text):
+            host = next(
+                (
+                    o
+                    for o in reversed(mentions)
+                    if o.sentence is m.sentence
+                    and o.end <= m.start
+                    and o.type in ("Company", "Institution")
+                    and not o.bare
+                    and _in_order(intro, o.text)
+                ),
+                None,
+            )
+            if host is not None:
+                out.setdefault(id(host), intro)
+                continue
+        out.setdefault(id(m), intro)
+    return out
+
+
 CACHE_NAMES = 100_000  # names whose place prefix and short names are kept, across documents
 
 
@@ -392,6 +421,7 @@ class Resolver:
     # ---- pass 2: find known names everywhere -------------------------------
     def known_names(self, mentions: list[Mention]) -> dict[str, Mention]:
         names: dict[str, Mention] = {}
+        intros = introductions(mentions)
         for m in mentions:
             if m.bare or m.type == "Person" or len(m.text) < 3:
                 continue
@@ -399,7 +429,7 @@ class Resolver:
             if m.type == "Company":
                 for s in sorted(self.short_names(m.text)):
                     names.setdefault(s, m)
-            intro = introduced_name(m)
+            intro = intros.get(id(m))
             if intro:
                 names.setdefault(intro, m)
         return names
@@ -527,7 +557,7 @@ class Resolver:
         by_key: dict[str, _Cluster] = {}
         named = [m for m in mentions if not m.bare]
         named.sort(key=lambda m: (-len(self._key(m)), m.rule.startswith("resolve"), order(m)))
-        intros = {id(m): introduced_name(m) for m in named if m.type != "Person"}
+        intros: dict[int, str | None] = dict(introductions([m for m in named if m.type != "Person"]))
         introduced = self._introduced(named, intros)
         for m in named:
             key = self._key(m)
