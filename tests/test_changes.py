@@ -166,3 +166,37 @@ def test_ready_queries_on_the_dev_pages(tmp_path):
     build(SHARED / "eval" / "dev" / "pages", tmp_path / "out")
     for name in ("investment_by_zone_quarter", "project_stages", "newest_relations"):
         assert query_rows(name, tmp_path / "out"), name
+
+
+def test_history_is_written_in_parts_that_make_the_same_json(tmp_path):
+    from kg.graph import history
+
+    h = history.History(
+        first={"entities": {"南屿大学": 1}, "relations": {"a\tlocatedIn\tb": 2}},
+        counts={"a\tlocatedIn\tb": 3},
+        types={"南屿大学": "Institution"},
+        builds=[{"build": 1, "time": "t", "removed": {}, "evidence": {}}],
+        documents={"d2": {"entities": {"南屿大学": "Institution"}}, "d1": {"entities": {}}},
+    )
+    parts = list(history.dump_parts(h))
+    assert len(parts) == 4  # the head, one per document, the tail
+    whole = {"version": history.VERSION, "first": h.first, "counts": h.counts, "types": h.types,
+             "builds": h.builds, "documents": h.documents}  # fmt: skip
+    assert b"".join(parts) == json.dumps(whole, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+    assert history.read(_write(tmp_path / "h.json", b"".join(parts))).documents == h.documents
+
+
+def _write(path, data):
+    path.write_bytes(data)
+    return path
+
+
+def test_a_named_graph_is_loaded_in_batches_and_none_is_lost(tmp_path, monkeypatch):
+    from kg.graph import store as st
+
+    monkeypatch.setattr(st, "NAMED_GRAPH_BATCH", 200)  # a few lines per bulk load
+    s = st.OxStore.open_at(tmp_path / "s")
+    lines = (f"<http://x/{i}> <http://x/p> <http://x/o> ." for i in range(500))
+    s.change_named_graph("http://x/g", lines, [])
+    n = len(list(s.ox.quads_for_pattern(None, None, None, ox.NamedNode("http://x/g"))))
+    assert n == 500

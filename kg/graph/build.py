@@ -30,6 +30,7 @@ from .store import (
     NewGeneration,
     OxStore,
     atomic_write,
+    atomic_write_parts,
     claim_outdir,
     current_generation,
     exports_linked,
@@ -224,6 +225,9 @@ def build(
             _missing_chunks(store, entries)
             store.forget_scores_of_gone_entities()
             brought = _record_history(store, new.gen, changed)
+            changed.clear()  # the texts and facts are in the store now: their memory serves the exports
+            docs.clear()
+            todo.clear()
             store.ox.flush()
             title = f"kg — {out.name}"
             _export(store, new.home, entries, rep, title, layout if page else None, cache, touched, page, brought)
@@ -260,7 +264,7 @@ def _record_history(store: OxStore, build_number: int, changed: dict) -> set[str
     h, moved = history.advance(history.read(store.home / HISTORY), changed, build_number, now)
     add, remove = history.graph_changes(h, moved, lambda n: _iri(_entity(n)), lambda t: _lit(t, "zh"))
     store.change_named_graph(HISTORY_GRAPH, add, remove)
-    atomic_write(store.home / HISTORY, history.dumps(h))
+    atomic_write_parts(store.home / HISTORY, history.dump_parts(h))
     if len(h.builds) < 2:
         return set()
     return {n for n, b in h.first.get("entities", {}).items() if b == build_number}

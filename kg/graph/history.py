@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -120,35 +121,49 @@ def read(path: Path) -> History | None:
 
 
 def dumps(h: History) -> bytes:
-    data = {"version": VERSION, "first": h.first, "counts": h.counts, "types": h.types, "builds": h.builds,
-            "documents": h.documents}  # fmt: skip
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    return b"".join(dump_parts(h))
+
+
+def dump_parts(h: History):
+    """history.json in parts (one per document, the rest whole): the same bytes as one
+    ``json.dumps`` with sorted keys, without the whole text in memory at once."""
+
+    def d(x) -> str:
+        return json.dumps(x, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+    yield ('{"builds":' + d(h.builds) + ',"counts":' + d(h.counts) + ',"documents":{').encode("utf-8")
+    for i, doc_id in enumerate(sorted(h.documents)):
+        yield (("," if i else "") + d(doc_id) + ":" + d(h.documents[doc_id])).encode("utf-8")
+    yield ('},"first":' + d(h.first) + ',"types":' + d(h.types) + ',"version":' + d(VERSION) + "}").encode("utf-8")
 
 
 def relation_node(key: str) -> str:
     return f"<{RELATION_BASE}{hashlib.sha1(key.encode('utf-8')).hexdigest()[:16]}>"
 
 
-def graph_changes(h: History, moved: dict, entity_iri, label_literal) -> tuple[list[str], list[str]]:
-    """N-Triples lines to add to and remove from the history graph for the last build: its
-    node, and a node for each relation it brought (rdf:subject, predicate, object) or took away."""
-    xsd = "http://www.w3.org/2001/XMLSchema#"
-    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+def graph_changes(h: History, moved: dict, entity_iri, label_literal) -> tuple[Iterator[str], list[str]]:
+    """N-Triples lines to add to (made as they are read: a first build brings every relation)
+    and remove from the history graph for the last build: its node, and a node for each
+    relation it brought (rdf:subject, predicate, object) or took away."""
     b = h.builds[-1]
     node = f"<{BUILD_BASE}{b['build']}>"
-    add = [
-        f"{node} <{rdf}type> <{KG}Build> .",
-        f'{node} <{KG}buildNumber> "{b["build"]}"^^<{xsd}integer> .',
-        f'{node} <http://www.w3.org/ns/prov#endedAtTime> "{b["time"]}"^^<{xsd}dateTime> .',
-    ]
     remove = []
-    for key in moved["added"]:
-        add += [f"{node} <{KG}introduced> {relation_node(key)} ."] + _relation_lines(key, entity_iri, label_literal)
     for key in moved["removed"]:
         first = b["removed"]["relations"].get(key, b["build"])
         remove += [f"<{BUILD_BASE}{first}> <{KG}introduced> {relation_node(key)} ."]
         remove += _relation_lines(key, entity_iri, label_literal)
-    return add, remove
+    return _added_lines(b, node, moved["added"], entity_iri, label_literal), remove
+
+
+def _added_lines(b: dict, node: str, added: list[str], entity_iri, label_literal) -> Iterator[str]:
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    yield f"{node} <{rdf}type> <{KG}Build> ."
+    yield f'{node} <{KG}buildNumber> "{b["build"]}"^^<{xsd}integer> .'
+    yield f'{node} <http://www.w3.org/ns/prov#endedAtTime> "{b["time"]}"^^<{xsd}dateTime> .'
+    for key in added:
+        yield f"{node} <{KG}introduced> {relation_node(key)} ."
+        yield from _relation_lines(key, entity_iri, label_literal)
 
 
 def _relation_lines(key: str, entity_iri, label_literal) -> list[str]:

@@ -53,6 +53,7 @@ ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"  # the ontology and the rules' nodes
 ANALYTICS_GRAPH = GRAPH_BASE + "analytics"  # the scores kg stats --write stores
 HISTORY_GRAPH = GRAPH_BASE + "history"  # the builds and the assertions each brought: in no export
 HISTORY = "history.json"  # what each build added and removed (kg changes)
+NAMED_GRAPH_BATCH = 2_000_000  # characters of N-Triples per bulk load of a named graph
 PRIVATE_BASES = (ASSERTION_BASE, DOC_BASE)  # subjects one document owns
 
 
@@ -61,7 +62,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     atomic_write_parts(path, [data])
 
 
-def atomic_write_parts(path: Path, parts: list) -> None:
+def atomic_write_parts(path: Path, parts: Iterable) -> None:
     """Write bytes and the contents of files, in order, to a temporary file beside
     ``path`` and rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -494,10 +495,11 @@ class OxStore:
         self.replace_document(graph_iri, ntriples)
         self.write_chunk(graph_iri, body(ntriples))
 
-    def change_named_graph(self, graph_iri: str, add: list[str], remove: list[str]) -> None:
+    def change_named_graph(self, graph_iri: str, add: Iterable[str], remove: list[str]) -> None:
         """Add and remove N-Triples lines in a graph of its own only, in no document's union
         (the default graph) and no export: a query names it with GRAPH. The added lines are
-        bulk-loaded (no Python object per triple: a first build adds one node per relation)."""
+        bulk-loaded a few MB at a time (no Python object per triple, and not all of them held:
+        a first build adds one node per relation)."""
         import pyoxigraph as ox
 
         g = ox.NamedNode(graph_iri)
@@ -505,8 +507,21 @@ class OxStore:
             data = "".join(line + "\n" for line in remove).encode("utf-8")
             for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
                 self.ox.remove(ox.Quad(t.subject, t.predicate, t.object, g))
-        if add:
-            data = "\n".join(add).encode("utf-8") + b"\n"
+        batch: list[str] = []
+        size = 0
+        for line in add:
+            batch.append(line)
+            size += len(line)
+            if size >= NAMED_GRAPH_BATCH:
+                self._load_lines(batch, g)
+                batch, size = [], 0
+        self._load_lines(batch, g)
+
+    def _load_lines(self, lines: list[str], g) -> None:
+        import pyoxigraph as ox
+
+        if lines:
+            data = "\n".join(lines).encode("utf-8") + b"\n"
             self.ox.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=g, lenient=True)  # our own N-Triples
 
     def close(self) -> None:
