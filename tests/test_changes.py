@@ -181,7 +181,7 @@ def test_history_is_written_in_parts_that_make_the_same_json(tmp_path):
     parts = list(history.dump_parts(h))
     assert len(parts) == 4  # the head, one per document, the tail
     whole = {"version": history.VERSION, "first": h.first, "counts": h.counts, "types": h.types,
-             "builds": h.builds, "documents": h.documents}  # fmt: skip
+             "builds": h.builds, "documents": h.documents, "sequence": h.sequence}  # fmt: skip
     assert b"".join(parts) == json.dumps(whole, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
     assert history.read(_write(tmp_path / "h.json", b"".join(parts))).documents == h.documents
 

@@ -262,8 +262,8 @@ def _record_history(store: OxStore, build_number: int, changed: dict) -> set[str
 
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")  # Oxigraph's own form: compared as stored
     h, moved = history.advance(history.read(store.home / HISTORY), changed, build_number, now)
-    add, remove = history.graph_changes(h, moved, lambda n: _iri(_entity(n)), lambda t: _lit(t, "zh"))
-    store.change_named_graph(HISTORY_GRAPH, add, remove)
+    add, remove, drop = history.graph_changes(h, moved, lambda n: _iri(_entity(n)), lambda t: _lit(t, "zh"))
+    store.change_named_graph(HISTORY_GRAPH, add, remove, drop)
     atomic_write_parts(store.home / HISTORY, history.dump_parts(h))
     if len(h.builds) < 2:
         return set()

@@ -17,7 +17,7 @@ from ..model import TYPES, DocumentResult, Entity
 from ..namespaces import BASE, KG
 
 HISTORY_FILE = "history.json"
-VERSION = 3
+VERSION = 4
 STAGE_ORDER = ("planned", "signed", "started", "building", "completed", "operating")
 RELATION_BASE = BASE + "relation/"  # a relation's node in the history graph
 BUILD_BASE = BASE + "build/"
@@ -39,6 +39,7 @@ class History:
     types: dict[str, str] = field(default_factory=dict)  # entity name -> type
     builds: list[dict] = field(default_factory=list)  # {build, time, removed: {kind: {key: first build}}, evidence}
     documents: dict[str, dict] = field(default_factory=dict)  # document id -> its facts (document_facts)
+    sequence: int = 0  # the highest kg:sequence given to a relation node so far
 
 
 KINDS = ("entities", "relations", "stages")
@@ -103,9 +104,10 @@ def advance(prev: History | None, changed: dict[str, dict | None], build: int, t
     removed["types"] = {n: h.types[n] for n in gone_entities if n in h.types}
     evidence = {k: n - h.counts[k] for k, n in facts.relations.items() if k in h.counts and n > h.counts[k]}
     h.counts, h.types = dict(facts.relations), dict(facts.entities)
-    h.builds.append({"build": build, "time": time, "removed": removed, "evidence": evidence})
     after_relations = set(h.first["relations"])
     moved = {"added": sorted(after_relations - before_relations), "removed": sorted(before_relations - after_relations)}
+    h.builds.append({"build": build, "time": time, "removed": removed, "evidence": evidence, "sequence": h.sequence})
+    h.sequence += len(moved["added"])
     return h, moved
 
 
@@ -115,7 +117,9 @@ def read(path: Path) -> History | None:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("version") != VERSION:
             return None
-        return History(data["first"], data["counts"], data["types"], data["builds"], data["documents"])
+        return History(
+            data["first"], data["counts"], data["types"], data["builds"], data["documents"], data["sequence"]
+        )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -134,25 +138,29 @@ def dump_parts(h: History):
     yield ('{"builds":' + d(h.builds) + ',"counts":' + d(h.counts) + ',"documents":{').encode("utf-8")
     for i, doc_id in enumerate(sorted(h.documents)):
         yield (("," if i else "") + d(doc_id) + ":" + d(h.documents[doc_id])).encode("utf-8")
-    yield ('},"first":' + d(h.first) + ',"types":' + d(h.types) + ',"version":' + d(VERSION) + "}").encode("utf-8")
+    tail = ',"sequence":' + d(h.sequence) + ',"types":' + d(h.types) + ',"version":' + d(VERSION) + "}"
+    yield ('},"first":' + d(h.first) + tail).encode("utf-8")
 
 
 def relation_node(key: str) -> str:
     return f"<{RELATION_BASE}{hashlib.sha1(key.encode('utf-8')).hexdigest()[:16]}>"
 
 
-def graph_changes(h: History, moved: dict, entity_iri, label_literal) -> tuple[Iterator[str], list[str]]:
-    """N-Triples lines to add to (made as they are read: a first build brings every relation)
-    and remove from the history graph for the last build: its node, and a node for each
-    relation it brought (rdf:subject, predicate, object) or took away."""
+def graph_changes(h: History, moved: dict, entity_iri, label_literal) -> tuple[Iterator[str], list[str], list[str]]:
+    """N-Triples lines to add to the history graph for the last build (made as they are read:
+    a first build brings every relation): its node, and a node for each relation it brought
+    (rdf:subject, predicate, object, and a kg:sequence: higher is newer, and within a build
+    the first by subject, relation and object is the highest, so the newest relations are
+    found without sorting them all); the lines to remove, and the relation nodes to drop
+    with all they state, for the relations it took away."""
     b = h.builds[-1]
     node = f"<{BUILD_BASE}{b['build']}>"
-    remove = []
+    remove, drop = [], []
     for key in moved["removed"]:
         first = b["removed"]["relations"].get(key, b["build"])
-        remove += [f"<{BUILD_BASE}{first}> <{KG}introduced> {relation_node(key)} ."]
-        remove += _relation_lines(key, entity_iri, label_literal)
-    return _added_lines(b, node, moved["added"], entity_iri, label_literal), remove
+        remove.append(f"<{BUILD_BASE}{first}> <{KG}introduced> {relation_node(key)} .")
+        drop.append(relation_node(key)[1:-1])
+    return _added_lines(b, node, moved["added"], entity_iri, label_literal), remove, drop
 
 
 def _added_lines(b: dict, node: str, added: list[str], entity_iri, label_literal) -> Iterator[str]:
@@ -161,8 +169,10 @@ def _added_lines(b: dict, node: str, added: list[str], entity_iri, label_literal
     yield f"{node} <{rdf}type> <{KG}Build> ."
     yield f'{node} <{KG}buildNumber> "{b["build"]}"^^<{xsd}integer> .'
     yield f'{node} <http://www.w3.org/ns/prov#endedAtTime> "{b["time"]}"^^<{xsd}dateTime> .'
-    for key in added:
+    top = b.get("sequence", 0) + len(added)
+    for i, key in enumerate(added):
         yield f"{node} <{KG}introduced> {relation_node(key)} ."
+        yield f'{relation_node(key)} <{KG}sequence> "{top - i}"^^<{xsd}integer> .'
         yield from _relation_lines(key, entity_iri, label_literal)
 
 

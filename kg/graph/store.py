@@ -495,14 +495,19 @@ class OxStore:
         self.replace_document(graph_iri, ntriples)
         self.write_chunk(graph_iri, body(ntriples))
 
-    def change_named_graph(self, graph_iri: str, add: Iterable[str], remove: list[str]) -> None:
+    def change_named_graph(
+        self, graph_iri: str, add: Iterable[str], remove: list[str], drop: Iterable[str] = ()
+    ) -> None:
         """Add and remove N-Triples lines in a graph of its own only, in no document's union
-        (the default graph) and no export: a query names it with GRAPH. The added lines are
-        bulk-loaded a few MB at a time (no Python object per triple, and not all of them held:
-        a first build adds one node per relation)."""
+        (the default graph) and no export: a query names it with GRAPH; ``drop``: subjects whose
+        every triple in it goes. The added lines are bulk-loaded a few MB at a time (no Python
+        object per triple, and not all of them held: a first build adds one node per relation)."""
         import pyoxigraph as ox
 
         g = ox.NamedNode(graph_iri)
+        for subject in drop:  # a node and all it states in this graph
+            for q in list(self.ox.quads_for_pattern(ox.NamedNode(subject), None, None, g)):
+                self.ox.remove(q)
         if remove:
             data = "".join(line + "\n" for line in remove).encode("utf-8")
             for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
