@@ -99,6 +99,9 @@ class RelationExtractor:
         self.lex = lexicon
         self.patterns = rules.patterns
         self.title_tails = sorted(rules.words("title_tails"), key=len, reverse=True)
+        tails = "|".join(sorted(map(re.escape, rules.words("project_tails")), key=len, reverse=True))
+        pointers = "|".join(sorted(map(re.escape, rules.words("demonstratives")), key=len, reverse=True))
+        self.pointed = re.compile(f"(?:{pointers})({tails})") if tails and pointers else None  # 该项目
 
     # ---- entry point -------------------------------------------------------
     def extract(
@@ -155,8 +158,10 @@ class RelationExtractor:
         if not subs and rule.antecedent == "subject" and objs:
             subs = self._antecedent(ctx, objs[0], rule.subject)
         if not objs and rule.antecedent == "object" and subs:
-            pick = self._topic_before if rule.antecedent_pick == "topic" else self._antecedent
-            objs = pick(ctx, subs[0], rule.object)
+            if rule.antecedent_pick == "topic":
+                objs = self._topic_before(ctx, subs[0], rule.object)
+            else:
+                objs = self._antecedent(ctx, subs[0], rule.object, self._pointed_head(ctx, m.end))
         if rule.head == "object":
             objs = [ctx.heads.get(id(o), o) for o in objs]
         if rule.relation == "award":
@@ -268,10 +273,12 @@ class RelationExtractor:
         return []
 
     @staticmethod
-    def _antecedent(ctx: _Ctx, arg: Mention, types: list[str]) -> list[Mention]:
+    def _antecedent(ctx: _Ctx, arg: Mention, types: list[str], head: str = "") -> list[Mention]:
         """The nearest entity of ``types`` named before ``arg``, in its sentence or earlier in the
-        article (施工单位 X: the project the article is about), not ``arg`` nor a name inside it."""
+        article (施工单位 X: the project the article is about), not ``arg`` nor a name inside it;
+        with ``head`` (该项目 before the match), the nearest whose name ends in it, if one does."""
         here = (ctx.mentions[k] for k in range(ctx.upto(arg.start) - 1, -1, -1))
+        nearest = None
         for m in chain(here, reversed(ctx.history)):
             if (
                 m.entity is not None
@@ -279,8 +286,18 @@ class RelationExtractor:
                 and _ok(m, types)
                 and not (arg.start <= m.start and m.end <= arg.end and m.sentence is arg.sentence)
             ):
-                return [m]
-        return []
+                if not head or m.entity.name.endswith(head):
+                    return [m]
+                nearest = nearest or m
+        return [nearest] if nearest is not None else []
+
+    def _pointed_head(self, ctx: _Ctx, pos: int) -> str:
+        """The head word a demonstrative before ``pos`` in the sentence points back with (该项目: 项目;
+        the match may hold it: 该|项目业主为X)."""
+        if self.pointed is None:
+            return ""
+        hits = list(self.pointed.finditer(ctx.text, 0, pos))
+        return hits[-1].group(1) if hits else ""
 
     @staticmethod
     def _topic_before(ctx: _Ctx, arg: Mention, types: list[str]) -> list[Mention]:
