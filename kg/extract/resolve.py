@@ -557,7 +557,7 @@ class Resolver:
         by_key: dict[str, _Cluster] = {}
         named = [m for m in mentions if not m.bare]
         named.sort(key=lambda m: (-len(self._key(m)), m.rule.startswith("resolve"), order(m)))
-        intros: dict[int, str | None] = dict(introductions([m for m in named if m.type != "Person"]))
+        intros = introductions([m for m in named if m.type != "Person"])
         introduced = self._introduced(named, intros)
         for m in named:
             key = self._key(m)
@@ -587,7 +587,7 @@ class Resolver:
                     ix.alias(c, compact(m.text))  # 该项目 points back; 项目 names nothing
         return ix.clusters
 
-    def _introduced(self, named: list[Mention], intros: dict[int, str | None]) -> dict[str, str]:
+    def _introduced(self, named: list[Mention], intros: dict[int, str]) -> dict[str, str]:
         """星禾新材料科技有限公司（以下简称“星禾新材”）: the short name's key → the key of the
         name it is introduced for, whatever the short name's form (``intros``: each mention's)."""
         out: dict[str, str] = {}

@@ -124,10 +124,6 @@ def read(path: Path) -> History | None:
         return None
 
 
-def dumps(h: History) -> bytes:
-    return b"".join(dump_parts(h))
-
-
 def dump_parts(h: History):
     """history.json in parts (one per document, the rest whole): the same bytes as one
     ``json.dumps`` with sorted keys, without the whole text in memory at once."""
@@ -169,7 +165,7 @@ def _added_lines(b: dict, node: str, added: list[str], entity_iri, label_literal
     yield f"{node} <{rdf}type> <{KG}Build> ."
     yield f'{node} <{KG}buildNumber> "{b["build"]}"^^<{xsd}integer> .'
     yield f'{node} <http://www.w3.org/ns/prov#endedAtTime> "{b["time"]}"^^<{xsd}dateTime> .'
-    top = b.get("sequence", 0) + len(added)
+    top = b["sequence"] + len(added)
     for i, key in enumerate(added):
         yield f"{node} <{KG}introduced> {relation_node(key)} ."
         yield f'{relation_node(key)} <{KG}sequence> "{top - i}"^^<{xsd}integer> .'
